@@ -1,0 +1,54 @@
+# Regiotafel. Two commands do everything on a fresh machine with Python >= 3.11 and make:
+#   make run   venv, install, migrate, load the demo if the database is empty, serve on :5000
+#   make test  venv with the dev extras, the whole suite
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run serve test lint typecheck install clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Regiotafel needs Python 3.11 or newer; set PYTHON=python3.12 or so.")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# The stamp files re-run the install when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+# The scheduler runs beside the web server and stops with it; web workers never run jobs.
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask demo
+	@echo "Regiotafel: http://127.0.0.1:$(PORT)  (demo-accounts: zie README.md)"
+	@$(BIN)/flask scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+
+test: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy core auth meetings cases audit notify search demo
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+
+# Benchmarks: measured here, never in timed unit tests.
+.PHONY: bench bench-audit
+bench: bench-audit
+
+bench-audit: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.audit_export

@@ -1,0 +1,73 @@
+"""Events that are not a change of domain data but belong in the trail: sign-ins, failed sign-ins,
+sign-outs, and refused accesses (ASVS 16.3). Written through the same ``append`` as every change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from audit.recorder import append
+from core.acting import Actor, current_acting
+from core.extensions import db
+
+#: Who acts when nobody is signed in (a failed sign-in).
+NOBODY = Actor(user_id=None, label="niet aangemeld")
+
+
+def record_event(
+    action: str,
+    *,
+    object_type: str,
+    object_id: int | None,
+    label: str,
+    actor: Actor | None = None,
+    details: dict[str, Any] | None = None,
+    reason: str | None = None,
+    result: int | None = None,
+    main_object: str | None = None,
+) -> None:
+    """Add one event to the trail, in the current transaction."""
+    acting = current_acting()
+    who = actor or (acting[0] if acting else NOBODY)
+    row = {
+        "action": action,
+        "result": result,
+        "main_object": main_object,
+        "object_type": object_type,
+        "object_id": object_id,
+        "object_label": label[:300],
+        "body_id": None,
+        "audience": None,
+        "changes": {key: [None, value] for key, value in (details or {}).items()},
+        "reason": reason,
+    }
+    append(db.session, [row], who, acting[1] if acting else None)
+
+
+def _refused(user: Any, status: int, object_type: str | None, object_id: int | None) -> None:
+    """A signed-in user was refused (404 for a hidden or missing item, 403 for a forbidden action).
+
+    The record names the table and id asked for, never the item's title: an auditor of the other
+    side must not learn from the trail what a hidden item is called.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return
+    db.session.rollback()
+    record_event(
+        "access_refused",
+        object_type=object_type or "onbekend",
+        object_id=object_id,
+        label=f"toegang geweigerd ({status})",
+        actor=user.as_actor(),
+        details={"status": status},
+        result=status,
+    )
+    db.session.commit()
+
+
+def init_app(app: Flask) -> None:
+    from core.hooks import provide
+    from core.web import ACCESS_REFUSED
+
+    provide(app, ACCESS_REFUSED, _refused)

@@ -1,0 +1,169 @@
+"""Records every change to domain data, from one SQLAlchemy hook, in the change's transaction.
+
+After each flush the hook looks at what the flush wrote (new, changed, deleted objects) and
+inserts one audit row per object into the same transaction: if the change rolls back, so does
+its record, and a committed change always has one. Models opt out with ``__audited__ = False``
+(only bookkeeping tables do). A domain change flushed outside a ``@service`` call has no actor;
+the hook refuses it, which is how "every write goes through a service" is enforced.
+"""
+
+from __future__ import annotations
+
+import decimal
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session, UOWTransaction, scoped_session
+
+from audit.chain import append_rows
+from core.acting import Actor, current_acting, current_origin
+from core.db import utcnow
+
+_MASK = "••••••"
+_RESULTS = {"create": 201, "update": 200, "delete": 204}
+_REASONS = "regiotafel.audit_reasons"
+
+
+class WriteOutsideService(RuntimeError):
+    """A domain change was flushed without a ``@service`` naming its actor."""
+
+
+def note_reason(session: Session | scoped_session[Any], obj: Any, reason: str) -> None:
+    """Attach the reason a workflow asked for to the next record of ``obj``."""
+    session.info.setdefault(_REASONS, {})[id(obj)] = (obj, reason)
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe form of a column value."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, dict | list):
+        return value
+    return str(value)
+
+
+def _columns(obj: Any) -> list[str]:
+    omitted: frozenset[str] = getattr(type(obj), "__audit_omit__", frozenset())
+    return [attr.key for attr in inspect(obj).mapper.column_attrs if attr.key not in omitted]
+
+
+def _snapshot(obj: Any, secret: frozenset[str]) -> dict[str, Any]:
+    values = inspect(obj).dict
+    return {key: (_MASK if key in secret else _plain(values.get(key))) for key in _columns(obj)}
+
+
+def _diff(obj: Any, secret: frozenset[str]) -> dict[str, list[Any]]:
+    state = inspect(obj)
+    changes: dict[str, list[Any]] = {}
+    for key in _columns(obj):
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        before = history.deleted[0] if history.deleted else None
+        after = history.added[0] if history.added else None
+        if before == after:
+            continue
+        changes[key] = [_MASK, _MASK] if key in secret else [_plain(before), _plain(after)]
+    return changes
+
+
+def _label(obj: Any) -> str:
+    try:
+        return str(obj.audit_label)[:300]
+    except Exception:  # a label must never break the write it describes
+        return f"{type(obj).__name__} {inspect(obj).dict.get('id', '?')}"
+
+
+def _row(obj: Any, action: str, changes: dict[str, Any], reason: str | None) -> dict[str, Any]:
+    values = inspect(obj).dict
+    body_id = values.get("body_id")
+    if body_id is None and type(obj).__tablename__ == "bodies":
+        body_id = values.get("id")
+    audience = values.get("audience")
+    return {
+        "action": action,
+        "result": _RESULTS[action],
+        "main_object": obj.audit_main_object(),
+        "object_type": type(obj).__tablename__,
+        "object_id": values.get("id"),
+        "object_label": _label(obj),
+        "body_id": body_id,
+        "audience": _plain(audience),
+        "changes": changes,
+        "reason": reason,
+    }
+
+
+def _audited(obj: Any) -> bool:
+    return bool(getattr(type(obj), "__audited__", False))
+
+
+def _after_flush(session: Session, _context: UOWTransaction) -> None:
+    reasons: dict[int, tuple[Any, str]] = session.info.get(_REASONS, {})
+
+    def reason_for(obj: Any) -> str | None:
+        entry = reasons.pop(id(obj), None)
+        return entry[1] if entry else None
+
+    rows: list[dict[str, Any]] = []
+    for obj in session.new:
+        if _audited(obj):
+            snapshot = _snapshot(obj, type(obj).__audit_secret__)
+            changes = {k: [None, v] for k, v in snapshot.items() if v is not None}
+            rows.append(_row(obj, "create", changes, reason_for(obj)))
+    for obj in session.dirty:
+        if _audited(obj) and session.is_modified(obj, include_collections=False):
+            changes = _diff(obj, type(obj).__audit_secret__)
+            if changes:
+                rows.append(_row(obj, "update", changes, reason_for(obj)))
+    for obj in session.deleted:
+        if _audited(obj):
+            snapshot = _snapshot(obj, type(obj).__audit_secret__)
+            rows.append(_row(obj, "delete", {k: [v, None] for k, v in snapshot.items()}, reason_for(obj)))
+    if not rows:
+        return
+
+    acting = current_acting()
+    if acting is None:
+        kinds = sorted({r["object_type"] for r in rows})
+        raise WriteOutsideService(f"change to {', '.join(kinds)} outside a @service: nobody to attribute it to")
+    append(session, rows, *acting)
+
+
+def append(
+    session: Session | scoped_session[Any], rows: list[dict[str, Any]], actor: Actor, service: str | None
+) -> None:
+    """Stamp rows with time, actor and origin, and add them to the trail in the session's transaction.
+
+    The one place that writes audit rows: the change hook above and the events of ``audit.events``.
+    """
+    moment = utcnow()
+    origin = current_origin()
+    for row in rows:
+        row.update(
+            occurred_at=moment,
+            actor_user_id=actor.user_id,
+            actor_label=actor.label,
+            actor_organisation=actor.organisation,
+            service=service,
+            origin=origin,
+        )
+    # On the session's own connection: the same transaction as the change, and no ORM objects
+    # that would need a flush of their own.
+    append_rows(session.connection(), rows)
+
+
+def install_recorder() -> None:
+    """Hook the recorder into every session (idempotent: apps made in tests share the class)."""
+    if not event.contains(Session, "after_flush", _after_flush):
+        event.listen(Session, "after_flush", _after_flush)

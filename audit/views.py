@@ -1,0 +1,115 @@
+"""An object's history, for whoever may read it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, render_template, request, stream_with_context
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from audit import bp, events, export, services
+from audit.events import record_event
+from audit.forms import ExportForm
+from core.access import policy
+from core.dates import now
+from core.errors import NotPermitted, NotVisible
+from core.extensions import db
+
+
+@bp.get("/geschiedenis/<object_type>/<int:object_id>")
+@login_required
+def history(object_type: str, object_id: int) -> ResponseReturnValue:
+    """Who changed what in this object, when, and why."""
+    obj = _load(object_type, object_id)
+    if obj is None:
+        raise NotVisible(object_type, object_id)
+    # A part (a case's history line, a nota's route step) is judged by what it is part of.
+    subject = obj if _stands_alone(obj) else _load_reference(obj.audit_main_object())
+    if subject is None:
+        raise NotVisible(object_type, object_id)
+    if not policy().can(current_user, "view_history", subject):
+        # Whoever may not even see the object must not learn that it exists.
+        if policy().can(current_user, "view", subject):
+            raise NotPermitted("De geschiedenis is voor het secretariaat en de auditors.", obj=obj)
+        raise NotVisible(object_type, object_id)
+    records = services.readable_history(current_user, object_type, object_id)
+    return render_template("audit/history.html", obj=obj, object_type=object_type, records=records)
+
+
+def _load(object_type: str, object_id: int) -> Any:
+    model = services.model_for_table(object_type)
+    return db.session.get(model, object_id) if model is not None else None
+
+
+def _load_reference(reference: str | None) -> Any:
+    table, _sep, ident = (reference or "").partition("/")
+    return _load(table, int(ident)) if ident.isdigit() else None
+
+
+def _stands_alone(obj: Any) -> bool:
+    """Whether the policy judges ``obj`` itself: it lives in a body, or it is an account."""
+    return hasattr(obj, "body_id") or type(obj).__tablename__ in ("users", "organisations")
+
+
+@bp.record_once
+def _register(state: Any) -> None:
+    events.init_app(state.app)
+
+
+def _readers_bodies() -> list[Any]:
+    """The bodies whose history the current user reads (for the export's body filter)."""
+    ids = policy().bodies_where(current_user, "view_history")
+    model: Any = services.model_for_table("bodies")
+    return list(db.session.scalars(select(model).where(model.id.in_(ids)).order_by(model.name))) if ids else []
+
+
+@bp.route("/audit/export", methods=["GET", "POST"])
+@login_required
+def export_page() -> ResponseReturnValue:
+    """Auditors download the trail they may read, as CSV or JSON Lines with a manifest, in one zip."""
+    bodies = _readers_bodies()
+    if not bodies and not current_user.is_beheerder:
+        raise NotPermitted("Exporteren is voor auditors, het secretariaat en beheer.")
+    form = ExportForm()
+    form.body.choices = [("", _("Alle overleggen"))] + [(b.id, b.name) for b in bodies]
+    if not form.validate_on_submit():
+        return render_template("audit/export.html", form=form), 400 if request.method == "POST" else 200
+    actor_id = None
+    if form.actor.data:
+        users: Any = services.model_for_table("users")
+        actor_id = db.session.scalar(select(users.id).where(users.email == form.actor.data.lower()))
+        if actor_id is None:
+            form.actor.errors = [_("Deze gebruiker kennen we niet.")]
+            return render_template("audit/export.html", form=form), 400
+    selection = export.ExportFilter(
+        start=form.start.data, end=form.end.data, body_id=form.body.data, case_id=form.case.data, actor_id=actor_id
+    )
+    form_name = form.form.data or "jsonl"
+    record_event(
+        "export",
+        object_type="audit_records",
+        object_id=None,
+        label=f"export ({form_name}) voor {current_user.email}",
+        actor=current_user.as_actor(),
+        details={"formaat": form_name, "filters": selection.describe()},
+        result=200,
+    )
+    db.session.commit()
+    reader = current_user._get_current_object()
+
+    def stream() -> Iterator[bytes]:
+        with db.engine.connect() as connection:
+            manifest = export.start(connection, reader.email, selection, form_name)
+            chunks = export.lines(export.readable(connection, reader, selection), form_name, manifest)
+            yield from export.zipped(chunks, manifest)
+
+    name = f"audittrail-{now().strftime('%Y%m%d-%H%M')}.zip"
+    return Response(
+        stream_with_context(stream()),
+        mimetype="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
+    )

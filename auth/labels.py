@@ -1,0 +1,15 @@
+"""Dutch labels of the auth enums."""
+
+from flask_babel import lazy_gettext as _l
+
+from auth.models import Role
+from core.labels import register_labels
+
+register_labels(
+    {
+        Role.SECRETARIAAT: _l("secretariaat"),
+        Role.DEELNEMER: _l("deelnemer"),
+        Role.WAARNEMER: _l("waarnemer"),
+        Role.AUDITOR: _l("auditor"),
+    }
+)

@@ -1,0 +1,227 @@
+"""Organisations (each on one side), users, and the roles they hold per consultation body."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.acting import Actor
+from core.db import Base, Side, created_at, intpk
+
+
+class Role(enum.StrEnum):
+    """What a user may do in one consultation body."""
+
+    SECRETARIAAT = "secretariaat"  # prepares cycles, agendas, decisions
+    DEELNEMER = "deelnemer"  # member or supporting civil servant
+    WAARNEMER = "waarnemer"  # reads only
+    AUDITOR = "auditor"  # audit trail and exports
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[intpk]
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: Short form used in lists, e.g. "EZK" or "Prov. N-Brabant".
+    short_name: Mapped[str] = mapped_column(String(60))
+    side: Mapped[Side]
+    #: TOOI identifier (identifier.overheid.nl), used as publisher in Woo metadata.
+    tooi_uri: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[created_at]
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation", lazy="raise_on_sql")
+
+    @property
+    def audit_label(self) -> str:
+        return self.name
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(UserMixin, Base):
+    __tablename__ = "users"
+    __audit_secret__ = frozenset({"password_hash", "totp_secret", "totp_last_step"})
+
+    id: Mapped[intpk]
+    #: Stored lower-case; the login name.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: Function in the consultation, e.g. "gedeputeerde economie".
+    function: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(default=True)
+    is_beheerder: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[created_at]
+    last_login_at: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+    #: Base32 TOTP secret once two-factor login is set up (RFC 6238, 30-second steps).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: The last time step whose code was accepted: a code works once (ASVS 6.5).
+    totp_last_step: Mapped[int | None]
+    mfa_enabled_at: Mapped[datetime | None]
+    #: The language of the interface and of the e-mails this user gets: "nl" or "en".
+    locale: Mapped[str] = mapped_column(String(5), default="nl")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined", innerjoin=True)
+    # Loaded with every user: the policy needs them for every check, and a page shows few users.
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", lazy="selectin", cascade="all, delete-orphan"
+    )
+    # Loaded on the first vertrouwelijk item a request meets; most requests never do.
+    grants: Mapped[list[AudienceGrant]] = relationship(back_populates="user", cascade="all, delete-orphan")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: an inactive account cannot log in
+        return self.active
+
+    @property
+    def side(self) -> Side:
+        return self.organisation.side
+
+    @property
+    def roles(self) -> dict[int, Role]:
+        """Role per body id."""
+        return {m.body_id: m.role for m in self.memberships}
+
+    def role_in(self, body_id: int) -> Role | None:
+        return next((m.role for m in self.memberships if m.body_id == body_id), None)
+
+    @property
+    def mfa_enabled(self) -> bool:
+        return self.totp_secret is not None and self.mfa_enabled_at is not None
+
+    @property
+    def grant_keys(self) -> frozenset[tuple[str, int]]:
+        """The (table, id) of every vertrouwelijk item this user is named on."""
+        return frozenset((g.object_type, g.object_id) for g in self.grants)
+
+    def as_actor(self) -> Actor:
+        return Actor(user_id=self.id, label=f"{self.name} <{self.email}>", organisation=self.organisation.name)
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.name} <{self.email}>"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(Base):
+    """A user's role in one body; a person can be secretariat of one body and member of another."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("user_id", "body_id"),)
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role]
+    created_at: Mapped[created_at]
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+    def audit_main_object(self) -> str | None:
+        return f"users/{self.user_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"lidmaatschap {self.user_id} in overleg {self.body_id} ({self.role.value})"
+
+
+class AudienceGrant(Base):
+    """A named person on a vertrouwelijk item: only they see it (membership of its body still applies)."""
+
+    __tablename__ = "audience_grants"
+    __table_args__ = (UniqueConstraint("object_type", "object_id", "user_id"),)
+
+    id: Mapped[intpk]
+    #: The table of the item, e.g. "documents"; with ``object_id`` it names the item.
+    object_type: Mapped[str] = mapped_column(String(60))
+    object_id: Mapped[int]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[created_at]
+
+    user: Mapped[User] = relationship(back_populates="grants")
+
+    def audit_main_object(self) -> str | None:
+        return f"{self.object_type}/{self.object_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"gedeeld met gebruiker {self.user_id}: {self.object_type} {self.object_id}"
+
+
+class UserSession(Base):
+    """A signed-in session, held on the server so that it can end: at logout, at a password change,
+    when the account is switched off, or when it grows too old. The browser holds only its token."""
+
+    __tablename__ = "user_sessions"
+    __audited__ = False
+
+    id: Mapped[intpk]
+    #: SHA-256 of the token in the cookie; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[created_at]
+    revoked_at: Mapped[datetime | None]
+    #: logout, password, deactivated, mfa-reset
+    revoked_reason: Mapped[str | None] = mapped_column(String(40))
+    address: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+
+class LoginAttempt(Base):
+    """One try at a password or a second-factor code, for throttling. Not the audit trail."""
+
+    __tablename__ = "login_attempts"
+    __audited__ = False
+
+    id: Mapped[intpk]
+    #: The address as typed (normalised), known account or not.
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[created_at]
+    succeeded: Mapped[bool]
+    #: "password" or "mfa".
+    kind: Mapped[str] = mapped_column(String(10), default="password")
+
+
+class RecoveryCode(Base):
+    """A one-time code to sign in when the authenticator app is lost; stored hashed."""
+
+    __tablename__ = "recovery_codes"
+    __audited__ = False
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    used_at: Mapped[datetime | None]
+
+
+class CalendarFeed(Base):
+    """A personal calendar feed: its secret token is the only key to it, so it is kept as a hash,
+    shown once, and revoked rather than changed."""
+
+    __tablename__ = "calendar_feeds"
+    __audit_secret__ = frozenset({"token_hash"})
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the token in the feed's address.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[created_at]
+    revoked_at: Mapped[datetime | None]
+
+    def audit_main_object(self) -> str | None:
+        return f"users/{self.user_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"agendakoppeling van gebruiker {self.user_id}"

@@ -1,0 +1,310 @@
+"""Who may see and do what. Every view, list, search, export and message asks here.
+
+Two questions, answered alike for one item (``can``) and for a whole query (``visible``):
+
+* *see*: the user is a member of the item's body; the item's audience admits the user's side (or,
+  for a vertrouwelijk item, names the user);
+  an item that waits for publication (an agenda before it goes out, a concept besluitenlijst)
+  is seen only by the body's secretariat; an item one organisation submitted to the secretariat
+  (a comment on a concept decision) is seen only by that organisation and the secretariat. (An
+  agenda request is a case for the whole table: the members see what is asked of their meeting.)
+* *do*: on top of seeing, the role in the body decides (see ``_ROLES_FOR``).
+
+The policy knows items only through the mixins of ``core.db``. A hidden item must be
+indistinguishable from a missing one: callers turn ``NotVisible`` into a 404.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping, Sequence
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar, cast
+
+from flask_login import current_user
+from sqlalchemy import and_, exists, false, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from auth.models import AudienceGrant, Membership, Organisation, Role, User
+from core.db import Audience, AudienceMixin, BodyMixin, Side, SubmittedMixin
+from core.errors import NotPermitted, NotVisible
+from core.extensions import db
+
+
+class Action(enum.StrEnum):
+    VIEW = "view"
+    #: The secretariat's work in a body: cycles, agendas, decisions, attendance, minutes.
+    MANAGE = "manage"
+    #: Taking part: submitting agenda requests, commenting on a concept besluitenlijst.
+    PARTICIPATE = "participate"
+    #: Reading an item's audit history.
+    VIEW_HISTORY = "view_history"
+    #: Organisations, users, memberships and bodies (the beheerder).
+    ADMINISTER = "administer"
+
+
+_ROLES_FOR: dict[Action, frozenset[Role]] = {
+    Action.VIEW: frozenset(Role),
+    Action.MANAGE: frozenset({Role.SECRETARIAAT}),
+    Action.PARTICIPATE: frozenset({Role.SECRETARIAAT, Role.DEELNEMER}),
+    Action.VIEW_HISTORY: frozenset({Role.SECRETARIAAT, Role.AUDITOR}),
+    Action.ADMINISTER: frozenset(),
+}
+
+_SIDE_AUDIENCE = {Side.RIJK: Audience.RIJK, Side.REGIO: Audience.REGIO}
+
+_ADMIN_OBJECTS = (Organisation, User, Membership)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def audiences_for(user: User) -> list[Audience]:
+    """The audiences whose items this user's side may see (membership still applies)."""
+    return [Audience.OPENBAAR, Audience.OVERLEG, _SIDE_AUDIENCE[user.side]]
+
+
+def _audience_admits(user: User, obj: Any) -> bool:
+    if obj.audience is Audience.VERTROUWELIJK:
+        return (obj.__tablename__, obj.id) in user.grant_keys
+    return obj.audience in audiences_for(user)
+
+
+def _sees(user: User, role: Role, obj: Any) -> bool:
+    if isinstance(obj, AudienceMixin):
+        if not _audience_admits(user, obj):
+            return False
+        return role is Role.SECRETARIAAT or obj.is_released()
+    if isinstance(obj, SubmittedMixin):
+        return role is Role.SECRETARIAAT or obj.organisation_id == user.organisation_id
+    return True
+
+
+def can(user: Any, action: Action | str, obj: Any = None) -> bool:
+    """May ``user`` do ``action`` on ``obj``? ``obj`` is None only for global actions."""
+    if not _signed_in(user):
+        return False
+    action = Action(action)
+    if obj is None or isinstance(obj, _ADMIN_OBJECTS):
+        return action in (Action.ADMINISTER, Action.VIEW, Action.VIEW_HISTORY) and user.is_beheerder
+    if isinstance(obj, BodyMixin) and user.is_beheerder and action in (Action.ADMINISTER, Action.VIEW_HISTORY):
+        return True
+    body_id = getattr(obj, "body_id", None)
+    if body_id is None:
+        return False  # not in a body and not an account: the policy knows nothing that allows it
+    role = user.role_in(body_id)
+    if role is None or not _sees(user, role, obj):
+        return False
+    return role in _ROLES_FOR[action]
+
+
+def holds_role(user: Any, obj: Any, roles: frozenset[Role]) -> bool:
+    """Whether the user sees ``obj`` and holds one of ``roles`` in its body (for declared workflows)."""
+    return can(user, Action.VIEW, obj) and user.role_in(obj.body_id) in roles
+
+
+def ensure(user: Any, action: Action | str, obj: Any = None) -> None:
+    """Raise ``NotVisible`` when the user may not even see ``obj``, else ``NotPermitted``."""
+    if can(user, action, obj):
+        return
+    if obj is not None and not isinstance(obj, _ADMIN_OBJECTS) and not can(user, Action.VIEW, obj):
+        raise NotVisible(getattr(obj, "__tablename__", None), getattr(obj, "id", None))
+    raise NotPermitted(obj=obj)
+
+
+def get_visible(user: Any, model: type[T], ident: int, *options: Any) -> T:
+    """Load one item by id for ``user``; ``NotVisible`` when it is missing or hidden alike."""
+    # populate_existing: an object already in the session would otherwise ignore the options.
+    obj = db.session.get(model, ident, options=options, populate_existing=bool(options)) if ident is not None else None
+    if obj is None or not can(user, Action.VIEW, obj):
+        raise NotVisible(getattr(model, "__tablename__", None), ident)
+    return obj
+
+
+def visible(user: Any, model: type[Any]) -> ColumnElement[bool]:
+    """The WHERE clause that keeps only the rows of ``model`` this user may see."""
+    if not _signed_in(user):
+        return false()
+    body_ids = list(user.roles)
+    secretariat_of = [b for b, r in user.roles.items() if r is Role.SECRETARIAAT]
+    if issubclass(model, BodyMixin):
+        return cast(Any, model).id.in_(body_ids)
+    clauses: list[ColumnElement[bool]] = [model.body_id.in_(body_ids)]
+    if issubclass(model, AudienceMixin):
+        table: Any = model  # a mapped class: it has a table name and an id
+        named = exists().where(
+            AudienceGrant.object_type == table.__tablename__,
+            AudienceGrant.object_id == table.id,
+            AudienceGrant.user_id == user.id,
+        )
+        clauses.append(
+            or_(model.audience.in_(audiences_for(user)), and_(model.audience == Audience.VERTROUWELIJK, named))
+        )
+        released = model.released_clause()
+        if released is not None:
+            clauses.append(or_(released, model.body_id.in_(secretariat_of)))
+    elif issubclass(model, SubmittedMixin):
+        clauses.append(or_(model.organisation_id == user.organisation_id, model.body_id.in_(secretariat_of)))
+    return and_(*clauses)
+
+
+def bodies_where(user: Any, action: Action | str) -> list[int]:
+    """Ids of the bodies in which the user's role allows ``action`` (e.g. where to offer "new")."""
+    if not _signed_in(user):
+        return []
+    roles = _ROLES_FOR[Action(action)]
+    return [body_id for body_id, role in user.roles.items() if role in roles]
+
+
+def requires(action: Action) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """For views of a global action (beheer): refuse unless the current user may do it."""
+
+    def decorate(view: Callable[P, R]) -> Callable[P, R]:
+        @wraps(view)
+        def guarded(*args: P.args, **kwargs: P.kwargs) -> R:
+            ensure(current_user, action)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorate
+
+
+# --- the audit trail ------------------------------------------------------------------------------
+
+#: Tables whose records concern an account rather than a body.
+_ACCOUNT_TABLES = {"users", "organisations", "themes"}
+
+
+def readable_records(user: Any, records: Sequence[Mapping[str, Any]]) -> list[bool]:
+    """Which audit records of a batch ``user`` may read (for history exports), in the batch's order.
+
+    A record is about a *subject*: the changed object itself when it lives in a body, else the object
+    it belongs to (a case for its events, a document for who was named on it; for a refused access,
+    the object asked for). A record may be read when
+
+    * the user may read the history of the subject's body (secretariat, auditor), and
+    * the subject is visible to the user now (or, if it was deleted, was of an audience that admits
+      the user's side then), and the record's own audience admitted the user when it was written;
+    * for account records (users, organisations, sign-ins): the account is on the user's side, and
+      the beheerder reads them all; a failed sign-in with an unknown address is for the beheerder only.
+
+    Whatever is left out leaves no trace in the export: not even a placeholder, whose time and
+    sequence number would tell that something happened where the reader may not look.
+    """
+    if not _signed_in(user):
+        return [False] * len(records)
+    history_bodies = set(bodies_where(user, Action.VIEW_HISTORY))
+    subjects = [_subject(record) for record in records]
+    visible_now = _visible_ids(user, {s for s in subjects if s is not None and s[0] not in _ACCOUNT_TABLES})
+    account_sides = _account_sides({s for s in subjects if s is not None and s[0] in ("users", "organisations")})
+    verdicts = []
+    for record, subject in zip(records, subjects, strict=True):
+        if subject is None:
+            verdicts.append(user.is_beheerder)
+        elif subject[0] in _ACCOUNT_TABLES:
+            side = account_sides.get(subject)
+            verdicts.append(
+                user.is_beheerder or (bool(history_bodies) and (subject[0] == "themes" or side == user.side))
+            )
+        else:
+            verdicts.append(_readable(user, record, subject, history_bodies, visible_now))
+    return verdicts
+
+
+def _subject(record: Mapping[str, Any]) -> tuple[str, int] | None:
+    if record["action"] == "access_refused" or (record["body_id"] is None and record["main_object"]):
+        reference = f"{record['object_type']}/{record['object_id']}" if record["action"] == "access_refused" else None
+        table, _, ident = (reference or record["main_object"] or "").partition("/")
+        return (table, int(ident)) if ident.isdigit() else None
+    if record["object_id"] is None:
+        return None
+    return record["object_type"], int(record["object_id"])
+
+
+def _model_of(table: str) -> type[Any] | None:
+    from core.db import Base
+
+    for mapper in Base.registry.mappers:
+        if getattr(mapper.class_, "__tablename__", None) == table:
+            return mapper.class_
+    return None
+
+
+def _visible_ids(user: Any, subjects: set[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, bool]]:
+    """For each existing subject: its body and whether the user may see it. One query per table."""
+    from sqlalchemy import select
+
+    by_table: dict[str, set[int]] = {}
+    for table, ident in subjects:
+        by_table.setdefault(table, set()).add(ident)
+    found: dict[tuple[str, int], tuple[int, bool]] = {}
+    for table, ids in by_table.items():
+        model: Any = _model_of(table)
+        if model is None:
+            continue
+        body = model.id if issubclass(model, BodyMixin) else getattr(model, "body_id", None)
+        if body is None:
+            continue
+        for ident, body_id, seen in db.session.execute(
+            select(model.id, body, visible(user, model)).where(model.id.in_(ids))
+        ):
+            found[(table, ident)] = (body_id, bool(seen))
+    return found
+
+
+def _account_sides(subjects: set[tuple[str, int]]) -> dict[tuple[str, int], Side]:
+    from sqlalchemy import select
+
+    sides: dict[tuple[str, int], Side] = {}
+    user_ids = [ident for table, ident in subjects if table == "users"]
+    organisation_ids = [ident for table, ident in subjects if table == "organisations"]
+    if user_ids:
+        for ident, side in db.session.execute(
+            select(User.id, Organisation.side).join(Organisation).where(User.id.in_(user_ids))
+        ):
+            sides[("users", ident)] = side
+    if organisation_ids:
+        for ident, side in db.session.execute(
+            select(Organisation.id, Organisation.side).where(Organisation.id.in_(organisation_ids))
+        ):
+            sides[("organisations", ident)] = side
+    return sides
+
+
+def _readable(
+    user: Any,
+    record: Mapping[str, Any],
+    subject: tuple[str, int],
+    history_bodies: set[int],
+    visible_now: dict[tuple[str, int], tuple[int, bool]],
+) -> bool:
+    recorded = record["audience"]
+    if recorded not in (None, Audience.VERTROUWELIJK.value) and recorded not in {a.value for a in audiences_for(user)}:
+        return False
+    if subject in visible_now:
+        body_id, seen = visible_now[subject]
+        return seen and body_id in history_bodies
+    # Deleted since: only what its record says, and never a vertrouwelijk item (its names are gone).
+    return recorded != Audience.VERTROUWELIJK.value and record["body_id"] in history_bodies
+
+
+def publishable(model: type[Any]) -> ColumnElement[bool]:
+    """What may go out to the public (a Woo package): openbaar, and past any publication step.
+
+    No secretariat sees more here than anyone else: this is the reader outside the table.
+    """
+    clauses: list[ColumnElement[bool]] = [model.audience == Audience.OPENBAAR]
+    released = model.released_clause()
+    if released is not None:
+        clauses.append(released)
+    return and_(*clauses)
+
+
+def is_publishable(obj: Any) -> bool:
+    return isinstance(obj, AudienceMixin) and obj.audience is Audience.OPENBAAR and obj.is_released()

@@ -1,0 +1,285 @@
+"""Organisations, users and sign-in: every write here goes through ``@service``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
+
+from auth.models import AudienceGrant, Membership, Organisation, User
+from auth.passwords import hash_password, password_problem, verify_password
+from auth.policy import Action, ensure
+from auth.sessions import end_sessions
+from core.acting import SYSTEM, Actor, service
+from core.dates import now
+from core.db import Audience, AudienceMixin, Side
+from core.errors import DomainError
+from core.extensions import db
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def load_user(user_id: int) -> User | None:
+    """The signed-in user with what the policy needs (organisation, memberships) in two queries."""
+    return db.session.scalars(select(User).where(User.id == user_id)).one_or_none()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalars(select(User).where(User.email == normalise_email(email))).one_or_none()
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this e-mail and password, or None (same cost either way)."""
+    user = find_user_by_email(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.active:
+        return None
+    return user
+
+
+def _check_password(password: str, *, email: str, name: str, field: str = "password") -> None:
+    problem = password_problem(password, email=email, name=name)
+    if problem:
+        raise DomainError(problem, field=field)
+
+
+# --- organisations --------------------------------------------------------------------------
+
+
+def list_organisations() -> list[Organisation]:
+    return list(db.session.scalars(select(Organisation).order_by(Organisation.side, Organisation.name)))
+
+
+def _check_unique_organisation(name: str, exclude_id: int | None = None) -> None:
+    query = select(Organisation.id).where(func.lower(Organisation.name) == name.strip().lower())
+    if exclude_id is not None:
+        query = query.where(Organisation.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise DomainError("Er is al een organisatie met deze naam.", field="name")
+
+
+@service
+def create_organisation(
+    actor: User | Actor, *, name: str, short_name: str, side: Side, tooi_uri: str | None = None
+) -> Organisation:
+    """Add an organisation on one side."""
+    if not isinstance(actor, Actor):
+        ensure(actor, Action.ADMINISTER)
+    _check_unique_organisation(name)
+    organisation = Organisation(name=name.strip(), short_name=short_name.strip(), side=Side(side), tooi_uri=tooi_uri)
+    db.session.add(organisation)
+    return organisation
+
+
+@service
+def update_organisation(
+    actor: User,
+    organisation: Organisation,
+    *,
+    name: str,
+    short_name: str,
+    side: Side,
+    tooi_uri: str | None = None,
+) -> None:
+    """Change an organisation's names, side or TOOI identifier."""
+    ensure(actor, Action.ADMINISTER)
+    _check_unique_organisation(name, exclude_id=organisation.id)
+    organisation.name = name.strip()
+    organisation.short_name = short_name.strip()
+    organisation.side = Side(side)
+    organisation.tooi_uri = tooi_uri
+
+
+# --- users ----------------------------------------------------------------------------------
+
+
+def list_users() -> list[User]:
+    return list(db.session.scalars(select(User).order_by(User.name)))
+
+
+def _check_unique_email(email: str, exclude_id: int | None = None) -> None:
+    query = select(User.id).where(User.email == email)
+    if exclude_id is not None:
+        query = query.where(User.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise DomainError("Er is al een gebruiker met dit e-mailadres.", field="email")
+
+
+@service
+def create_user(
+    actor: User | Actor,
+    *,
+    email: str,
+    name: str,
+    organisation_id: int,
+    password: str,
+    function: str | None = None,
+    is_beheerder: bool = False,
+) -> User:
+    """Add a user to an organisation, with an initial password."""
+    if not isinstance(actor, Actor):
+        ensure(actor, Action.ADMINISTER)
+    email = normalise_email(email)
+    _check_unique_email(email)
+    _check_password(password, email=email, name=name)
+    if db.session.get(Organisation, organisation_id) is None:
+        raise DomainError("Kies een bestaande organisatie.", field="organisation_id")
+    user = User(
+        email=email,
+        name=name.strip(),
+        function=function,
+        organisation_id=organisation_id,
+        password_hash=hash_password(password),
+        is_beheerder=is_beheerder,
+    )
+    db.session.add(user)
+    return user
+
+
+@service
+def update_user(
+    actor: User,
+    user: User,
+    *,
+    email: str,
+    name: str,
+    organisation_id: int,
+    function: str | None = None,
+    is_beheerder: bool = False,
+    active: bool = True,
+) -> None:
+    """Change a user's details, organisation, beheer right or whether the account is active."""
+    ensure(actor, Action.ADMINISTER)
+    email = normalise_email(email)
+    _check_unique_email(email, exclude_id=user.id)
+    if db.session.get(Organisation, organisation_id) is None:
+        raise DomainError("Kies een bestaande organisatie.", field="organisation_id")
+    if user.id == actor.id and (not is_beheerder or not active):
+        raise DomainError("U kunt uw eigen beheerrecht of account niet uitzetten.", field="is_beheerder")
+    user.email = email
+    user.name = name.strip()
+    user.function = function
+    user.organisation_id = organisation_id
+    user.is_beheerder = is_beheerder
+    if user.active and not active:
+        end_sessions(user, "deactivated")
+    user.active = active
+
+
+@service
+def set_password(actor: User, user: User, *, password: str) -> None:
+    """Give a user a new password (by the beheerder)."""
+    ensure(actor, Action.ADMINISTER)
+    _check_password(password, email=user.email, name=user.name)
+    user.password_hash = hash_password(password)
+    user.password_changed_at = now()
+    end_sessions(user, "password")
+
+
+@service
+def bootstrap_beheerder(actor: Actor, *, email: str, name: str, organisation_name: str, password: str) -> User:
+    """The first beheerder of a new installation, made from the command line."""
+    if actor is not SYSTEM:
+        raise DomainError("Alleen bij de installatie.")
+    organisation = db.session.scalars(
+        select(Organisation).where(Organisation.name == organisation_name)
+    ).one_or_none() or create_organisation(actor, name=organisation_name, short_name=organisation_name, side=Side.RIJK)
+    db.session.flush()
+    return create_user(
+        actor,
+        email=email,
+        name=name,
+        organisation_id=organisation.id,
+        password=password,
+        is_beheerder=True,
+    )
+
+
+# --- audiences ----------------------------------------------------------------------------------
+
+
+def named_people(obj: Any) -> list[User]:
+    """Who is named on a vertrouwelijk item (empty for every other audience)."""
+    if obj.audience is not Audience.VERTROUWELIJK:
+        return []
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(AudienceGrant, AudienceGrant.user_id == User.id)
+            .where(AudienceGrant.object_type == obj.__tablename__, AudienceGrant.object_id == obj.id)
+            .order_by(User.name)
+        )
+    )
+
+
+def share(
+    actor: User, obj: Any, audience: Audience | None, named: list[int] | None = None, *, like: Any = None
+) -> None:
+    """Set who may see ``obj``, inside the service that writes it.
+
+    Without an audience the item takes that of ``like`` (its meeting, its agenda item), named people
+    included. For a vertrouwelijk item the named people must be members of its body; the actor is
+    always among them, so that nobody hides an item from themselves.
+    """
+    if audience is None:
+        if like is None:
+            raise DomainError("Kies wie dit mag zien.", field="audience")
+        audience = like.audience
+        named = [u.id for u in named_people(like)]
+    obj.audience = Audience(audience)
+    if obj.audience in (Audience.RIJK, Audience.REGIO) and obj.audience.value != actor.side.value:
+        raise DomainError(
+            f"U kunt niets maken dat alleen voor de andere kant zichtbaar is ({obj.audience.value}).", field="audience"
+        )
+    db.session.flush()
+    existing = {
+        grant.user_id: grant
+        for grant in db.session.scalars(
+            select(AudienceGrant).where(
+                AudienceGrant.object_type == obj.__tablename__, AudienceGrant.object_id == obj.id
+            )
+        )
+    }
+    wanted = set(named or []) | {actor.id} if obj.audience is Audience.VERTROUWELIJK else set()
+    if wanted:
+        members = set(db.session.scalars(select(Membership.user_id).where(Membership.body_id == obj.body_id)))
+        if wanted - members:
+            raise DomainError("Alleen leden van dit overleg kunnen worden genoemd.", field="shared_with")
+    for user_id in wanted - existing.keys():
+        db.session.add(AudienceGrant(object_type=obj.__tablename__, object_id=obj.id, user_id=user_id))
+    for user_id in existing.keys() - wanted:
+        db.session.delete(existing[user_id])
+    # A user already in memory (the actor, most often) must see the change in its own grants; a
+    # lazy load does not flush, so flush first.
+    db.session.flush()
+    for user_id in wanted ^ existing.keys():
+        loaded = db.session.identity_map.get(identity_key(User, user_id))
+        if loaded is not None:
+            db.session.expire(loaded, ["grants"])
+
+
+def _forget_named_people(session: Session, _context: Any, _instances: Any) -> None:
+    """When a vertrouwelijk item is deleted, its named people go with it, in the same flush.
+
+    Without this a later item that got the same id (SQLite reuses the highest) would inherit them.
+    """
+    deleted = [obj for obj in session.deleted if isinstance(obj, AudienceMixin)]
+    if not deleted:
+        return
+    with session.no_autoflush:
+        for obj in deleted:
+            for grant in session.scalars(
+                select(AudienceGrant).where(
+                    AudienceGrant.object_type == obj.__tablename__, AudienceGrant.object_id == obj.id
+                )
+            ):
+                session.delete(grant)
+
+
+def install_grant_cleanup() -> None:
+    if not event.contains(Session, "before_flush", _forget_named_people):
+        event.listen(Session, "before_flush", _forget_named_people)

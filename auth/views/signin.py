@@ -1,0 +1,190 @@
+"""Signing in (password, then a second factor where set up), signing out, and the user's account."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from audit.events import NOBODY
+from auth import bp, mfa, services, sessions, throttle
+from auth.forms import LoginForm, OwnPasswordForm, SecondFactorForm
+from auth.models import User
+from core.dates import now
+from core.extensions import db
+from core.forms import BaseForm
+from core.pages import form_page, submit_form
+
+UNKNOWN = "Deze combinatie van e-mailadres en wachtwoord kennen we niet."
+PENDING_MINUTES = 5
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: an open redirect would make the login page a phishing aid."""
+    if target:
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+            return target
+    return url_for("core.home")
+
+
+def _address() -> str:
+    return request.remote_addr or "onbekend"
+
+
+def _open_session(user: User, target: str) -> ResponseReturnValue:
+    """Start a fresh session: a new token at every sign-in, nothing of the old session carried over."""
+    session.clear()
+    token = sessions.sign_in(user, address=_address(), user_agent=request.user_agent.string or "")
+    db.session.commit()
+    session["sid"] = token
+    session["seen"] = now().timestamp()
+    login_user(user)
+    return redirect(target)
+
+
+def _refuse(
+    form: LoginForm | SecondFactorForm, field: str, email: str, kind: str, message: str, throttled: bool
+) -> None:
+    sessions.record_failed_sign_in(NOBODY, email=email, address=_address(), kind=kind, throttled=throttled)
+    db.session.commit()
+    form[field].errors = [message]
+
+
+@bp.route("/auth/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    """Sign in with e-mail address and password; the same answer for an unknown address and a wrong password."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        email = services.normalise_email(form.email.data or "")
+        wait = throttle.wait_before_next(email, _address())
+        if wait:
+            message = _("Te veel mislukte pogingen. Probeer het over %(wait)s opnieuw.", wait=throttle.describe(wait))
+            _refuse(form, "password", email, "password", message, throttled=True)
+        else:
+            user = services.authenticate(email, form.password.data or "")
+            target = _safe_next(request.args.get("next"))
+            if user is None:
+                _refuse(form, "password", email, "password", _(UNKNOWN), throttled=False)
+            elif user.mfa_enabled:
+                session.clear()
+                session.update(mfa_user=user.id, mfa_since=now().timestamp(), mfa_next=target)
+                return redirect(url_for("auth.second_factor"))
+            else:
+                return _open_session(user, target)
+    return form_page("auth/login.html", form=form)
+
+
+@bp.route("/auth/tweede-stap", methods=["GET", "POST"])
+def second_factor() -> ResponseReturnValue:
+    """The second step: a code from the authenticator app, or a recovery code."""
+    user_id, since = session.get("mfa_user"), session.get("mfa_since")
+    user = services.load_user(user_id) if user_id else None
+    if user is None or since is None or now().timestamp() - since > PENDING_MINUTES * 60:
+        session.clear()
+        flash(_("Meld u opnieuw aan."), "warning")
+        return redirect(url_for("auth.login"))
+    form = SecondFactorForm()
+    if form.validate_on_submit():
+        wait = throttle.wait_before_next(user.email, _address(), kind="mfa")
+        if wait:
+            message = _("Te veel onjuiste codes. Probeer het over %(wait)s opnieuw.", wait=throttle.describe(wait))
+            _refuse(form, "code", user.email, "mfa", message, throttled=True)
+        elif sessions.check_second_factor(user, code=form.code.data or ""):
+            return _open_session(user, session.get("mfa_next") or url_for("core.home"))
+        else:
+            db.session.rollback()
+            _refuse(form, "code", user.email, "mfa", _("Deze code klopt niet."), throttled=False)
+    return form_page("auth/second_factor.html", form=form)
+
+
+@bp.post("/auth/logout")
+def logout() -> ResponseReturnValue:
+    """Sign out (a POST with CSRF, so no other site can sign a user out); the session ends on the server."""
+    if current_user.is_authenticated and session.get("sid"):
+        sessions.sign_out(current_user, token=session["sid"])
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("U bent uitgelogd."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/auth/tweede-stap/instellen", methods=["GET", "POST"])
+@login_required
+def mfa_setup() -> ResponseReturnValue:
+    """Set up sign-in in two steps: scan the QR code, confirm with a first code, keep the recovery codes."""
+    if current_user.mfa_enabled:
+        return redirect(url_for("auth.account"))
+    secret = session.get("mfa_secret") or mfa.new_secret()
+    session["mfa_secret"] = secret
+    form = SecondFactorForm()
+    codes = submit_form(
+        form, lambda user: sessions.enable_second_factor(user, secret=secret, code=form.code.data or "")
+    )
+    if codes:
+        session.pop("mfa_secret", None)
+        return render_template("auth/recovery_codes.html", codes=codes, first_time=True)
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return form_page("auth/mfa_setup.html", form=form, secret=grouped)
+
+
+@bp.get("/auth/tweede-stap/qr.svg")
+@login_required
+def mfa_qr() -> ResponseReturnValue:
+    """The QR code of the secret being set up (never of one already in use)."""
+    secret = session.get("mfa_secret")
+    if not secret or current_user.mfa_enabled:
+        return Response(status=404)
+    response = Response(mfa.qr_svg(mfa.provisioning_uri(secret, current_user.email)), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/auth/account")
+@login_required
+def account() -> ResponseReturnValue:
+    """The user's own account: password and sign-in in two steps."""
+    return render_template(
+        "auth/account.html",
+        password_form=OwnPasswordForm(formdata=None),
+        codes_left=sessions.recovery_codes_left(current_user) if current_user.mfa_enabled else 0,
+        mfa_required=sessions.requires_second_factor(current_user),
+    )
+
+
+@bp.post("/auth/account/wachtwoord")
+@login_required
+def own_password() -> ResponseReturnValue:
+    """Change one's own password; other sessions of this user end."""
+    form = OwnPasswordForm()
+    done = submit_form(
+        form,
+        lambda user: sessions.change_own_password(
+            user, current=form.current.data or "", new=form.password.data or "", keep_token=session.get("sid", "")
+        ),
+    )
+    if done:
+        flash(_("Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd."), "success")
+        return redirect(url_for("auth.account"))
+    return form_page(
+        "auth/account.html",
+        password_form=form,
+        codes_left=sessions.recovery_codes_left(current_user) if current_user.mfa_enabled else 0,
+        mfa_required=sessions.requires_second_factor(current_user),
+    )
+
+
+@bp.post("/auth/account/herstelcodes")
+@login_required
+def recovery_codes() -> ResponseReturnValue:
+    """New recovery codes, shown once."""
+    codes = submit_form(BaseForm(), lambda user: sessions.replace_recovery_codes(user))
+    if not codes:
+        return redirect(url_for("auth.account"))
+    return render_template("auth/recovery_codes.html", codes=codes, first_time=False)

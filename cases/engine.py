@@ -1,0 +1,141 @@
+"""The case engine: fires a declared transition, or explains why it may not."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from audit.recorder import note_reason
+from auth.models import User
+from auth.policy import Action, can, ensure, holds_role
+from cases import people
+from cases.models import Case, CaseEvent, EventKind
+from cases.workflows import ARTICLES, WORKFLOWS, Transition, Workflow
+from core.acting import service
+from core.dates import now, today
+from core.errors import DomainError, InvalidTransition, NotPermitted
+from core.extensions import db
+from core.forms import TEXT_MAX
+
+#: Effects named by transitions, registered by ``cases.services`` with ``@effect``: they run before
+#: the state changes, and get the reason given.
+Effect = Callable[[User, Case, Transition, str | None], None]
+_EFFECTS: dict[str, Effect] = {}
+#: Guards named by transitions: None when the step may be taken, else why not (in Dutch).
+Guard = Callable[[Case], str | None]
+_GUARDS: dict[str, Guard] = {}
+#: Called after every step with the case and its new history line (``cases.planning``).
+_AFTER_STEP: list[Callable[[Case, CaseEvent, Transition], None]] = []
+
+
+def effect(name: str) -> Callable[[Effect], Effect]:
+    def register(fn: Effect) -> Effect:
+        _EFFECTS[name] = fn
+        return fn
+
+    return register
+
+
+def guard(name: str) -> Callable[[Guard], Guard]:
+    def register(fn: Guard) -> Guard:
+        _GUARDS[name] = fn
+        return fn
+
+    return register
+
+
+def after_step(fn: Callable[[Case, CaseEvent, Transition], None]) -> Callable[[Case, CaseEvent, Transition], None]:
+    _AFTER_STEP.append(fn)
+    return fn
+
+
+def declared_names() -> tuple[set[str], set[str]]:
+    """The effects and guards registered (for the test that every declared one exists)."""
+    return set(_EFFECTS), set(_GUARDS)
+
+
+def workflow_of(case: Case) -> Workflow:
+    return WORKFLOWS[case.type]
+
+
+def may_fire(user: Any, case: Case, transition: Transition) -> bool:
+    """Whether ``user`` may fire ``transition`` on ``case``, whatever its state and guard."""
+    if not can(user, Action.VIEW, case):
+        return False
+    if transition.sides is not None and user.side not in transition.sides:
+        return False
+    if holds_role(user, case, transition.roles):
+        return True
+    if transition.person is not None and user.id in people.ids(transition.person, case):
+        return True
+    return (
+        transition.owner and can(user, Action.PARTICIPATE, case) and user.organisation_id == case.owner_organisation_id
+    )
+
+
+def blocked(case: Case, transition: Transition) -> str | None:
+    """Why the transition's guard holds it back now, or None."""
+    return _GUARDS[transition.guard](case) if transition.guard else None
+
+
+def available_transitions(user: Any, case: Case) -> list[Transition]:
+    """The steps this user can take now: the buttons on the case page."""
+    return [t for t in workflow_of(case).from_state(case.state) if may_fire(user, case, t) and blocked(case, t) is None]
+
+
+def is_closed(case: Case) -> bool:
+    return case.state in workflow_of(case).closed
+
+
+def is_overdue(case: Case) -> bool:
+    """Derived, never stored: the due date passed while the owner still has to deliver."""
+    return bool(case.due_date and case.due_date < today() and case.state in workflow_of(case).overdue_in)
+
+
+@service
+def fire(actor: User, case: Case, name: str, *, reason: str | None = None) -> CaseEvent:
+    """Take workflow step ``name`` on ``case`` as ``actor``, recording it in the case's history."""
+    ensure(actor, Action.VIEW, case)
+    workflow = workflow_of(case)
+    transition = workflow.transition(name)
+    if transition is None:
+        raise InvalidTransition(f"Een {case.type.value} kent de stap '{name}' niet.")
+    if case.state not in transition.sources:
+        raise InvalidTransition(
+            f"'{transition.label}' kan niet bij een {case.type.value} met de status '{workflow.label(case.state)}'."
+        )
+    if not may_fire(actor, case, transition):
+        this = "dit" if ARTICLES[case.type] == "het" else "deze"
+        raise NotPermitted(f"U mag '{transition.label}' niet doen bij {this} {case.type.value}.", obj=case)
+    why_not = blocked(case, transition)
+    if why_not is not None:
+        raise InvalidTransition(why_not)
+    reason = (reason or "").strip() or None
+    if "reason" in transition.requires and not reason:
+        raise DomainError(f"Geef een reden of opmerking bij '{transition.label.lower()}'.", field="reason")
+    if reason is not None and len(reason) > TEXT_MAX:
+        raise DomainError(f"De reden is te lang: hoogstens {TEXT_MAX:,} tekens.".replace(",", "."), field="reason")
+    if transition.effect:
+        _EFFECTS[transition.effect](actor, case, transition, reason)
+    previous = case.state
+    case.state = transition.target
+    if transition.target in workflow.closed:
+        case.closed_at = now()
+    elif previous in workflow.closed:
+        case.closed_at = None
+    event = CaseEvent(
+        case_id=case.id,
+        kind=EventKind.STAP,
+        actor_id=actor.id,
+        transition=transition.name,
+        from_state=previous,
+        to_state=transition.target,
+        note=reason,
+    )
+    db.session.add(event)
+    if reason:
+        note_reason(db.session, case, reason)
+    db.session.flush()
+    for listener in _AFTER_STEP:
+        listener(case, event, transition)
+    return event

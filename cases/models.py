@@ -1,0 +1,209 @@
+"""Cases: agenda requests, action items, commitments, notas and dossiers, each following a declared
+workflow; a nota's parafenroute; what a dossier groups."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from auth.models import Organisation, User
+from core.db import AudienceMixin, Base, created_at, intpk
+from meetings.models import AgendaItem, AgendaItemKind, Body, Cycle, Decision, Theme
+
+
+class CaseType(enum.StrEnum):
+    AGENDAVERZOEK = "agendaverzoek"
+    ACTIEPUNT = "actiepunt"
+    TOEZEGGING = "toezegging"
+    NOTA = "nota"
+    DOSSIER = "dossier"
+
+
+class Case(AudienceMixin, Base):
+    """A piece of work with a type, a state in that type's workflow, an owner and a history."""
+
+    __tablename__ = "cases"
+    __table_args__ = (Index("ix_cases_type_state", "type", "state"),)
+
+    id: Mapped[intpk]
+    type: Mapped[CaseType]
+    #: A state of the type's workflow (``cases.workflows``); the engine alone changes it.
+    state: Mapped[str] = mapped_column(String(40))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    #: The organisation that owns the work: the requester of an agendaverzoek, the party that
+    #: must deliver an actiepunt or toezegging.
+    owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_date: Mapped[date | None] = mapped_column(index=True)
+    #: The cycle an agendaverzoek is for; it moves when the request is doorgeschoven.
+    cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"), index=True)
+    #: The agenda item a request became, or the item an action came from.
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    #: The decision an action or commitment came from.
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    #: What an agendaverzoek asks of the meeting.
+    requested_kind: Mapped[AgendaItemKind | None]
+    #: Where a commitment was made, e.g. "Commissiedebat Bedrijfslevenbeleid, 19 oktober 2022".
+    source: Mapped[str | None] = mapped_column(String(200))
+    #: A nota's reference, as the department's document system gives it, e.g. "DGBI / 12345678".
+    kenmerk: Mapped[str | None] = mapped_column(String(60), index=True)
+    #: A nota's text version: it goes up with every change of title or text, and a paraaf holds
+    #: for the version it was given on.
+    text_version: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[created_at]
+    closed_at: Mapped[datetime | None]
+
+    body: Mapped[Body] = relationship(lazy="raise_on_sql")
+    owner_organisation: Mapped[Organisation] = relationship(lazy="raise_on_sql")
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id], lazy="raise_on_sql")
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id], lazy="raise_on_sql")
+    cycle: Mapped[Cycle | None] = relationship(lazy="raise_on_sql")
+    agenda_item: Mapped[AgendaItem | None] = relationship(lazy="raise_on_sql")
+    decision: Mapped[Decision | None] = relationship(lazy="raise_on_sql")
+    theme: Mapped[Theme | None] = relationship(lazy="raise_on_sql")
+    events: Mapped[list[CaseEvent]] = relationship(
+        back_populates="case", lazy="raise_on_sql", order_by="CaseEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def reference(self) -> str:
+        prefix = {
+            CaseType.AGENDAVERZOEK: "AV",
+            CaseType.ACTIEPUNT: "AP",
+            CaseType.TOEZEGGING: "TZ",
+            CaseType.NOTA: "NT",
+            CaseType.DOSSIER: "DS",
+        }[self.type]
+        return f"{prefix}-{self.id}"
+
+    def audit_main_object(self) -> str | None:
+        return f"decisions/{self.decision_id}" if self.decision_id else None
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.type.value} {self.id}: {self.title}"
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+
+class EventKind(enum.StrEnum):
+    AANGEMAAKT = "aangemaakt"
+    STAP = "stap"
+    VOORTGANG = "voortgang"
+    TERMIJN = "termijn"  # the due date moved
+    TEKST = "tekst"  # a nota's text changed
+    ROUTE = "route"  # a nota's parafenroute changed
+
+
+class CaseEvent(Base):
+    """One line of a case's history: its creation, a workflow step, a progress note, a new due date,
+    a changed text or route. (What a dossier gains is its timeline, not its history: a line here
+    would name the item to everyone who sees the dossier.)"""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[EventKind] = mapped_column(default=EventKind.VOORTGANG)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[created_at]
+    #: The workflow transition, or None for a progress note.
+    transition: Mapped[str | None] = mapped_column(String(40))
+    from_state: Mapped[str | None] = mapped_column(String(40))
+    to_state: Mapped[str | None] = mapped_column(String(40))
+    #: The reason given for a step, or the text of a progress note.
+    note: Mapped[str | None] = mapped_column(Text)
+    #: A changed due date: the date it had before this event, and the date it got.
+    previous_due_date: Mapped[date | None]
+    due_date: Mapped[date | None]
+
+    case: Mapped[Case] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship(lazy="raise_on_sql")
+
+    def audit_main_object(self) -> str | None:
+        return f"cases/{self.case_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"gebeurtenis bij zaak {self.case_id}: {self.transition or 'notitie'}"
+
+
+class StepStatus(enum.StrEnum):
+    OPEN = "open"
+    AKKOORD = "akkoord"
+    TERUGGESTUURD = "teruggestuurd"
+    AFGEWEZEN = "afgewezen"  # the decision-maker's "no"
+
+
+class RouteStep(Base):
+    """One signatory on a nota's parafenroute, in order; the decision-maker is the last step."""
+
+    __tablename__ = "nota_route"
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    #: 1, 2, 3, … without gaps; the services keep it so.
+    position: Mapped[int]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: In which capacity the person signs, e.g. "directeur Topsectoren en Industriebeleid".
+    capacity: Mapped[str] = mapped_column(String(200))
+    #: The decision-maker decides; everyone before initials (paraferen).
+    decides: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[StepStatus] = mapped_column(default=StepStatus.OPEN)
+    #: The text version the paraaf was given on; a newer text voids it.
+    approved_version: Mapped[int | None]
+    decided_at: Mapped[datetime | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    user: Mapped[User] = relationship(lazy="raise_on_sql")
+
+    def audit_main_object(self) -> str | None:
+        return f"cases/{self.case_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"parafenroute van zaak {self.case_id}, stap {self.position}"
+
+
+class DossierLink(AudienceMixin, Base):
+    """An agenda item, decision or case that belongs to a dossier.
+
+    That the two belong together is itself something to see: the link's audience is the narrower
+    of the dossier's and the item's (for vertrouwelijk ones: the people who may see both), so that
+    its record in the audit trail tells nobody of a dossier or an item they may not see.
+    """
+
+    __tablename__ = "dossier_links"
+    __table_args__ = (
+        UniqueConstraint("dossier_id", "agenda_item_id"),
+        UniqueConstraint("dossier_id", "decision_id"),
+        UniqueConstraint("dossier_id", "case_id"),
+        CheckConstraint(
+            "(agenda_item_id IS NOT NULL AND decision_id IS NULL AND case_id IS NULL)"
+            " OR (agenda_item_id IS NULL AND decision_id IS NOT NULL AND case_id IS NULL)"
+            " OR (agenda_item_id IS NULL AND decision_id IS NULL AND case_id IS NOT NULL)",
+            name="one_target",
+        ),
+    )
+
+    id: Mapped[intpk]
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[created_at]
+
+    def audit_main_object(self) -> str | None:
+        return f"cases/{self.dossier_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"koppeling aan dossier {self.dossier_id}"

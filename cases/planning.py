@@ -1,0 +1,342 @@
+"""Follow-up planning for cases: the reminders a due date brings (``Workflow.reminders``), the
+messages a step sends (``Transition.notifies``) and a new case sends (``created_notifies``), and
+how each is written for its recipient when it goes out.
+
+Every message is written at the moment it is sent, as its recipient may see things then: if the
+recipient can no longer see the case, or the case moved on, it lapses instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from auth.models import User
+from auth.policy import Action, can
+from cases import people
+from cases.engine import after_step, workflow_of
+from cases.models import Case, CaseEvent, EventKind
+from cases.workflows import ARTICLES, PEOPLE, TYPE_LABELS, WORKFLOWS, Reminder, Transition, Workflow
+from core.dates import local_to_utc, now, show_date, to_local, today
+from core.extensions import db
+from core.web import absolute_url
+from notify.registry import Lapsed, Mail, Planned, register_kind, register_planner
+from notify.services import plan
+
+#: Reminders go out at eight in the morning, Amsterdam time.
+SEND_AT = time(8, 0)
+#: Reminders are planned this far ahead, so the case page can show what is coming.
+AHEAD = timedelta(days=7)
+#: A message about a step or a new case that could not go out within this time is dropped.
+FRESH_FOR = timedelta(days=3)
+
+REMINDER, STEP, CREATED = "zaak-herinnering", "zaak-stap", "zaak-nieuw"
+
+
+# --- planning -------------------------------------------------------------------------------------
+
+
+def occurrences(reminder: Reminder, due: date, day: date) -> list[date]:
+    """On which days ``reminder`` should go out for a due date ``due``, seen on ``day``: the one
+    that is due now (if it still applies) and the ones within ``AHEAD``; never a whole backlog."""
+    first = due + timedelta(days=reminder.days)
+    horizon = day + AHEAD
+    if reminder.every is None:
+        if reminder.days < 0 and day > due:
+            return []  # a reminder before the due date is of no use after it
+        return [first] if first <= horizon else []
+    if day < first:
+        return [first] if first <= horizon else []
+    latest = first + timedelta(days=((day - first).days // reminder.every) * reminder.every)
+    following = latest + timedelta(days=reminder.every)
+    return [latest] + ([following] if following <= horizon else [])
+
+
+def reminders_for(
+    case: Case, day: date, *, since: date | None = None, members: people.Members | None = None
+) -> Iterator[Planned]:
+    """The reminders ``case`` should have, seen on ``day``; none from before ``since``, the day its
+    due date was set (a new action due in three days gets no reminder "a week before")."""
+    workflow = workflow_of(case)
+    if case.due_date is None or case.state not in workflow.overdue_in:
+        return
+    for reminder in workflow.reminders:
+        days = [on for on in occurrences(reminder, case.due_date, day) if since is None or on >= since]
+        if not days:
+            continue
+        for user_id in people.ids(reminder.to, case, members):
+            for on in days:
+                yield Planned(
+                    # The due date is in the key: a new date brings its own reminders, also for
+                    # days on which the old date had one.
+                    key=f"zaak:{case.id}:{case.due_date.isoformat()}:{reminder.name}:{on.isoformat()}:{user_id}",
+                    kind=REMINDER,
+                    variant=reminder.name,
+                    recipient_id=user_id,
+                    subject_type="cases",
+                    subject_id=case.id,
+                    planned_for=case.due_date,
+                    due_at=local_to_utc(on, SEND_AT),
+                )
+
+
+def _dates_set(case_ids: list[int]) -> dict[int, date]:
+    """Per case, the day its due date was last set: its creation or its last new date."""
+    set_on: dict[int, datetime] = {}
+    for case_id, created in db.session.execute(select(Case.id, Case.created_at).where(Case.id.in_(case_ids))):
+        set_on[case_id] = created
+    for case_id, moved in db.session.execute(
+        select(CaseEvent.case_id, func.max(CaseEvent.at))
+        .where(CaseEvent.case_id.in_(case_ids), CaseEvent.kind == EventKind.TERMIJN)
+        .group_by(CaseEvent.case_id)
+    ):
+        set_on[case_id] = moved
+    return {case_id: to_local(moment).date() for case_id, moment in set_on.items()}
+
+
+def plan_case(case: Case) -> None:
+    """Plan what a case's due date brings now (after it was created, moved or stepped on)."""
+    plan(reminders_for(case, today(), since=_dates_set([case.id]).get(case.id)))
+
+
+def _cases_with_reminders() -> list[Case]:
+    cases: list[Case] = []
+    for workflow in WORKFLOWS.values():
+        if workflow.reminders:
+            cases += db.session.scalars(
+                select(Case).where(
+                    Case.type == workflow.case_type,
+                    Case.state.in_(workflow.overdue_in),
+                    Case.due_date.is_not(None),
+                )
+            )
+    return cases
+
+
+def _due_reminders(moment: datetime) -> Iterator[Planned]:
+    """The scheduler's planner: every open case's reminders, so nothing depends on a case having
+    been touched (a member who joined later, a restart after days). A fixed number of queries."""
+    day = to_local(moment).date()
+    cases = _cases_with_reminders()
+    if not cases:
+        return
+    members = people.Members()
+    since = _dates_set([case.id for case in cases])
+    for case in cases:
+        yield from reminders_for(case, day, since=since.get(case.id), members=members)
+
+
+def _tell(
+    case: Case, names: Iterable[str], *, kind: str, subject_type: str, subject_id: int, actor_id: int | None, key: str
+) -> None:
+    entries = []
+    for name in names:
+        for user_id in people.ids(name, case):
+            if user_id == actor_id:
+                continue  # nobody is told what they did themselves
+            entries.append(
+                Planned(
+                    key=f"{key}:{name}:{user_id}",
+                    kind=kind,
+                    variant=name,
+                    recipient_id=user_id,
+                    subject_type=subject_type,
+                    subject_id=subject_id,
+                    due_at=now(),
+                )
+            )
+    plan(entries)
+
+
+@after_step
+def _after_step(case: Case, event: CaseEvent, transition: Transition) -> None:
+    _tell(
+        case,
+        transition.notifies,
+        kind=STEP,
+        subject_type="case_events",
+        subject_id=event.id,
+        actor_id=event.actor_id,
+        key=f"stap:{event.id}",
+    )
+    plan_case(case)
+
+
+def case_created(case: Case) -> None:
+    """Tell whom a new case concerns, and plan its reminders (called by the creating services)."""
+    workflow = workflow_of(case)
+    _tell(
+        case,
+        workflow.created_notifies,
+        kind=CREATED,
+        subject_type="cases",
+        subject_id=case.id,
+        actor_id=case.created_by_id,
+        key=f"nieuw:{case.id}",
+    )
+    plan_case(case)
+
+
+# --- writing the messages -------------------------------------------------------------------------
+
+
+def _load_case(case_id: int) -> Case | None:
+    return db.session.get(
+        Case,
+        case_id,
+        options=[joinedload(Case.body), joinedload(Case.owner_organisation), joinedload(Case.assignee)],
+    )
+
+
+def _facts(case: Case, workflow: Workflow) -> str:
+    owner = case.owner_organisation.name
+    if case.assignee is not None:
+        owner += f" ({case.assignee.name})"
+    lines = [
+        f"  {TYPE_LABELS[case.type].capitalize()} {case.reference}: {case.title}",
+        f"  Overleg: {case.body.name}",
+        f"  Eigenaar: {owner}",
+    ]
+    if case.kenmerk:
+        lines.append(f"  Kenmerk: {case.kenmerk}")
+    if case.due_date:
+        lines.append(f"  Gereed op: {show_date(case.due_date)}")
+    lines.append(f"  Status: {workflow.label(case.state)}")
+    return "\n".join(lines)
+
+
+def _letter(recipient: User, lead: str, case: Case, because: str, extra: str = "") -> str:
+    workflow = workflow_of(case)
+    parts = [f"Beste {recipient.name},", lead, _facts(case, workflow)]
+    if extra:
+        parts.append(extra)
+    parts.append(f"Bekijken of bijwerken: {absolute_url('cases.case', case_id=case.id)}")
+    parts.append(f"— Regiotafel\nU krijgt dit bericht omdat u {because}.")
+    return "\n\n".join(parts)
+
+
+_BECAUSE = {
+    "uitvoerder": "de uitvoerder bent of werkt bij de eigenaar-organisatie",
+    "secretariaat": "het secretariaat van dit overleg voert",
+    "auteur": "de auteur van de nota bent",
+    "indiener": "het verzoek hebt ingediend",
+    "aan_de_beurt": "in de parafenroute staat",
+    "beslisser": "de beslisser van de nota bent",
+}
+
+
+def _readable_case(notification: Any, recipient: User, case_id: int) -> Case | Lapsed:
+    case = _load_case(case_id)
+    if case is None:
+        return Lapsed("De zaak bestaat niet meer.")
+    if not can(recipient, Action.VIEW, case):
+        return Lapsed("De ontvanger kan de zaak niet (meer) zien.")
+    return case
+
+
+def compose_reminder(notification: Any, recipient: User) -> Mail | Lapsed:
+    case = _readable_case(notification, recipient, notification.subject_id)
+    if isinstance(case, Lapsed):
+        return case
+    workflow = workflow_of(case)
+    reminder = next((r for r in workflow.reminders if r.name == notification.variant), None)
+    if reminder is None:
+        return Lapsed("Deze herinnering bestaat niet meer.")
+    if case.state not in workflow.overdue_in:
+        return Lapsed(f"De zaak is {workflow.label(case.state)}.")
+    if case.due_date != notification.planned_for or case.due_date is None:
+        return Lapsed("De datum is verplaatst.")
+    if recipient.id not in people.ids(reminder.to, case):
+        return Lapsed("De ontvanger is niet meer degene die dit aangaat.")
+    day = today()
+    planned_day = to_local(notification.due_at).date()
+    if reminder.every is None and day > case.due_date:
+        return Lapsed("De datum is al voorbij.")
+    if reminder.every is not None and (day - planned_day).days >= reminder.every:
+        return Lapsed("Ingehaald door een nieuwere herinnering.")
+    kind = f"{ARTICLES[case.type]} {TYPE_LABELS[case.type]}"
+    due = show_date(case.due_date)
+    if reminder.every is not None:
+        late = (day - case.due_date).days
+        subject = f"Over de datum: {case.reference} {case.title}"
+        lead = (
+            f"{kind.capitalize()} hieronder had op {due} gereed moeten zijn en is dat nog niet "
+            f"({late} {'dag' if late == 1 else 'dagen'} over de datum). Wilt u nagaan hoe het ervoor staat?"
+        )
+    elif case.due_date == day:
+        subject = f"Vandaag gereed: {case.reference} {case.title}"
+        lead = f"Herinnering: {kind} hieronder moet vandaag, {due}, gereed zijn."
+    elif case.due_date - day <= timedelta(days=1):
+        subject = f"Morgen gereed: {case.reference} {case.title}"
+        lead = f"Herinnering: {kind} hieronder moet morgen, {due}, gereed zijn."
+    else:
+        subject = f"Herinnering: {case.reference} {case.title} — gereed op {due}"
+        lead = f"Herinnering: {kind} hieronder moet op {due} gereed zijn."
+    return Mail(subject=subject, text=_letter(recipient, lead, case, _BECAUSE[reminder.to]))
+
+
+def compose_step(notification: Any, recipient: User) -> Mail | Lapsed:
+    event = db.session.get(CaseEvent, notification.subject_id, options=[joinedload(CaseEvent.actor)])
+    if event is None:
+        return Lapsed("De stap bestaat niet meer.")
+    case = _readable_case(notification, recipient, event.case_id)
+    if isinstance(case, Lapsed):
+        return case
+    if now() - notification.due_at > FRESH_FOR:
+        return Lapsed("Te oud om nog te versturen.")
+    if notification.variant in ("aan_de_beurt", "beslisser") and (
+        case.state != event.to_state or recipient.id not in people.ids(notification.variant, case)
+    ):
+        return Lapsed("De ontvanger is niet meer aan de beurt.")
+    workflow = workflow_of(case)
+    transition = workflow.transition(event.transition or "")
+    step = transition.label if transition else (event.transition or "")
+    who = event.actor.name if event.actor else "Het systeem"
+    kind = f"{ARTICLES[case.type]} {TYPE_LABELS[case.type]}"
+    state = workflow.label(case.state)
+    lead = f"{who} heeft een stap gezet bij {kind} hieronder ({step.lower()}): de status is nu '{state}'."
+    if notification.variant == "aan_de_beurt":
+        subject = f"Te paraferen: {case.reference} {case.title}"
+        lead += " U bent aan de beurt om te paraferen, of de nota met een opmerking terug te sturen."
+    elif notification.variant == "beslisser":
+        subject = f"Ter beslissing: {case.reference} {case.title}"
+        lead += " De nota ligt bij u ter beslissing."
+    else:
+        subject = f"{case.reference} {case.title}: {workflow.label(case.state)}"
+    extra = f"Toelichting:\n{event.note}" if event.note else ""
+    return Mail(subject=subject, text=_letter(recipient, lead, case, _BECAUSE[notification.variant], extra))
+
+
+def compose_created(notification: Any, recipient: User) -> Mail | Lapsed:
+    case = _readable_case(notification, recipient, notification.subject_id)
+    if isinstance(case, Lapsed):
+        return case
+    if now() - notification.due_at > FRESH_FOR:
+        return Lapsed("Te oud om nog te versturen.")
+    workflow = workflow_of(case)
+    if case.state != workflow.initial:
+        return Lapsed(f"De zaak is al {workflow.label(case.state)}.")
+    kind = TYPE_LABELS[case.type]
+    new = "Nieuw" if ARTICLES[case.type] == "het" else "Nieuwe"
+    if notification.variant == "secretariaat":
+        subject = f"{new} {kind}: {case.reference} {case.title}"
+        lead = f"{case.owner_organisation.name} heeft een {kind} ingediend."
+    else:
+        subject = f"{new} {kind} voor u: {case.reference} {case.title}"
+        lead = f"Er is een {kind} vastgelegd waarvan u of uw organisatie de eigenaar is."
+    return Mail(subject=subject, text=_letter(recipient, lead, case, _BECAUSE[notification.variant]))
+
+
+def register(app: Flask) -> None:
+    assert set(_BECAUSE) == set(PEOPLE), "every person a workflow may tell needs a reason why"
+    reminders = {"week-vooraf": "een week vooraf", "dag-vooraf": "een dag vooraf", "escalatie": "over de datum"}
+    register_kind(app, REMINDER, compose_reminder, label="Herinnering aan een datum", variants=reminders)
+    told = {name: f"aan {who}" for name, who in PEOPLE.items()}
+    register_kind(app, STEP, compose_step, label="Stap in een zaak", variants=told)
+    register_kind(app, CREATED, compose_created, label="Nieuwe zaak", variants=told)
+    register_planner(app, _due_reminders)

@@ -1,0 +1,497 @@
+"""Creating cases, their effects on meetings, progress notes, and the reads the pages need."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from flask import url_for
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.orm import joinedload
+
+from audit.recorder import note_reason
+from auth.models import Organisation, User
+from auth.policy import Action, bodies_where, can, ensure, get_visible, publishable, visible
+from auth.services import share
+from cases import planning, route
+from cases.engine import effect, is_overdue, workflow_of
+from cases.models import Case, CaseEvent, CaseType, EventKind, RouteStep
+from cases.workflows import TYPE_LABELS, WORKFLOWS, Transition
+from core.acting import service
+from core.dates import today
+from core.db import Audience
+from core.errors import DomainError, NotPermitted
+from core.extensions import db
+from core.hooks import LinkedItem
+from meetings.models import (
+    AgendaItem,
+    AgendaItemKind,
+    Body,
+    Cycle,
+    Decision,
+    Meeting,
+    Milestone,
+    MilestoneKind,
+    Theme,
+)
+from meetings.papers import FollowUpLine
+from meetings.services.agenda import add_agenda_item, previous_meeting
+from meetings.services.cycles import open_cycle_for_requests
+
+FOLLOW_UP_TYPES = (CaseType.ACTIEPUNT, CaseType.TOEZEGGING)
+
+
+def _check_theme(theme_id: int | None) -> None:
+    if theme_id is not None and db.session.get(Theme, theme_id) is None:
+        raise DomainError("Kies een bestaand thema.", field="theme_id")
+
+
+@service
+def submit_agenda_request(
+    actor: User,
+    body: Body,
+    *,
+    title: str,
+    description: str,
+    requested_kind: AgendaItemKind,
+    theme_id: int | None = None,
+) -> Case:
+    """A member asks to put a subject on the agenda of the body's next cycle."""
+    ensure(actor, Action.PARTICIPATE, body)
+    _check_theme(theme_id)
+    cycle = open_cycle_for_requests(body)
+    if cycle is None:
+        raise DomainError("Er is nog geen volgende cyclus gepland. Vraag het secretariaat er een aan te maken.")
+    closes = db.session.scalar(
+        select(Milestone.due_date).where(
+            Milestone.cycle_id == cycle.id, Milestone.kind == MilestoneKind.AGENDAVERZOEKEN_SLUITEN
+        )
+    )
+    if closes is not None and today() > closes and not can(actor, Action.MANAGE, body):
+        raise DomainError(
+            f"Agendaverzoeken voor de cyclus {cycle.title} konden tot en met {closes.strftime('%d-%m-%Y')}. "
+            "Neem contact op met het secretariaat."
+        )
+    case = Case(
+        type=CaseType.AGENDAVERZOEK,
+        state=WORKFLOWS[CaseType.AGENDAVERZOEK].initial,
+        body_id=body.id,
+        cycle_id=cycle.id,
+        title=title.strip(),
+        description=description or "",
+        requested_kind=AgendaItemKind(requested_kind),
+        theme_id=theme_id,
+        owner_organisation_id=actor.organisation_id,
+        created_by_id=actor.id,
+        # A request is for the whole table to see; one side's internal matters go elsewhere.
+        audience=Audience.OVERLEG,
+    )
+    db.session.add(case)
+    db.session.flush()
+    _created(actor, case)
+    return case
+
+
+def _created(actor: User, case: Case) -> None:
+    db.session.add(CaseEvent(case_id=case.id, kind=EventKind.AANGEMAAKT, actor_id=actor.id, to_state=case.state))
+    db.session.flush()
+    planning.case_created(case)
+
+
+@effect("put_on_agenda")
+def _put_on_agenda(actor: User, case: Case, _transition: Transition, _reason: str | None) -> None:
+    """agenderen: the request becomes an agenda item of its cycle's meeting."""
+    meeting = db.session.scalars(
+        select(Meeting).where(Meeting.cycle_id == case.cycle_id).order_by(Meeting.starts_at)
+    ).first()
+    if meeting is None:
+        raise DomainError("Deze cyclus heeft geen vergadering om het verzoek op te agenderen.")
+    item = add_agenda_item(
+        actor,
+        meeting,
+        title=case.title,
+        kind=case.requested_kind or AgendaItemKind.TER_BESPREKING,
+        description=case.description,
+        organisation_id=case.owner_organisation_id,
+        theme_id=case.theme_id,
+        audience=case.audience,
+    )
+    db.session.flush()
+    case.agenda_item_id = item.id
+
+
+@effect("move_to_next_cycle")
+def _move_to_next_cycle(actor: User, case: Case, _transition: Transition, _reason: str | None) -> None:
+    """doorschuiven: the request moves to the body's next cycle, which must exist."""
+    current = db.session.get(Cycle, case.cycle_id) if case.cycle_id else None
+    after = current.meeting_date if current else today()
+    following = db.session.scalars(
+        select(Cycle).where(Cycle.body_id == case.body_id, Cycle.meeting_date > after).order_by(Cycle.meeting_date)
+    ).first()
+    if following is None:
+        raise DomainError("Er is nog geen volgende cyclus om het verzoek naar door te schuiven. Maak die eerst aan.")
+    case.cycle_id = following.id
+
+
+@service
+def create_follow_up(
+    actor: User,
+    body: Body,
+    *,
+    case_type: CaseType,
+    title: str,
+    owner_organisation_id: int,
+    due_date: date | None,
+    description: str = "",
+    assignee_id: int | None = None,
+    source: str | None = None,
+    decision: Decision | None = None,
+    audience: Audience | None = None,
+    shared_with: list[int] | None = None,
+) -> Case:
+    """Record an actiepunt or toezegging, from a decision or (a commitment) from a debate."""
+    ensure(actor, Action.MANAGE, body)
+    case_type = CaseType(case_type)
+    if case_type not in FOLLOW_UP_TYPES:
+        raise DomainError("Kies actiepunt of toezegging.", field="case_type")
+    if decision is not None:
+        ensure(actor, Action.VIEW, decision)
+        if decision.body_id != body.id:
+            raise DomainError("Dit besluit hoort niet bij dit overleg.")
+    if db.session.get(Organisation, owner_organisation_id) is None:
+        raise DomainError("Kies een bestaande organisatie.", field="owner_organisation_id")
+    if assignee_id is not None:
+        assignee = db.session.get(User, assignee_id)
+        if assignee is None or assignee.organisation_id != owner_organisation_id:
+            raise DomainError("De uitvoerder hoort bij de eigenaar-organisatie te werken.", field="assignee_id")
+    if due_date is None and case_type is CaseType.ACTIEPUNT:
+        raise DomainError("Geef een datum waarop het actiepunt klaar moet zijn.", field="due_date")
+    case = Case(
+        type=case_type,
+        state=WORKFLOWS[case_type].initial,
+        body_id=body.id,
+        title=title.strip(),
+        description=description or "",
+        owner_organisation_id=owner_organisation_id,
+        assignee_id=assignee_id,
+        due_date=due_date,
+        source=source,
+        decision_id=decision.id if decision is not None else None,
+        agenda_item_id=decision.agenda_item_id if decision is not None else None,
+        created_by_id=actor.id,
+    )
+    db.session.add(case)
+    if audience is None and decision is None:
+        audience = Audience.OVERLEG
+    share(actor, case, audience, shared_with, like=decision)
+    _created(actor, case)
+    return case
+
+
+@service
+def create_nota(
+    actor: User,
+    body: Body,
+    *,
+    title: str,
+    kenmerk: str | None,
+    description: str,
+    audience: Audience | None = None,
+    shared_with: list[int] | None = None,
+    decision: Decision | None = None,
+) -> Case:
+    """A member writes a nota; it stays with the author's side unless the author says otherwise."""
+    ensure(actor, Action.PARTICIPATE, body)
+    if decision is not None:
+        ensure(actor, Action.VIEW, decision)
+        if decision.body_id != body.id:
+            raise DomainError("Dit besluit hoort niet bij dit overleg.")
+    case = Case(
+        type=CaseType.NOTA,
+        state=WORKFLOWS[CaseType.NOTA].initial,
+        body_id=body.id,
+        title=title.strip(),
+        kenmerk=(kenmerk or "").strip() or None,
+        description=description or "",
+        owner_organisation_id=actor.organisation_id,
+        assignee_id=actor.id,
+        decision_id=decision.id if decision is not None else None,
+        agenda_item_id=decision.agenda_item_id if decision is not None else None,
+        created_by_id=actor.id,
+    )
+    db.session.add(case)
+    share(actor, case, audience or Audience(actor.side.value), shared_with)
+    _created(actor, case)
+    return case
+
+
+def may_add_note(user: User, case: Case) -> bool:
+    """The secretariat and the owning organisation's participants report progress."""
+    if can(user, Action.MANAGE, case):
+        return True
+    return can(user, Action.PARTICIPATE, case) and user.organisation_id == case.owner_organisation_id
+
+
+def ensure_may_add_note(actor: User, case: Case) -> None:
+    ensure(actor, Action.VIEW, case)
+    if not may_add_note(actor, case):
+        raise NotPermitted("Alleen het secretariaat en de eigenaar kunnen voortgang melden.", obj=case)
+
+
+@service
+def add_progress_note(actor: User, case: Case, *, text: str) -> CaseEvent:
+    """Report progress on a case."""
+    ensure_may_add_note(actor, case)
+    text = text.strip()
+    if not text:
+        raise DomainError("Schrijf wat er is gebeurd.", field="text")
+    event = CaseEvent(case_id=case.id, kind=EventKind.VOORTGANG, actor_id=actor.id, note=text)
+    db.session.add(event)
+    return event
+
+
+@service
+def change_due_date(actor: User, case: Case, *, due_date: date, reason: str) -> None:
+    """Move a case's due date; the old date and the reason stay in its history."""
+    ensure(actor, Action.MANAGE, case)
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Geef een reden voor de nieuwe datum.", field="reason")
+    if due_date == case.due_date:
+        raise DomainError("Dit is al de datum.", field="due_date")
+    if case.type not in FOLLOW_UP_TYPES:
+        raise DomainError("Alleen een actiepunt of toezegging heeft een datum om te verplaatsen.", field="due_date")
+    if case.state in workflow_of(case).closed:
+        raise DomainError(f"De zaak is {workflow_of(case).label(case.state)}; de datum ligt vast.", field="due_date")
+    db.session.add(
+        CaseEvent(
+            case_id=case.id,
+            kind=EventKind.TERMIJN,
+            actor_id=actor.id,
+            note=reason,
+            previous_due_date=case.due_date,
+            due_date=due_date,
+        )
+    )
+    case.due_date = due_date
+    note_reason(db.session, case, reason)
+    db.session.flush()
+    planning.plan_case(case)
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+def get_case(user: User, case_id: int) -> Case:
+    return get_visible(
+        user,
+        Case,
+        case_id,
+        joinedload(Case.body),
+        joinedload(Case.owner_organisation),
+        joinedload(Case.assignee),
+        joinedload(Case.cycle),
+        joinedload(Case.theme),
+        joinedload(Case.agenda_item),
+        joinedload(Case.decision),
+    )
+
+
+def history_of(case: Case) -> list[CaseEvent]:
+    return list(
+        db.session.scalars(
+            select(CaseEvent)
+            .where(CaseEvent.case_id == case.id)
+            .options(joinedload(CaseEvent.actor))
+            .order_by(CaseEvent.id)
+        )
+    )
+
+
+_SOONEST_FIRST = (Case.due_date.is_(None), Case.due_date, Case.id)
+
+
+def still_open(*types: CaseType) -> Any:
+    """Cases of these types that their workflow has not closed."""
+    return or_(*(and_(Case.type == t, Case.state.not_in(WORKFLOWS[t].closed)) for t in types))
+
+
+_OPEN_FOLLOW_UP = still_open(*FOLLOW_UP_TYPES)
+_WAITING_REQUEST = and_(
+    Case.type == CaseType.AGENDAVERZOEK, Case.state.in_(("ingediend", "in_behandeling", "doorgeschoven"))
+)
+
+
+def _visible_cases(user: User, *conditions: Any, order_by: Any = (Case.id,), join: Any = None) -> list[Case]:
+    """The cases this user may see that meet ``conditions``, with what ``as_linked`` shows."""
+    query = select(Case)
+    if join is not None:
+        query = query.join(*join)
+    query = query.where(visible(user, Case), *conditions)
+    options = (joinedload(Case.owner_organisation), joinedload(Case.assignee))
+    return list(db.session.scalars(query.options(*options).order_by(*order_by)))
+
+
+def my_follow_ups(user: User) -> list[Case]:
+    """Open actions and commitments for the user or the user's organisation, soonest first."""
+    mine = or_(Case.assignee_id == user.id, Case.owner_organisation_id == user.organisation_id)
+    return _visible_cases(user, _OPEN_FOLLOW_UP, mine, order_by=_SOONEST_FIRST)
+
+
+def requests_to_handle(user: User) -> list[Case]:
+    """Agenda requests waiting for the secretariat of the user's bodies."""
+    body_ids = bodies_where(user, Action.MANAGE)
+    if not body_ids:
+        return []
+    return _visible_cases(user, _WAITING_REQUEST, Case.body_id.in_(body_ids), order_by=(Case.created_at,))
+
+
+def open_follow_ups_of_bodies(user: User, body_ids: list[int]) -> list[Case]:
+    """All open actions and commitments in these bodies (the secretariat's chase list)."""
+    return _visible_cases(user, _OPEN_FOLLOW_UP, Case.body_id.in_(body_ids), order_by=_SOONEST_FIRST)
+
+
+def requests_of_cycle(user: User, cycle: Cycle) -> list[Case]:
+    return _visible_cases(
+        user, Case.type == CaseType.AGENDAVERZOEK, Case.cycle_id == cycle.id, order_by=(Case.created_at,)
+    )
+
+
+def requests_of_body(user: User, body: Body) -> list[Case]:
+    return _visible_cases(
+        user, Case.type == CaseType.AGENDAVERZOEK, Case.body_id == body.id, order_by=(Case.created_at.desc(),)
+    )
+
+
+def follow_ups_by_decision(user: User, meeting: Meeting) -> dict[int, list[Case]]:
+    grouped: dict[int, list[Case]] = defaultdict(list)
+    join = (Decision, Case.decision_id == Decision.id)
+    for case in _visible_cases(user, Decision.meeting_id == meeting.id, join=join):
+        if case.decision_id is not None:
+            grouped[case.decision_id].append(case)
+    return dict(grouped)
+
+
+def cases_of_item(user: User, item: AgendaItem) -> list[Case]:
+    return _visible_cases(user, Case.agenda_item_id == item.id)
+
+
+def is_due_soon(case: Case) -> bool:
+    """Due within a week, and still the owner's to deliver."""
+    return bool(
+        case.due_date
+        and today() <= case.due_date <= today() + timedelta(days=7)
+        and case.state in workflow_of(case).overdue_in
+    )
+
+
+def notas_at_turn(user: User) -> list[Case]:
+    """Notas waiting for this user's paraaf or decision."""
+    on_route = exists().where(RouteStep.case_id == Case.id, RouteStep.user_id == user.id)
+    waiting = _visible_cases(
+        user, Case.type == CaseType.NOTA, Case.state.in_(("ter_parafering", "ter_beslissing")), on_route
+    )
+    turn = route.turns(waiting)
+    return [case for case in waiting if (step := turn[case.id]) is not None and step.user_id == user.id]
+
+
+def my_notas(user: User) -> list[Case]:
+    """The notas this user wrote that are not yet decided."""
+    return _visible_cases(user, Case.type == CaseType.NOTA, Case.created_by_id == user.id, still_open(CaseType.NOTA))
+
+
+@dataclass
+class OrganisationRow:
+    """One organisation's actions and commitments in a body, as far as the reader may see them."""
+
+    organisation: Organisation
+    cases: list[Case] = field(default_factory=list)
+
+    @property
+    def open(self) -> int:
+        return sum(1 for case in self.cases if case.state not in workflow_of(case).closed)
+
+    @property
+    def due_soon(self) -> int:
+        return sum(1 for case in self.cases if is_due_soon(case))
+
+    @property
+    def overdue(self) -> int:
+        return sum(1 for case in self.cases if is_overdue(case))
+
+
+def follow_up_overview(user: User, body: Body, *, include_closed: bool = False) -> list[OrganisationRow]:
+    """Per owner organisation: the body's actions and commitments, overdue ones first."""
+    conditions: list[Any] = [Case.body_id == body.id]
+    conditions.append(Case.type.in_(FOLLOW_UP_TYPES) if include_closed else _OPEN_FOLLOW_UP)
+    rows: dict[int, OrganisationRow] = {}
+    for case in _visible_cases(user, *conditions, order_by=_SOONEST_FIRST):
+        rows.setdefault(case.owner_organisation_id, OrganisationRow(case.owner_organisation)).cases.append(case)
+    for row in rows.values():
+        row.cases.sort(key=lambda c: (not is_overdue(c), c.state in workflow_of(c).closed, c.due_date or date.max))
+    return sorted(rows.values(), key=lambda r: (-r.overdue, -r.open, r.organisation.name))
+
+
+def progress_report(user: User, item: AgendaItem) -> tuple[list[Case], list[Case], Meeting | None]:
+    """For a meeting's progress item: the body's open actions and commitments, and those closed
+    since the previous meeting (as far as ``user`` may see them)."""
+    meeting = db.session.get(Meeting, item.meeting_id)
+    assert meeting is not None
+    previous = previous_meeting(meeting)
+    open_cases = _visible_cases(user, Case.body_id == item.body_id, _OPEN_FOLLOW_UP, order_by=_SOONEST_FIRST)
+    closed_since: list[Case] = []
+    if previous is not None:
+        closed_since = _visible_cases(
+            user,
+            Case.body_id == item.body_id,
+            Case.type.in_(FOLLOW_UP_TYPES),
+            Case.closed_at >= previous.starts_at,
+            Case.closed_at.is_not(None),
+            order_by=(Case.closed_at,),
+        )
+    return open_cases, closed_since, previous
+
+
+def as_linked(case: Case) -> LinkedItem:
+    """A case as another package's page shows it."""
+    owner = case.owner_organisation.short_name
+    if case.assignee is not None:
+        owner = f"{owner} ({case.assignee.name})"
+    title = f"{case.reference} {case.title}" if not case.kenmerk else f"{case.kenmerk}: {case.title}"
+    return LinkedItem(
+        title=title,
+        url=url_for("cases.case", case_id=case.id),
+        kind=TYPE_LABELS[case.type],
+        status=workflow_of(case).label(case.state),
+        owner=owner,
+        due=case.due_date,
+        overdue=is_overdue(case),
+        due_soon=is_due_soon(case),
+        audience=case.audience,
+    )
+
+
+def public_follow_ups(meeting: Meeting) -> dict[int, list[FollowUpLine]]:
+    """Publishable actions and commitments from a meeting's decisions, for its Woo package."""
+    grouped: dict[int, list[FollowUpLine]] = defaultdict(list)
+    for case in db.session.scalars(
+        select(Case)
+        .join(Decision, Case.decision_id == Decision.id)
+        .where(Decision.meeting_id == meeting.id, Case.type.in_(FOLLOW_UP_TYPES), publishable(Case))
+        .options(joinedload(Case.owner_organisation))
+        .order_by(Case.id)
+    ):
+        grouped[case.decision_id].append(  # type: ignore[index]
+            FollowUpLine(
+                reference=case.reference,
+                title=case.title,
+                kind=TYPE_LABELS[case.type],
+                owner=case.owner_organisation.name,
+                due=case.due_date,
+                status=workflow_of(case).label(case.state),
+                source=case.source,
+            )
+        )
+    return dict(grouped)

@@ -1,0 +1,397 @@
+"""The case types' workflows, declared once as data. ``cases.engine`` enforces them.
+
+Each transition says from which states it may fire and where it leads; who may fire it (roles in
+the case's body, the participants of the organisation that owns the case, or a named person such
+as the nota's signatory whose turn it is, optionally limited to one side); under which condition
+(a guard, e.g. "this is the last paraaf"); which fields it requires; what else it does (an
+effect); and whom it tells (a notification the scheduler sends). A workflow also declares which
+states count as "still to be done by the owner" (a passed due date then makes the case overdue)
+and the reminders its due date brings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from auth.models import Role
+from cases.models import CaseType
+from core.db import Side
+
+#: Who may be named in ``Transition.person`` and ``Transition.notifies`` (``cases.people``).
+PEOPLE = {
+    "auteur": "de auteur",
+    "aan_de_beurt": "wie aan de beurt is",
+    "beslisser": "de beslisser",
+    "indiener": "de indiener",
+    "uitvoerder": "de uitvoerder",
+    "secretariaat": "het secretariaat",
+}
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: frozenset[str]
+    target: str
+    #: Roles in the case's body that may fire this transition.
+    roles: frozenset[Role] = frozenset()
+    #: Whether participants of the owning organisation may fire it too.
+    owner: bool = False
+    #: A named person who may fire it (a key of ``PEOPLE``), e.g. the signatory whose turn it is.
+    person: str | None = None
+    #: Limit to users of these sides (None: either side).
+    sides: frozenset[Side] | None = None
+    #: A condition on the case beyond its state, named in ``cases.engine``'s guards.
+    guard: str | None = None
+    #: Fields the transition asks for: "reason" (a required reason or comment).
+    requires: tuple[str, ...] = ()
+    #: Name of an effect in ``cases.services`` run before the state changes.
+    effect: str | None = None
+    #: Whom the step is told to (keys of ``PEOPLE``), by e-mail through the scheduler.
+    notifies: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A message about a case's due date while the case is in one of ``Workflow.overdue_in``.
+
+    ``days`` counts from the due date: -7 is a week before. With ``every`` the reminder repeats
+    each ``every`` days from ``days`` on, for as long as the case stays overdue.
+    """
+
+    name: str
+    days: int
+    to: str
+    every: int | None = None
+
+
+@dataclass(frozen=True)
+class Workflow:
+    case_type: CaseType
+    initial: str
+    #: state → Dutch label, in the order they are usually passed.
+    states: dict[str, str]
+    #: States in which the case is finished.
+    closed: frozenset[str]
+    transitions: tuple[Transition, ...] = field(default=())
+    #: States in which the owner still has to deliver: a passed due date makes the case overdue,
+    #: and the reminders below are sent.
+    overdue_in: frozenset[str] = frozenset()
+    reminders: tuple[Reminder, ...] = ()
+    #: Whom a new case of this type is told to.
+    created_notifies: tuple[str, ...] = ()
+
+    def transition(self, name: str) -> Transition | None:
+        return next((t for t in self.transitions if t.name == name), None)
+
+    def from_state(self, state: str) -> list[Transition]:
+        return [t for t in self.transitions if state in t.sources]
+
+    def label(self, state: str | None) -> str:
+        return self.states.get(state or "", state or "")
+
+
+SECRETARIAAT = frozenset({Role.SECRETARIAAT})
+
+AGENDAVERZOEK = Workflow(
+    case_type=CaseType.AGENDAVERZOEK,
+    initial="ingediend",
+    states={
+        "ingediend": "ingediend",
+        "in_behandeling": "in behandeling",
+        "doorgeschoven": "doorgeschoven naar volgende cyclus",
+        "geagendeerd": "geagendeerd",
+        "afgewezen": "afgewezen",
+    },
+    closed=frozenset({"geagendeerd", "afgewezen"}),
+    created_notifies=("secretariaat",),
+    transitions=(
+        Transition(
+            "in_behandeling",
+            "In behandeling nemen",
+            frozenset({"ingediend", "doorgeschoven"}),
+            "in_behandeling",
+            SECRETARIAAT,
+        ),
+        Transition(
+            "agenderen",
+            "Agenderen",
+            frozenset({"ingediend", "in_behandeling", "doorgeschoven"}),
+            "geagendeerd",
+            SECRETARIAAT,
+            effect="put_on_agenda",
+            notifies=("indiener",),
+        ),
+        Transition(
+            "afwijzen",
+            "Afwijzen",
+            frozenset({"ingediend", "in_behandeling", "doorgeschoven"}),
+            "afgewezen",
+            SECRETARIAAT,
+            requires=("reason",),
+            notifies=("indiener",),
+        ),
+        Transition(
+            "doorschuiven",
+            "Doorschuiven naar de volgende cyclus",
+            frozenset({"ingediend", "in_behandeling", "doorgeschoven"}),
+            "doorgeschoven",
+            SECRETARIAAT,
+            requires=("reason",),
+            effect="move_to_next_cycle",
+            notifies=("indiener",),
+        ),
+    ),
+)
+
+#: Owner 7 days and 1 day before the due date; the secretariat weekly while overdue (DESIGN.md).
+FOLLOW_UP_REMINDERS = (
+    Reminder("week-vooraf", -7, "uitvoerder"),
+    Reminder("dag-vooraf", -1, "uitvoerder"),
+    Reminder("escalatie", 1, "secretariaat", every=7),
+)
+
+ACTIEPUNT = Workflow(
+    case_type=CaseType.ACTIEPUNT,
+    initial="open",
+    states={
+        "open": "open",
+        "in_uitvoering": "in uitvoering",
+        "gereed": "gereed gemeld",
+        "afgerond": "afgerond",
+        "vervallen": "vervallen",
+    },
+    closed=frozenset({"afgerond", "vervallen"}),
+    overdue_in=frozenset({"open", "in_uitvoering"}),
+    reminders=FOLLOW_UP_REMINDERS,
+    created_notifies=("uitvoerder",),
+    transitions=(
+        Transition("starten", "Starten", frozenset({"open"}), "in_uitvoering", SECRETARIAAT, owner=True),
+        Transition(
+            "gereed_melden",
+            "Gereed melden",
+            frozenset({"open", "in_uitvoering"}),
+            "gereed",
+            SECRETARIAAT,
+            owner=True,
+            notifies=("secretariaat",),
+        ),
+        Transition("afronden", "Afronden", frozenset({"gereed"}), "afgerond", SECRETARIAAT, notifies=("uitvoerder",)),
+        Transition(
+            "heropenen",
+            "Terug naar uitvoering",
+            frozenset({"gereed"}),
+            "in_uitvoering",
+            SECRETARIAAT,
+            requires=("reason",),
+            notifies=("uitvoerder",),
+        ),
+        Transition(
+            "laten_vervallen",
+            "Laten vervallen",
+            frozenset({"open", "in_uitvoering", "gereed"}),
+            "vervallen",
+            SECRETARIAAT,
+            requires=("reason",),
+            notifies=("uitvoerder",),
+        ),
+    ),
+)
+
+# As parliament tracks toezeggingen: openstaand, deels voldaan, voldaan. The owner reports how it
+# was met (a letter, a debate); the secretariat can reopen it when that does not hold.
+TOEZEGGING = Workflow(
+    case_type=CaseType.TOEZEGGING,
+    initial="openstaand",
+    states={
+        "openstaand": "openstaand",
+        "deels_voldaan": "deels voldaan",
+        "voldaan": "voldaan",
+        "vervallen": "vervallen",
+    },
+    closed=frozenset({"voldaan", "vervallen"}),
+    overdue_in=frozenset({"openstaand", "deels_voldaan"}),
+    reminders=FOLLOW_UP_REMINDERS,
+    created_notifies=("uitvoerder",),
+    transitions=(
+        Transition(
+            "deels_voldaan",
+            "Deels voldaan melden",
+            frozenset({"openstaand"}),
+            "deels_voldaan",
+            SECRETARIAAT,
+            owner=True,
+            requires=("reason",),
+        ),
+        Transition(
+            "voldaan",
+            "Voldaan melden",
+            frozenset({"openstaand", "deels_voldaan"}),
+            "voldaan",
+            SECRETARIAAT,
+            owner=True,
+            requires=("reason",),
+            notifies=("secretariaat",),
+        ),
+        Transition(
+            "heropenen",
+            "Niet (geheel) voldaan: heropenen",
+            frozenset({"voldaan"}),
+            "deels_voldaan",
+            SECRETARIAAT,
+            requires=("reason",),
+            notifies=("uitvoerder",),
+        ),
+        Transition(
+            "laten_vervallen",
+            "Laten vervallen",
+            frozenset({"openstaand", "deels_voldaan"}),
+            "vervallen",
+            SECRETARIAAT,
+            requires=("reason",),
+            notifies=("uitvoerder",),
+        ),
+    ),
+)
+
+# A nota "TER BESLISSING" (seed 004): its author sends it along an ordered parafenroute; each
+# signatory in turn initials it (paraaf) or returns it with a comment; the decision-maker decides
+# last. Which of two steps applies ("paraferen" or the last paraaf) is the guards' business.
+NOTA = Workflow(
+    case_type=CaseType.NOTA,
+    initial="concept",
+    states={
+        "concept": "concept",
+        "ter_parafering": "ter parafering",
+        "ter_beslissing": "ter beslissing",
+        "besloten": "besloten",
+        "afgewezen": "afgewezen",
+    },
+    closed=frozenset({"besloten", "afgewezen"}),
+    transitions=(
+        Transition(
+            "aanbieden",
+            "Ter parafering aanbieden",
+            frozenset({"concept"}),
+            "ter_parafering",
+            person="auteur",
+            guard="parafen_open",
+            notifies=("aan_de_beurt",),
+        ),
+        Transition(
+            "voorleggen",
+            "Ter beslissing voorleggen",
+            frozenset({"concept"}),
+            "ter_beslissing",
+            person="auteur",
+            guard="parafen_compleet",
+            notifies=("beslisser",),
+        ),
+        Transition(
+            "paraferen",
+            "Paraferen",
+            frozenset({"ter_parafering"}),
+            "ter_parafering",
+            person="aan_de_beurt",
+            guard="niet_laatste_paraaf",
+            effect="paraaf",
+            notifies=("aan_de_beurt",),
+        ),
+        Transition(
+            "laatste_paraaf",
+            "Paraferen",
+            frozenset({"ter_parafering"}),
+            "ter_beslissing",
+            person="aan_de_beurt",
+            guard="laatste_paraaf",
+            effect="paraaf",
+            notifies=("beslisser",),
+        ),
+        Transition(
+            "terugsturen",
+            "Terugsturen met opmerking",
+            frozenset({"ter_parafering"}),
+            "concept",
+            person="aan_de_beurt",
+            requires=("reason",),
+            effect="paraaf_geweigerd",
+            notifies=("auteur",),
+        ),
+        Transition(
+            "besluiten",
+            "Besluiten conform advies",
+            frozenset({"ter_beslissing"}),
+            "besloten",
+            person="beslisser",
+            effect="beslissing",
+            notifies=("auteur",),
+        ),
+        Transition(
+            "afwijzen",
+            "Afwijzen",
+            frozenset({"ter_beslissing"}),
+            "afgewezen",
+            person="beslisser",
+            requires=("reason",),
+            effect="beslissing",
+            notifies=("auteur",),
+        ),
+        Transition(
+            "terugsturen_beslisser",
+            "Terugsturen met opmerking",
+            frozenset({"ter_beslissing"}),
+            "concept",
+            person="beslisser",
+            requires=("reason",),
+            effect="paraaf_geweigerd",
+            notifies=("auteur",),
+        ),
+        Transition(
+            "terugnemen",
+            "Terugnemen om te wijzigen",
+            frozenset({"ter_parafering", "ter_beslissing"}),
+            "concept",
+            person="auteur",
+            requires=("reason",),
+        ),
+    ),
+)
+
+# A dossier groups agenda items, decisions and cases of one body across cycles.
+DOSSIER = Workflow(
+    case_type=CaseType.DOSSIER,
+    initial="lopend",
+    states={"lopend": "lopend", "afgesloten": "afgesloten"},
+    closed=frozenset({"afgesloten"}),
+    transitions=(
+        Transition("afsluiten", "Dossier afsluiten", frozenset({"lopend"}), "afgesloten", SECRETARIAAT),
+        Transition(
+            "heropenen",
+            "Dossier heropenen",
+            frozenset({"afgesloten"}),
+            "lopend",
+            SECRETARIAAT,
+            requires=("reason",),
+        ),
+    ),
+)
+
+WORKFLOWS: dict[CaseType, Workflow] = {w.case_type: w for w in (AGENDAVERZOEK, ACTIEPUNT, TOEZEGGING, NOTA, DOSSIER)}
+
+TYPE_LABELS: dict[CaseType, str] = {
+    CaseType.AGENDAVERZOEK: "agendaverzoek",
+    CaseType.ACTIEPUNT: "actiepunt",
+    CaseType.TOEZEGGING: "toezegging",
+    CaseType.NOTA: "nota",
+    CaseType.DOSSIER: "dossier",
+}
+
+#: The article of each type's name ("het actiepunt", "de toezegging"), for messages.
+ARTICLES: dict[CaseType, str] = {
+    CaseType.AGENDAVERZOEK: "het",
+    CaseType.ACTIEPUNT: "het",
+    CaseType.TOEZEGGING: "de",
+    CaseType.NOTA: "de",
+    CaseType.DOSSIER: "het",
+}

@@ -1,0 +1,129 @@
+"""Configuration: defaults, then environment variables, then explicit overrides (tests)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+#: Keys read from the environment and how to parse them. Anything not listed here
+#: can still be set with a ``REGIOTAFEL_`` prefix (Flask's ``from_prefixed_env``).
+_ENV_PARSERS: dict[str, Any] = {
+    "DATABASE_URL": str,
+    "SECRET_KEY": str,
+    "PORT": int,
+    "DEMO_PASSWORD": str,
+    "MAX_DOCUMENT_BYTES": int,
+    "SESSION_COOKIE_SECURE": lambda v: v.lower() in {"1", "true", "yes"},
+    "REGIOTAFEL_ENV": str,
+    "REQUIRE_MFA": lambda v: v.lower() in {"1", "true", "yes"},
+    "PROXY_FIX": lambda v: v.lower() in {"1", "true", "yes"},
+    "SESSION_IDLE_MINUTES": int,
+    "SESSION_MAX_HOURS": int,
+    "PUBLIC_URL": str,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USE_TLS": lambda v: v.lower() in {"1", "true", "yes"},
+    "MAIL_USE_SSL": lambda v: v.lower() in {"1", "true", "yes"},
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_DEFAULT_SENDER": str,
+    "SCHEDULER_INTERVAL_SECONDS": int,
+}
+
+DEV_SECRET_KEY = "regiotafel-local-development-only"
+
+
+class Defaults:
+    """Safe defaults for running on one machine."""
+
+    REGIOTAFEL_ENV = "development"
+    SECRET_KEY: str | None = None
+    DATABASE_URL: str | None = None  # None: SQLite in the instance folder
+    PORT = 5000
+    DEMO_PASSWORD = "regiotafel-demo"
+    # Uploaded meeting documents; a request may carry a little more than one document.
+    MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    # The CSRF token lives as long as the session; a form left open over lunch still posts.
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "nl"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Amsterdam"
+    # How long a SQLite writer waits for the write lock. SQLite's waiting is not fair: under many
+    # writers at once one of them can wait a good while; waiting beats failing.
+    SQLITE_BUSY_TIMEOUT_MS = 30_000
+    # ASVS 7.3: sessions end after 30 idle minutes and at most 12 hours after sign-in.
+    SESSION_IDLE_MINUTES = 30
+    SESSION_MAX_HOURS = 12
+    #: Second factor for beheerders, secretariats and auditors; None: on, except for local use.
+    REQUIRE_MFA: bool | None = None
+    #: Trust X-Forwarded-For/-Proto from one proxy in front (for https and the client address).
+    PROXY_FIX = False
+    #: Where people reach Regiotafel: links in e-mails and calendars. None: http://127.0.0.1:PORT.
+    PUBLIC_URL: str | None = None
+    #: SMTP. Without MAIL_SERVER messages stay in the outbox (Beheer → Postvak uit).
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False  # STARTTLS after connecting
+    MAIL_USE_SSL = False  # TLS from the start (port 465)
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Regiotafel <noreply@regiotafel.invalid>"
+    MAIL_TIMEOUT = 30
+    #: How often `flask scheduler run` plans and sends.
+    SCHEDULER_INTERVAL_SECONDS = 60
+    #: How long a scheduler process holds the notifications it claimed; a process that died
+    #: mid-way leaves them to another after this.
+    NOTIFY_LEASE_SECONDS = 300
+    NOTIFY_BATCH = 10
+    NOTIFY_MAX_ATTEMPTS = 5
+    #: Days before a meeting on which the system adds the progress item to its agenda.
+    PROGRESS_ITEM_DAYS = 42
+
+
+def load_config(app: Any, overrides: dict[str, Any] | None) -> None:
+    """Fill ``app.config`` from defaults, the environment and ``overrides``, in that order."""
+    app.config.from_object(Defaults)
+    for key, parse in _ENV_PARSERS.items():
+        raw = os.environ.get(key)
+        if raw not in (None, ""):
+            app.config[key] = parse(raw)
+    app.config.from_prefixed_env("REGIOTAFEL")
+    if overrides:
+        app.config.update(overrides)
+
+    if not app.config.get("DATABASE_URL"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'regiotafel.db'}"
+    app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
+    app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "documents"))
+    if not app.config.get("PUBLIC_URL"):
+        if app.config.get("MAIL_SERVER") and app.config["REGIOTAFEL_ENV"] not in {"development", "demo", "test"}:
+            raise RuntimeError(
+                "PUBLIC_URL is not set. E-mails link to Regiotafel: set PUBLIC_URL to the address people "
+                "reach it on, e.g. https://regiotafel.example.nl."
+            )
+        app.config["PUBLIC_URL"] = f"http://127.0.0.1:{app.config['PORT']}"
+    # Leave room for the other form fields around one maximal document.
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_DOCUMENT_BYTES"] + 1024 * 1024
+
+    if app.config.get("REQUIRE_MFA") is None:
+        app.config["REQUIRE_MFA"] = app.config["REGIOTAFEL_ENV"] not in {"development", "demo", "test"}
+
+    if not app.config.get("SECRET_KEY"):
+        if app.config["REGIOTAFEL_ENV"] not in {"development", "demo", "test"}:
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set the environment variable SECRET_KEY to a long random "
+                "value (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+            )
+        app.config["SECRET_KEY"] = DEV_SECRET_KEY
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for plain ``postgresql://`` URLs, as most hosting platforms hand them out."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url

@@ -1,0 +1,36 @@
+"""Domain errors: services raise these, never HTTP errors; views turn them into pages or messages."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A rule of the domain refused the request; ``message`` is for the user, in Dutch."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        #: The form field the message belongs next to, if any.
+        self.field = field
+
+
+class NotVisible(DomainError):
+    """The item does not exist for this user. Shown as 404, exactly like a missing item."""
+
+    def __init__(self, object_type: str | None = None, object_id: int | None = None) -> None:
+        super().__init__("Niet gevonden.")
+        #: What was asked for, for the audit trail's record of the refusal.
+        self.object_type = object_type
+        self.object_id = object_id
+
+
+class NotPermitted(DomainError):
+    """The user sees the item but may not do this with it."""
+
+    def __init__(self, message: str = "U mag dit niet doen.", obj: object = None) -> None:
+        super().__init__(message)
+        self.object_type: str | None = getattr(obj, "__tablename__", None)
+        self.object_id: int | None = getattr(obj, "id", None)
+
+
+class InvalidTransition(DomainError):
+    """A workflow step that the item's state or the user's role does not allow."""

@@ -1,0 +1,170 @@
+"""Field types and validators every package's forms share, with Dutch messages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+#: Limits that keep a page readable and a request bounded; a longer text is refused, not cut.
+TITLE_MAX = 200
+TEXT_MAX = 20_000
+
+
+class Required(DataRequired):
+    def __init__(self, message: Any = None) -> None:
+        super().__init__(message or _l("Vul dit veld in."))
+
+
+class Chosen(InputRequired):
+    def __init__(self, message: Any = None) -> None:
+        super().__init__(message or _l("Maak een keuze."))
+
+
+class MaxLength(Length):
+    """A maximum length that says how long the text was, so the user knows how much to cut."""
+
+    def __init__(self, maximum: int) -> None:
+        super().__init__(max=maximum)
+
+    def __call__(self, form: Any, field: Any) -> None:
+        length = len(field.data or "")
+        if length > self.max:
+            raise StopValidation(
+                _l(
+                    "Deze tekst is te lang: hoogstens %(max)s tekens, u gaf er %(n)s.",
+                    max=f"{self.max:,}".replace(",", "."),
+                    n=f"{length:,}".replace(",", "."),
+                )
+            )
+
+
+class EmailAddress:
+    """A plausible e-mail address. Deliverability is the mail server's business; organisations
+    use reserved test domains (``.test``) in demos and acceptance, so those must pass too."""
+
+    _shape = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if field.data and not self._shape.match(field.data):
+            raise ValidationError(_l("Vul een geldig e-mailadres in, zoals naam@organisatie.nl."))
+
+
+def title_field(label: Any, **kwargs: Any) -> StringField:
+    return StringField(label, validators=[Required(), MaxLength(TITLE_MAX)], **kwargs)
+
+
+# No Optional() on optional text: it would stop the chain before a form's own validate_<field>,
+# which is where "required when another field says so" lives.
+def optional_line(label: Any, maximum: int = TITLE_MAX, **kwargs: Any) -> StringField:
+    return StringField(label, validators=[MaxLength(maximum)], filters=[_strip_or_none], **kwargs)
+
+
+def text_field(label: Any, required: bool = False, **kwargs: Any) -> TextAreaField:
+    validators = [Required(), MaxLength(TEXT_MAX)] if required else [MaxLength(TEXT_MAX)]
+    filters = [unix_newlines, *kwargs.pop("filters", [])]
+    return TextAreaField(label, validators=validators, filters=filters, **kwargs)
+
+
+def unix_newlines(value: Any) -> Any:
+    """Browsers post a textarea's lines ending in CRLF; we store LF, so that an unchanged text
+    compares equal to what is stored."""
+    return value.replace("\r\n", "\n").replace("\r", "\n") if isinstance(value, str) else value
+
+
+def date_field(label: Any, required: bool = True, **kwargs: Any) -> DateField:
+    first = Required(_l("Vul een geldige datum in (dd-mm-jjjj).")) if required else Optional()
+    return DateField(label, validators=[first], **kwargs)
+
+
+def _strip_or_none(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        return value or None
+    return value
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class IdSelectField(SelectField):
+    """A select of database ids; an empty choice means "none"."""
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, coerce=_int_or_none, validate_choice=True, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data is None and not self.flags.required:
+            return
+        try:
+            super().pre_validate(form)
+        except ValidationError as exc:
+            raise ValidationError(_l("Kies een van de mogelijkheden.")) from exc
+
+
+def _int_or_none(value: Any) -> int | None:
+    if value in (None, "", "None"):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class IdCheckboxesField(SelectMultipleField):
+    """Checkboxes of database ids (people to name on a vertrouwelijk item)."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def __init__(self, label: Any = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, validators, coerce=int, **kwargs)
+
+    def pre_validate(self, form: Any) -> None:
+        allowed = {value for value, *_rest in (self.choices or [])}
+        if any(value not in allowed for value in self.data or []):
+            raise ValidationError(_l("Kies een van de mogelijkheden."))
+
+
+class EnumSelectField(SelectField):
+    """A select of an enum's values, with their Dutch labels."""
+
+    def pre_validate(self, form: Any) -> None:
+        try:
+            super().pre_validate(form)
+        except ValidationError as exc:
+            raise ValidationError(_l("Kies een van de mogelijkheden.")) from exc
+
+
+def not_before(other_field: str, message: Any) -> Any:
+    """A validator: this date may not lie before the date in ``other_field``."""
+
+    def check(form: Any, field: Any) -> None:
+        other = form[other_field].data
+        if isinstance(field.data, date) and isinstance(other, date) and field.data < other:
+            raise ValidationError(message)
+
+    return check
+
+
+class BaseForm(FlaskForm):
+    """All our forms: CSRF on, Dutch messages."""
+
+    def add_domain_error(self, exc: Any) -> bool:
+        """Put a service's refusal next to its field; False when it belongs to no field."""
+        name = getattr(exc, "field", None)
+        if name and name in self._fields:
+            self._fields[name].errors = [*self._fields[name].errors, exc.message]
+            return True
+        return False
+
+    def service_data(self) -> dict[str, Any]:
+        """The form's values for a service call, without the CSRF token and buttons."""
+        return {k: v for k, v in self.data.items() if k not in {"csrf_token", "submit"}}

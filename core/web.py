@@ -1,0 +1,170 @@
+"""Pages that belong to no domain package: the home page, the health check, the error pages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    current_app,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
+from flask.sessions import SecureCookieSessionInterface
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
+
+from core.errors import NotPermitted, NotVisible
+from core.extensions import db
+from core.hooks import collect
+
+bp = Blueprint("core", __name__)
+
+
+HOME_PANELS = "core.home_panels"
+#: Called as provider(user, status, object_type, object_id) when a signed-in user is refused.
+ACCESS_REFUSED = "core.access_refused"
+
+
+@dataclass
+class HomePanel:
+    """One block of the home page, contributed by a domain package."""
+
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 50
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """A full link to a page, also outside a request (an e-mail, a calendar feed): ``PUBLIC_URL``."""
+    if has_request_context():
+        return url_for(endpoint, _external=True, **values)
+    public = urlsplit(current_app.config["PUBLIC_URL"])
+    adapter = current_app.url_map.bind(
+        public.netloc, script_name=public.path.rstrip("/") or "/", url_scheme=public.scheme or "http"
+    )
+    return adapter.build(endpoint, values, force_external=True)
+
+
+@bp.get("/")
+@login_required
+def home() -> ResponseReturnValue:
+    """The home page: each package shows what this user has to do or to know."""
+    panels = sorted(collect(HOME_PANELS, user=current_user), key=lambda p: p.order)
+    return render_template("core/home.html", panels=panels)
+
+
+@bp.get("/healthz")
+def healthz() -> ResponseReturnValue:
+    """For a load balancer: 200 when the database answers, with its schema revision; else 503."""
+    try:
+        db.session.execute(text("SELECT 1"))
+        revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        current_app.logger.warning("health check failed: %s", exc)
+        return jsonify(status="error", database="unreachable or not migrated"), 503
+    return jsonify(status="ok", database="ok", dialect=db.engine.dialect.name, schema=revision)
+
+
+def _error_page(code: int, title: str, message: str) -> ResponseReturnValue:
+    return render_template("core/error.html", code=code, title=title, message=message), code
+
+
+#: No inline scripts or styles anywhere; images may be data: URIs (none are, but SVG icons could be).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over https, not only when configured."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or (has_request_context() and request.is_secure))
+
+
+def _security_headers(response: Response) -> Response:
+    """ASVS 3.4 headers on every response, error pages and files included."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Referrer-Policy"] = "same-origin"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
+    if request.is_secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if request.endpoint != "static":
+        # Pages show what one user may see; no shared cache may keep them.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    """Security headers, the session cookie, and Dutch error pages (a hidden item and a missing one
+    both end as 404)."""
+    app.session_interface = _SessionInterface()
+    app.after_request(_security_headers)
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+
+    @app.errorhandler(404)
+    def not_found(_exc: HTTPException) -> ResponseReturnValue:
+        return _error_page(404, _("Pagina niet gevonden"), _("Deze pagina bestaat niet of is niet voor u bestemd."))
+
+    @app.errorhandler(NotVisible)
+    def hidden(exc: NotVisible) -> ResponseReturnValue:
+        collect(ACCESS_REFUSED, user=current_user, status=404, object_type=exc.object_type, object_id=exc.object_id)
+        return not_found(NotFound())
+
+    @app.errorhandler(NotPermitted)
+    def refused(exc: NotPermitted) -> ResponseReturnValue:
+        collect(ACCESS_REFUSED, user=current_user, status=403, object_type=exc.object_type, object_id=exc.object_id)
+        return _error_page(403, _("Niet toegestaan"), exc.message)
+
+    @app.errorhandler(405)
+    def not_allowed(_exc: HTTPException) -> ResponseReturnValue:
+        return _error_page(405, _("Niet toegestaan"), _("Deze handeling kan op deze pagina niet."))
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def too_large(_exc: HTTPException) -> ResponseReturnValue:
+        limit_mb = app.config["MAX_DOCUMENT_BYTES"] / (1024 * 1024)
+        return _error_page(
+            413,
+            _("Bestand te groot"),
+            _("Een document mag hoogstens %(mb).0f MB zijn. Er is niets opgeslagen.", mb=limit_mb),
+        )
+
+    @app.errorhandler(CSRFError)
+    def csrf_failed(_exc: CSRFError) -> ResponseReturnValue:
+        return _error_page(
+            400,
+            _("Formulier verlopen"),
+            _("Het formulier was verlopen of onvolledig. Laad de pagina opnieuw en probeer het nog eens."),
+        )
+
+    @app.errorhandler(500)
+    def server_error(_exc: Exception) -> ResponseReturnValue:
+        db.session.rollback()
+        return _error_page(
+            500,
+            _("Er ging iets mis"),
+            _("Er is niets opgeslagen. Probeer het later opnieuw of meld het aan beheer."),
+        )

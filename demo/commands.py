@@ -1,0 +1,26 @@
+"""``flask --app wsgi demo``: load the demo into an empty database (idempotent)."""
+
+from __future__ import annotations
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load the demo (the seeds' story) if the database is empty; do nothing if it is loaded."""
+    from core.acting import origin
+    from core.extensions import db
+    from demo.story import database_has_users, demo_loaded, load
+
+    if demo_loaded():
+        click.echo("De demo is al geladen; er is niets veranderd.")
+        return
+    if database_has_users():
+        raise click.ClickException("De database bevat al gegevens die niet van de demo zijn; de demo is niet geladen.")
+    with origin("demo"):
+        load(current_app.config["DEMO_PASSWORD"])
+        db.session.commit()
+    click.echo("Demo geladen. Log in met een van de demo-accounts (zie README.md).")

@@ -1,0 +1,49 @@
+"""A minimal PDF writer for the demo's documents: real, valid one-page PDFs with text."""
+
+from __future__ import annotations
+
+import textwrap
+
+
+def _escape(line: str) -> bytes:
+    encoded = line.encode("cp1252", errors="replace")
+    return encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+
+def text_pdf(title: str, paragraphs: list[str]) -> bytes:
+    """A one-page A4 PDF with a title and wrapped paragraphs (Helvetica, WinAnsi)."""
+    lines: list[tuple[int, str]] = [(15, title), (11, "")]
+    for paragraph in paragraphs:
+        lines.extend((11, part) for part in textwrap.wrap(paragraph, 88) or [""])
+        lines.append((11, ""))
+    lines = lines[:54]
+    content = [b"BT", b"56 790 Td"]
+    for size, line in lines:
+        content.append(b"/F1 %d Tf" % size)
+        content.append(b"(" + _escape(line) + b") Tj")
+        content.append(b"0 -%d Td" % (size + 4))
+    content.append(b"ET")
+    stream = b"\n".join(content)
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Title (" + _escape(title) + b") /Producer (Regiotafel demo) >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

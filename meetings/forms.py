@@ -1,0 +1,244 @@
+"""Forms of the meetings pages. They validate input; services decide."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FormField,
+    HiddenField,
+    IntegerField,
+    StringField,
+    TimeField,
+)
+from wtforms.validators import NumberRange, Optional, ValidationError
+
+from auth.models import Role
+from core.db import Audience
+from core.forms import (
+    BaseForm,
+    Chosen,
+    EnumSelectField,
+    IdCheckboxesField,
+    IdSelectField,
+    MaxLength,
+    Required,
+    date_field,
+    optional_line,
+    strip,
+    text_field,
+    title_field,
+)
+from core.labels import choices
+from meetings.models import AgendaItemKind, AttendanceStatus, CommentStatus, MilestoneKind
+
+AUDIENCE_HELP = _l("Wie dit mag zien. 'Alleen Rijk' en 'Alleen regio' blijven verborgen voor de andere kant.")
+
+
+def audience_field(
+    label: Any = None, optional: bool = False, inherit: Any = None, confidential: bool = True
+) -> EnumSelectField:
+    members = [a for a in Audience if confidential or a is not Audience.VERTROUWELIJK]
+    options = choices(Audience, members)
+    if optional:
+        options = [("", inherit or _l("— zoals de vergadering —")), *options]
+    return EnumSelectField(
+        label or _l("Zichtbaar voor"), choices=options, validators=[Optional()] if optional else [Chosen()]
+    )
+
+
+class AudienceFields:
+    """Who may see an item: its audience, and for a vertrouwelijk item the members named."""
+
+    audience = audience_field(optional=True)
+    shared_with = IdCheckboxesField(_l("Gedeeld met (alleen bij vertrouwelijk)"))
+
+    def validate_shared_with(self, field: Any) -> None:
+        if self.audience.data == Audience.VERTROUWELIJK.value and not field.data:
+            raise ValidationError(_l("Noem wie dit vertrouwelijke stuk mag zien."))
+
+    def audience_data(self) -> dict[str, Any]:
+        return {"audience": self.audience.data or None, "shared_with": list(self.shared_with.data or [])}
+
+
+def offer_members(form: Any, body_id: int, current: Any = None) -> None:
+    """Fill the "shared with" choices with the body's members; tick the named people of ``current``."""
+    from auth.services import named_people
+    from meetings.services.bodies import members_of
+
+    form.shared_with.choices = [(u.id, f"{u.name} ({u.organisation.short_name})") for u in members_of(body_id)]
+    if current is not None and not form.is_submitted():
+        form.audience.data = current.audience.value
+        form.shared_with.data = [u.id for u in named_people(current)]
+
+
+class BodyForm(BaseForm):
+    name = title_field(_l("Naam"))
+    slug = StringField(_l("Korte naam in het webadres"), validators=[Required(), MaxLength(60)], filters=[strip])
+    description = text_field(_l("Omschrijving"))
+
+
+def _offset_field(label: Any) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            Required(_l("Vul een aantal dagen in (negatief is vóór de vergadering).")),
+            NumberRange(-365, 365, message=_l("Tussen -365 en 365 dagen.")),
+        ],
+    )
+
+
+class BodySettingsForm(BaseForm):
+    """A body's name and its milestone plan: days from the meeting (day 0) to each milestone."""
+
+    name = title_field(_l("Naam"))
+    description = text_field(_l("Omschrijving"))
+    agendaverzoeken_sluiten = _offset_field(_l("Agendaverzoeken sluiten"))
+    ambtelijk_voorportaal = _offset_field(_l("Ambtelijk voorportaal"))
+    stukken_verzonden = _offset_field(_l("Stukken verzonden"))
+    conceptverslag = _offset_field(_l("Conceptverslag gereed"))
+    reactietermijn_sluit = _offset_field(_l("Reactietermijn sluit"))
+
+    def offsets(self) -> dict[str, int]:
+        values = {k.value: self[k.value].data for k in MilestoneKind if k is not MilestoneKind.VERGADERING}
+        return {**values, MilestoneKind.VERGADERING.value: 0}
+
+
+class MembershipForm(BaseForm):
+    user_id = IdSelectField(_l("Gebruiker"), validators=[Required(_l("Kies een gebruiker."))])
+    role = EnumSelectField(_l("Rol"), choices=choices(Role), validators=[Chosen()])
+
+
+class SeatForm(BaseForm):
+    function = title_field(_l("Functie"), description=_l("Bijvoorbeeld: Minister van Economische Zaken en Klimaat"))
+    organisation_id = IdSelectField(_l("Organisatie"), validators=[Required(_l("Kies een organisatie."))])
+    person_name = optional_line(_l("Naam (optioneel)"))
+    is_chair = BooleanField(_l("Voorzitter"))
+
+
+class ThemeForm(BaseForm):
+    name = StringField(_l("Thema"), validators=[Required(), MaxLength(100)], filters=[strip])
+    tooi_uri = optional_line(_l("TOOI-thema (voor Woo-publicatie)"))
+
+
+class MeetingTimesMixin:
+    meeting_date = date_field(_l("Datum van het bestuurlijk overleg"))
+    start_time = TimeField(_l("Begintijd"), validators=[Required(_l("Vul een geldige tijd in (uu:mm)."))])
+    end_time = TimeField(_l("Eindtijd"), validators=[Required(_l("Vul een geldige tijd in (uu:mm)."))])
+    location = title_field(_l("Plaats"))
+    chair = title_field(_l("Voorzitter"))
+    kenmerk = optional_line(_l("Kenmerk (optioneel)"), maximum=60)
+
+    def validate_end_time(self, field: Any) -> None:
+        start = self.start_time.data
+        if start and field.data and field.data <= start:
+            raise ValidationError(_l("De eindtijd moet na de begintijd liggen."))
+
+
+class CycleForm(MeetingTimesMixin, BaseForm):
+    audience = audience_field(_l("Zichtbaarheid van de vergadering"), confidential=False)
+
+
+class MeetingForm(MeetingTimesMixin, BaseForm):
+    pass
+
+
+class MilestoneForm(BaseForm):
+    due_date = date_field(_l("Nieuwe datum"))
+
+
+class AgendaItemForm(AudienceFields, BaseForm):
+    title = title_field(_l("Titel"))
+    kind = EnumSelectField(_l("Soort"), choices=choices(AgendaItemKind), validators=[Chosen()])
+    description = text_field(_l("Toelichting"))
+    organisation_id = IdSelectField(_l("Indiener"), validators=[Optional()])
+    theme_id = IdSelectField(_l("Thema"), validators=[Optional()])
+
+
+class DocumentForm(AudienceFields, BaseForm):
+    title = title_field(_l("Titel van het stuk"))
+    file = FileField(_l("Bestand"))
+    audience = audience_field(optional=True, inherit=_l("— zoals het agendapunt of de vergadering —"))
+
+    def validate_file(self, field: Any) -> None:
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValidationError(_l("Kies een bestand."))
+
+
+class AttendanceEntryForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    seat_id = HiddenField()
+    status = EnumSelectField(_l("Aanwezigheid"), choices=choices(AttendanceStatus), validators=[Chosen()])
+    replaced_by = optional_line(_l("Vervangen door"))
+
+    def validate_replaced_by(self, field: Any) -> None:
+        if self.status.data == AttendanceStatus.VERVANGEN.value and not field.data:
+            raise ValidationError(_l("Vul in door wie deze zetel werd vervangen."))
+
+
+class AttendanceForm(BaseForm):
+    entries = FieldList(FormField(AttendanceEntryForm))
+
+
+class DecisionEditForm(AudienceFields, BaseForm):
+    text = text_field(_l("Besluit"), required=True)
+    audience = audience_field(optional=True, inherit=_l("— zoals het agendapunt —"))
+
+
+class DecisionForm(DecisionEditForm):
+    amends_id = IdSelectField(_l("Wijzigt eerder besluit"), validators=[Optional()])
+
+
+class PublishBesluitenlijstForm(BaseForm):
+    comments_deadline = date_field(_l("Reageren kan tot en met"))
+
+
+class CommentForm(BaseForm):
+    text = text_field(_l("Uw reactie op dit besluit"), required=True)
+
+
+class HandleCommentForm(BaseForm):
+    outcome = EnumSelectField(
+        _l("Verwerking"),
+        choices=[
+            (CommentStatus.OVERGENOMEN.value, _l("Overnemen: de tekst van het besluit wordt aangepast")),
+            (CommentStatus.BEANTWOORD.value, _l("Beantwoorden: de tekst blijft")),
+        ],
+        validators=[Chosen()],
+    )
+    new_text = text_field(_l("Nieuwe tekst van het besluit (bij overnemen)"))
+    response = text_field(_l("Antwoord aan de indiener"))
+
+    def validate_new_text(self, field: Any) -> None:
+        if self.outcome.data == CommentStatus.OVERGENOMEN.value and not (field.data or "").strip():
+            raise ValidationError(_l("Geef de nieuwe tekst van het besluit."))
+
+    def validate_response(self, field: Any) -> None:
+        if self.outcome.data == CommentStatus.BEANTWOORD.value and not (field.data or "").strip():
+            raise ValidationError(_l("Geef een antwoord aan de indiener."))
+
+
+class MinutesForm(AudienceFields, BaseForm):
+    text = text_field(_l("Verslag"), required=True)
+
+
+class DecisionFilterForm(BaseForm):
+    class Meta:
+        csrf = False
+
+    body = IdSelectField(_l("Overleg"), validators=[Optional()])
+    theme = IdSelectField(_l("Thema"), validators=[Optional()])
+    meeting = IdSelectField(_l("Vergadering"), validators=[Optional()])
+    status = EnumSelectField(_l("Status"), validators=[Optional()])
+
+
+class NoteForm(AudienceFields, BaseForm):
+    title = title_field(_l("Titel"))
+    text = text_field(_l("Tekst"), required=True)
+    audience = audience_field(optional=True, inherit=_l("— mijn eigen kant (Rijk of regio) —"))

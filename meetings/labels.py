@@ -1,0 +1,47 @@
+"""Dutch labels of the meetings enums."""
+
+from flask_babel import lazy_gettext as _l
+
+from core.labels import register_labels
+from meetings.models import AgendaItemKind, AttendanceStatus, CommentStatus, MilestoneKind, ReviewStatus, Season
+
+register_labels({Season.VOORJAAR: _l("voorjaar"), Season.NAJAAR: _l("najaar")})
+register_labels(
+    {
+        MilestoneKind.AGENDAVERZOEKEN_SLUITEN: _l("Agendaverzoeken sluiten"),
+        MilestoneKind.AMBTELIJK_VOORPORTAAL: _l("Ambtelijk voorportaal"),
+        MilestoneKind.STUKKEN_VERZONDEN: _l("Stukken verzonden"),
+        MilestoneKind.VERGADERING: _l("Bestuurlijk overleg"),
+        MilestoneKind.CONCEPTVERSLAG: _l("Conceptverslag gereed"),
+        MilestoneKind.REACTIETERMIJN_SLUIT: _l("Reactietermijn sluit"),
+    }
+)
+register_labels(
+    {
+        AgendaItemKind.TER_BESLUITVORMING: _l("ter besluitvorming"),
+        AgendaItemKind.TER_BESPREKING: _l("ter bespreking"),
+        AgendaItemKind.TER_INFORMATIE: _l("ter informatie"),
+        AgendaItemKind.HAMERSTUK: _l("hamerstuk"),
+    }
+)
+register_labels(
+    {
+        AttendanceStatus.AANWEZIG: _l("aanwezig"),
+        AttendanceStatus.AFWEZIG: _l("afwezig"),
+        AttendanceStatus.VERVANGEN: _l("vervangen"),
+    }
+)
+register_labels(
+    {
+        ReviewStatus.CONCEPT: _l("concept"),
+        ReviewStatus.TER_COMMENTAAR: _l("ter commentaar"),
+        ReviewStatus.VASTGESTELD: _l("vastgesteld"),
+    }
+)
+register_labels(
+    {
+        CommentStatus.OPEN: _l("open"),
+        CommentStatus.OVERGENOMEN: _l("overgenomen"),
+        CommentStatus.BEANTWOORD: _l("beantwoord"),
+    }
+)

@@ -1,0 +1,40 @@
+"""Consultation bodies and their cycles, meetings, agendas, documents, decisions and minutes."""
+
+from meetings.models.agenda import AgendaItem, AgendaItemKind, Document
+from meetings.models.body import Body, Seat, Theme
+from meetings.models.cycle import (
+    DEFAULT_MILESTONE_OFFSETS,
+    Attendance,
+    AttendanceStatus,
+    Cycle,
+    Meeting,
+    Milestone,
+    MilestoneKind,
+    ReviewStatus,
+    Season,
+)
+from meetings.models.decision import CommentStatus, Decision, DecisionComment, Minutes
+from meetings.models.note import Note
+
+__all__ = [
+    "DEFAULT_MILESTONE_OFFSETS",
+    "AgendaItem",
+    "AgendaItemKind",
+    "Attendance",
+    "AttendanceStatus",
+    "Body",
+    "CommentStatus",
+    "Cycle",
+    "Decision",
+    "DecisionComment",
+    "Document",
+    "Meeting",
+    "Milestone",
+    "MilestoneKind",
+    "Minutes",
+    "Note",
+    "ReviewStatus",
+    "Season",
+    "Seat",
+    "Theme",
+]

@@ -1,0 +1,132 @@
+"""Agenda items and the documents (stukken) that go with them."""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, Text, exists
+from sqlalchemy.orm import InstrumentedAttribute, Mapped, aliased, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
+
+from auth.models import Organisation, User
+from core.db import AudienceMixin, Base, created_at, intpk
+from meetings.models.body import Theme
+from meetings.models.cycle import Meeting
+
+if TYPE_CHECKING:
+    from meetings.models.decision import Decision
+
+
+class AgendaItemKind(enum.StrEnum):
+    TER_BESLUITVORMING = "ter_besluitvorming"
+    TER_BESPREKING = "ter_bespreking"
+    TER_INFORMATIE = "ter_informatie"
+    HAMERSTUK = "hamerstuk"
+
+
+def _agenda_published(meeting_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
+    # An alias, so the EXISTS keeps its own FROM even in a query that joins meetings itself.
+    meeting = aliased(Meeting)
+    return exists().where(meeting.id == meeting_id, meeting.agenda_published_at.is_not(None))
+
+
+class ReleasedWithTheAgenda:
+    """Members other than the secretariat see the item once its meeting's agenda is published."""
+
+    if TYPE_CHECKING:  # declared by the models themselves; not mapped from here
+        meeting_id: InstrumentedAttribute[int]
+        meeting: Meeting
+
+    @classmethod
+    def released_clause(cls) -> ColumnElement[bool]:
+        return _agenda_published(cls.meeting_id)
+
+    def is_released(self) -> bool:
+        return self.meeting.agenda_published
+
+
+class AgendaItem(ReleasedWithTheAgenda, AudienceMixin, Base):
+    """One point on a meeting's agenda; members see it once the agenda is published."""
+
+    __tablename__ = "agenda_items"
+
+    id: Mapped[intpk]
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: Order on the agenda, 1, 2, 3, …; kept without gaps, so it is also the item's number.
+    position: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    kind: Mapped[AgendaItemKind]
+    #: The organisation that brought the item in (the indiener).
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
+    #: The item that lists the open and overdue actions and commitments (its page shows them,
+    #: live, as far as the reader may see them).
+    is_progress_report: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[created_at]
+
+    meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")
+    organisation: Mapped[Organisation | None] = relationship(lazy="raise_on_sql")
+    theme: Mapped[Theme | None] = relationship(lazy="raise_on_sql")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="agenda_item", lazy="raise_on_sql", order_by="Document.uploaded_at"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="agenda_item", lazy="raise_on_sql", order_by="Decision.sequence"
+    )
+
+    @property
+    def number(self) -> str:
+        return str(self.position)
+
+    def audit_main_object(self) -> str | None:
+        return f"meetings/{self.meeting_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"agendapunt: {self.title}"
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.title}"
+
+
+class Document(ReleasedWithTheAgenda, AudienceMixin, Base):
+    """An uploaded meeting document. The file lives under the instance folder, named by its hash."""
+
+    __tablename__ = "documents"
+    __audit_omit__ = frozenset({"text_content"})
+
+    id: Mapped[intpk]
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
+    #: None for a document of the meeting as a whole (e.g. the annotated agenda).
+    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: The name the file had on the uploader's computer, offered again on download.
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    #: SHA-256 of the content, hex; also the file's name in storage.
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    #: The text of a PDF or Word document, extracted on upload, for search (None: none found).
+    text_content: Mapped[str | None] = mapped_column(Text, deferred=True)
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[created_at]
+
+    meeting: Mapped[Meeting] = relationship(back_populates="documents")
+    agenda_item: Mapped[AgendaItem | None] = relationship(back_populates="documents")
+    uploaded_by: Mapped[User] = relationship(lazy="raise_on_sql")
+
+    @property
+    def extension(self) -> str:
+        return self.filename.rsplit(".", 1)[-1].upper() if "." in self.filename else ""
+
+    def audit_main_object(self) -> str | None:
+        return f"agenda_items/{self.agenda_item_id}" if self.agenda_item_id else f"meetings/{self.meeting_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"document {self.title} ({self.filename})"
+
+    def __str__(self) -> str:
+        return self.title

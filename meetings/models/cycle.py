@@ -1,0 +1,194 @@
+"""Cycles (one round of a body: agenda-setting, preparation, meeting, follow-up) and meetings."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.db import AudienceMixin, Base, created_at, intpk
+
+if TYPE_CHECKING:
+    from meetings.models.agenda import AgendaItem, Document
+    from meetings.models.body import Body, Seat
+    from meetings.models.decision import Decision, Minutes
+
+
+class Season(enum.StrEnum):
+    VOORJAAR = "voorjaar"
+    NAJAAR = "najaar"
+
+    @classmethod
+    def of(cls, day: date) -> Season:
+        return cls.VOORJAAR if day.month <= 6 else cls.NAJAAR
+
+
+class MilestoneKind(enum.StrEnum):
+    AGENDAVERZOEKEN_SLUITEN = "agendaverzoeken_sluiten"
+    AMBTELIJK_VOORPORTAAL = "ambtelijk_voorportaal"
+    STUKKEN_VERZONDEN = "stukken_verzonden"
+    VERGADERING = "vergadering"
+    CONCEPTVERSLAG = "conceptverslag"
+    REACTIETERMIJN_SLUIT = "reactietermijn_sluit"
+
+
+#: Days from the meeting date D (DESIGN.md): requests close D−42, voorportaal D−28, documents
+#: out D−7, meeting D, draft minutes D+14, comments close D+28.
+DEFAULT_MILESTONE_OFFSETS: dict[str, int] = {
+    MilestoneKind.AGENDAVERZOEKEN_SLUITEN.value: -42,
+    MilestoneKind.AMBTELIJK_VOORPORTAAL.value: -28,
+    MilestoneKind.STUKKEN_VERZONDEN.value: -7,
+    MilestoneKind.VERGADERING.value: 0,
+    MilestoneKind.CONCEPTVERSLAG.value: 14,
+    MilestoneKind.REACTIETERMIJN_SLUIT.value: 28,
+}
+
+
+class ReviewStatus(enum.StrEnum):
+    """The life of a besluitenlijst or verslag."""
+
+    CONCEPT = "concept"  # the secretariat's draft, seen by nobody else
+    TER_COMMENTAAR = "ter_commentaar"  # published to the members, who may comment
+    VASTGESTELD = "vastgesteld"  # adopted; changes only by a new decision
+
+
+class Cycle(Base):
+    """One round of a body, planned backwards and forwards from its meeting date."""
+
+    __tablename__ = "cycles"
+    __table_args__ = (UniqueConstraint("body_id", "year", "season"),)
+
+    id: Mapped[intpk]
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    year: Mapped[int]
+    season: Mapped[Season]
+    #: The date D of the bestuurlijk overleg from which the milestones are planned.
+    meeting_date: Mapped[date]
+    created_at: Mapped[created_at]
+
+    body: Mapped[Body] = relationship(back_populates="cycles")
+    milestones: Mapped[list[Milestone]] = relationship(
+        back_populates="cycle",
+        lazy="raise_on_sql",
+        order_by="Milestone.due_date",
+        cascade="all, delete-orphan",
+    )
+    meetings: Mapped[list[Meeting]] = relationship(
+        back_populates="cycle", lazy="raise_on_sql", order_by="Meeting.starts_at"
+    )
+
+    @property
+    def title(self) -> str:
+        return f"{self.season.value} {self.year}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"cyclus {self.season.value} {self.year}"
+
+
+class Milestone(Base):
+    __tablename__ = "milestones"
+    __table_args__ = (UniqueConstraint("cycle_id", "kind"),)
+
+    id: Mapped[intpk]
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id", ondelete="CASCADE"), index=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    kind: Mapped[MilestoneKind]
+    due_date: Mapped[date]
+
+    cycle: Mapped[Cycle] = relationship(back_populates="milestones")
+
+    def audit_main_object(self) -> str | None:
+        return f"cycles/{self.cycle_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"mijlpaal {self.kind.value} ({self.due_date.isoformat()})"
+
+
+class Meeting(AudienceMixin, Base):
+    """A meeting of a body: the bestuurlijk overleg of a cycle."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[intpk]
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    location: Mapped[str] = mapped_column(String(200))
+    #: The meeting's reference on its papers, as the secretariat's document system gives it.
+    kenmerk: Mapped[str | None] = mapped_column(String(60))
+    #: Who chairs, as a function, e.g. "Minister van Economische Zaken en Klimaat".
+    chair: Mapped[str] = mapped_column(String(200))
+    #: Set when the secretariat sends out the agenda; before that only it sees the items.
+    agenda_published_at: Mapped[datetime | None]
+    besluitenlijst_status: Mapped[ReviewStatus] = mapped_column(default=ReviewStatus.CONCEPT)
+    besluitenlijst_published_at: Mapped[datetime | None]
+    #: Last day (Amsterdam) on which members may comment on the concept besluitenlijst.
+    comments_deadline: Mapped[date | None]
+    besluitenlijst_adopted_at: Mapped[datetime | None]
+    #: When the progress item was put on the agenda (by the scheduler or the secretariat); once
+    #: set, the scheduler does not add it again, also not when the secretariat took it off.
+    progress_item_added_at: Mapped[datetime | None]
+    created_at: Mapped[created_at]
+
+    cycle: Mapped[Cycle] = relationship(back_populates="meetings")
+    agenda_items: Mapped[list[AgendaItem]] = relationship(
+        back_populates="meeting", lazy="raise_on_sql", order_by="AgendaItem.position"
+    )
+    documents: Mapped[list[Document]] = relationship(back_populates="meeting", lazy="raise_on_sql")
+    decisions: Mapped[list[Decision]] = relationship(back_populates="meeting", lazy="raise_on_sql")
+    attendance: Mapped[list[Attendance]] = relationship(back_populates="meeting", lazy="raise_on_sql")
+    minutes: Mapped[Minutes | None] = relationship(back_populates="meeting", lazy="raise_on_sql")
+
+    @property
+    def agenda_published(self) -> bool:
+        return self.agenda_published_at is not None
+
+    @property
+    def besluitenlijst_released(self) -> bool:
+        return self.besluitenlijst_status is not ReviewStatus.CONCEPT
+
+    def audit_main_object(self) -> str | None:
+        return f"cycles/{self.cycle_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return self.title
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class AttendanceStatus(enum.StrEnum):
+    AANWEZIG = "aanwezig"
+    AFWEZIG = "afwezig"
+    VERVANGEN = "vervangen"
+
+
+class Attendance(Base):
+    """Who sat at the table: per seat, present, absent or replaced by someone named."""
+
+    __tablename__ = "attendances"
+    __table_args__ = (UniqueConstraint("meeting_id", "seat_id"),)
+
+    id: Mapped[intpk]
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    seat_id: Mapped[int] = mapped_column(ForeignKey("seats.id", ondelete="CASCADE"))
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    status: Mapped[AttendanceStatus]
+    replaced_by: Mapped[str | None] = mapped_column(String(200))
+
+    meeting: Mapped[Meeting] = relationship(back_populates="attendance")
+    seat: Mapped[Seat] = relationship(lazy="raise_on_sql")
+
+    def audit_main_object(self) -> str | None:
+        return f"meetings/{self.meeting_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"aanwezigheid zetel {self.seat_id} in vergadering {self.meeting_id}"

@@ -1,0 +1,338 @@
+"""What the cycle sends: reminders of its milestones, and the invitation (with an iCalendar event)
+once a meeting's agenda is out. Also the scheduler job that adds the progress item to coming
+agendas."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from email.utils import parseaddr
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from auth.models import Membership, Role, User
+from auth.policy import Action, can
+from core.acting import SYSTEM
+from core.dates import local_to_utc, now, show_date, show_datetime, show_time, to_local, today
+from core.errors import DomainError
+from core.extensions import db
+from core.labels import label
+from core.web import absolute_url
+from meetings import calendar
+from meetings.models import Cycle, Meeting, Milestone, MilestoneKind, ReviewStatus
+from meetings.services import agenda as agenda_services
+from notify.models import Notification, NotificationState
+from notify.registry import Attachment, Lapsed, Mail, Planned, register_kind, register_planner
+
+MILESTONE, INVITATION = "mijlpaal", "uitnodiging"
+#: Milestone reminders go out at eight in the morning, Amsterdam time, and are planned a week ahead.
+SEND_HOUR = 8
+AHEAD = timedelta(days=7)
+
+_GROUPS: dict[str, tuple[Role, ...]] = {
+    "secretariaat": (Role.SECRETARIAAT,),
+    "deelnemers": (Role.SECRETARIAAT, Role.DEELNEMER),
+    "leden": (Role.SECRETARIAAT, Role.DEELNEMER, Role.WAARNEMER),
+}
+
+
+@dataclass(frozen=True)
+class MilestoneReminder:
+    name: str
+    days: int
+    to: str
+    #: Whether the reminder still applies to the meeting of the cycle (e.g. agenda not yet out).
+    applies: Callable[[Meeting], bool]
+    lead: str
+
+
+def _agenda_unpublished(meeting: Meeting) -> bool:
+    return not meeting.agenda_published
+
+
+def _agenda_published(meeting: Meeting) -> bool:
+    return meeting.agenda_published
+
+
+def _besluitenlijst_concept(meeting: Meeting) -> bool:
+    return meeting.besluitenlijst_status is ReviewStatus.CONCEPT
+
+
+def _besluitenlijst_out(meeting: Meeting) -> bool:
+    return meeting.besluitenlijst_status is ReviewStatus.TER_COMMENTAAR
+
+
+# Per milestone of DESIGN.md: whom it concerns, when, and while what still holds.
+MILESTONE_REMINDERS: dict[MilestoneKind, tuple[MilestoneReminder, ...]] = {
+    MilestoneKind.AGENDAVERZOEKEN_SLUITEN: (
+        MilestoneReminder(
+            "week-vooraf",
+            -7,
+            "deelnemers",
+            _agenda_unpublished,
+            "Agendaverzoeken voor {meeting} kunnen nog tot en met {date} worden ingediend.",
+        ),
+    ),
+    MilestoneKind.AMBTELIJK_VOORPORTAAL: (
+        MilestoneReminder(
+            "week-vooraf",
+            -7,
+            "deelnemers",
+            _agenda_unpublished,
+            "Op {date} is het ambtelijk voorportaal van {meeting}.",
+        ),
+    ),
+    MilestoneKind.STUKKEN_VERZONDEN: (
+        MilestoneReminder(
+            "week-vooraf",
+            -7,
+            "secretariaat",
+            _agenda_unpublished,
+            "De agenda en stukken van {meeting} gaan op {date} uit.",
+        ),
+        MilestoneReminder(
+            "dag-vooraf",
+            -1,
+            "secretariaat",
+            _agenda_unpublished,
+            "Morgen, {date}, gaan agenda en stukken van {meeting} uit.",
+        ),
+    ),
+    MilestoneKind.VERGADERING: (
+        MilestoneReminder("dag-vooraf", -1, "leden", _agenda_published, "Morgen, {date}, vergadert {meeting}."),
+    ),
+    MilestoneKind.CONCEPTVERSLAG: (
+        MilestoneReminder(
+            "week-vooraf",
+            -7,
+            "secretariaat",
+            _besluitenlijst_concept,
+            "De concept-besluitenlijst van {meeting} gaat op {date} naar de leden.",
+        ),
+        MilestoneReminder(
+            "dag-vooraf",
+            -1,
+            "secretariaat",
+            _besluitenlijst_concept,
+            "Morgen, {date}, gaat de concept-besluitenlijst van {meeting} naar de leden.",
+        ),
+    ),
+    MilestoneKind.REACTIETERMIJN_SLUIT: (
+        MilestoneReminder(
+            "week-vooraf",
+            -7,
+            "deelnemers",
+            _besluitenlijst_out,
+            "U kunt tot en met {date} reageren op de concept-besluitenlijst van {meeting}.",
+        ),
+        MilestoneReminder(
+            "dag-vooraf",
+            -1,
+            "deelnemers",
+            _besluitenlijst_out,
+            "Morgen, {date}, sluit de reactietermijn op de concept-besluitenlijst van {meeting}.",
+        ),
+    ),
+}
+
+
+def _members(body_id: int, group: str) -> list[User]:
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.body_id == body_id, Membership.role.in_(_GROUPS[group]), User.active.is_(True))
+        )
+    )
+
+
+def _meeting_of(cycle_id: int) -> Meeting | None:
+    return db.session.scalars(select(Meeting).where(Meeting.cycle_id == cycle_id).order_by(Meeting.starts_at)).first()
+
+
+def _milestone_reminders(moment: datetime) -> Iterator[Planned]:
+    day = to_local(moment).date()
+    milestones = db.session.scalars(
+        select(Milestone).where(Milestone.due_date >= day, Milestone.due_date <= day + AHEAD + timedelta(days=7))
+    )
+    for milestone in milestones:
+        meeting = _meeting_of(milestone.cycle_id)
+        if meeting is None:
+            continue
+        for reminder in MILESTONE_REMINDERS.get(milestone.kind, ()):
+            on = milestone.due_date + timedelta(days=reminder.days)
+            if on > day + AHEAD or not reminder.applies(meeting):
+                continue
+            for user in _members(milestone.body_id, reminder.to):
+                if not can(user, Action.VIEW, meeting):
+                    continue
+                yield Planned(
+                    key=f"mijlpaal:{milestone.id}:{reminder.name}:{on.isoformat()}:{user.id}",
+                    kind=MILESTONE,
+                    variant=reminder.name,
+                    recipient_id=user.id,
+                    subject_type="milestones",
+                    subject_id=milestone.id,
+                    planned_for=milestone.due_date,
+                    due_at=local_to_utc(on, time(SEND_HOUR)),
+                )
+
+
+def _stamp(meeting: Meeting) -> str:
+    return meeting.starts_at.strftime("%Y%m%dT%H%MZ")
+
+
+def _invitations(moment: datetime) -> Iterator[Planned]:
+    """Everyone at the table is invited once the agenda is out; again when the meeting moves."""
+    for meeting in db.session.scalars(
+        select(Meeting).where(Meeting.agenda_published_at.is_not(None), Meeting.starts_at > moment)
+    ):
+        for user in _members(meeting.body_id, "leden"):
+            if not can(user, Action.VIEW, meeting):
+                continue
+            yield Planned(
+                key=f"uitnodiging:{meeting.id}:{_stamp(meeting)}:{user.id}",
+                kind=INVITATION,
+                variant=_stamp(meeting),
+                recipient_id=user.id,
+                subject_type="meetings",
+                subject_id=meeting.id,
+                planned_for=to_local(meeting.starts_at).date(),
+                due_at=meeting.agenda_published_at or moment,
+            )
+
+
+def _footer(because: str) -> str:
+    return f"— Regiotafel\nU krijgt dit bericht omdat u {because}."
+
+
+def compose_milestone(notification: Any, recipient: User) -> Mail | Lapsed:
+    milestone = db.session.get(Milestone, notification.subject_id)
+    if milestone is None:
+        return Lapsed("De mijlpaal bestaat niet meer.")
+    if milestone.due_date != notification.planned_for:
+        return Lapsed("De mijlpaal is verplaatst.")
+    if today() > milestone.due_date:
+        return Lapsed("De mijlpaal is al voorbij.")
+    meeting = _meeting_of(milestone.cycle_id)
+    if meeting is None or not can(recipient, Action.VIEW, meeting):
+        return Lapsed("De ontvanger kan de vergadering niet (meer) zien.")
+    reminder = next((r for r in MILESTONE_REMINDERS.get(milestone.kind, ()) if r.name == notification.variant), None)
+    if reminder is None:
+        return Lapsed("Deze herinnering bestaat niet meer.")
+    if recipient.role_in(milestone.body_id) not in _GROUPS[reminder.to]:
+        return Lapsed("De ontvanger heeft geen rol meer waarvoor dit geldt.")
+    if not reminder.applies(meeting):
+        return Lapsed("Wat deze herinnering vraagt, is al gedaan.")
+    cycle = db.session.get(Cycle, milestone.cycle_id)
+    lead = reminder.lead.format(meeting=meeting.title, date=show_date(milestone.due_date))
+    lines = [f"Beste {recipient.name},", lead]
+    if milestone.kind is MilestoneKind.AGENDAVERZOEKEN_SLUITEN and cycle is not None:
+        lines.append(f"Een verzoek indienen: {absolute_url('cases.request_new', slug=cycle.body.slug)}")
+    lines.append(f"De cyclus: {absolute_url('meetings.cycle', cycle_id=milestone.cycle_id)}")
+    lines.append(_footer(f"in dit overleg de rol {label(recipient.role_in(milestone.body_id))} hebt"))
+    subject = f"{label(milestone.kind).capitalize()} {show_date(milestone.due_date)}: {meeting.title}"
+    return Mail(subject=subject, text="\n\n".join(lines))
+
+
+def compose_invitation(notification: Any, recipient: User) -> Mail | Lapsed:
+    meeting = db.session.get(Meeting, notification.subject_id, options=[joinedload(Meeting.cycle)])
+    if meeting is None:
+        return Lapsed("De vergadering bestaat niet meer.")
+    if not meeting.agenda_published or meeting.starts_at <= now():
+        return Lapsed("De vergadering is al begonnen of de agenda is ingetrokken.")
+    if _stamp(meeting) != notification.variant:
+        return Lapsed("De vergadering is verplaatst; er gaat een nieuwe uitnodiging uit.")
+    if not can(recipient, Action.VIEW, meeting):
+        return Lapsed("De ontvanger kan de vergadering niet (meer) zien.")
+    view = agenda_services.agenda_of(recipient, meeting)
+    url = absolute_url("meetings.meeting", meeting_id=meeting.id)
+    day = show_date(meeting.starts_at, "EEEE d MMMM yyyy")
+    when = f"{day}, {show_time(meeting.starts_at)}–{show_time(meeting.ends_at)}"
+    # Numbered as this recipient sees the agenda: a gap would tell of an item kept from them.
+    agenda = "\n".join(f"  {n}. {item.title} ({label(item.kind)})" for n, item in enumerate(view.items, start=1))
+    text = "\n\n".join(
+        [
+            f"Beste {recipient.name},",
+            f"U bent uitgenodigd voor {meeting.title}.",
+            f"  Wanneer: {when}\n  Waar: {meeting.location}\n  Voorzitter: {meeting.chair}",
+            f"Agenda:\n{agenda}" if agenda else "De agenda volgt.",
+            f"Agenda en stukken: {url}",
+            "In de bijlage staat de vergadering als agenda-item voor uw agenda.",
+            _footer("lid bent van dit overleg"),
+        ]
+    )
+    earlier = db.session.scalar(
+        select(func.count(Notification.id)).where(
+            Notification.kind == INVITATION,
+            Notification.subject_id == meeting.id,
+            Notification.recipient_id == recipient.id,
+            Notification.state == NotificationState.VERZONDEN,
+        )
+    )
+    sender_name, sender_email = parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])
+    domain = calendar.uid_domain()
+    event = calendar.meeting_event(
+        meeting,
+        domain=domain,
+        url=url,
+        description=f"Agenda en stukken: {url}",
+        sequence=int(earlier or 0),
+        organizer=(sender_name or "Regiotafel", sender_email or f"noreply@{domain}"),
+        attendee=(recipient.name, recipient.email),
+    )
+    ics = calendar.calendar([event], method="REQUEST")
+    subject = f"Uitnodiging: {meeting.title}, {show_datetime(meeting.starts_at)}"
+    attachment = Attachment("uitnodiging.ics", "text", "calendar", ics, {"method": "REQUEST"})
+    return Mail(subject=subject, text=text, attachments=(attachment,))
+
+
+def invitation_sequences(recipient: User, meeting_ids: list[int]) -> dict[int, int]:
+    """Per meeting, the SEQUENCE of the last invitation sent to ``recipient`` (0 when none was): a
+    download or feed with the same UID then reads as that invitation, not as an older version."""
+    if not meeting_ids:
+        return {}
+    sent = db.session.execute(
+        select(Notification.subject_id, func.count(Notification.id))
+        .where(
+            Notification.kind == INVITATION,
+            Notification.subject_type == "meetings",
+            Notification.subject_id.in_(meeting_ids),
+            Notification.recipient_id == recipient.id,
+            Notification.state == NotificationState.VERZONDEN,
+        )
+        .group_by(Notification.subject_id)
+    )
+    return {meeting_id: max(int(count) - 1, 0) for meeting_id, count in sent}
+
+
+def _progress_items_job(_token: str) -> str:
+    meetings = agenda_services.meetings_needing_progress_item(current_app.config["PROGRESS_ITEM_DAYS"])
+    # End the read, so that each addition starts as a writer's transaction (IMMEDIATE on SQLite)
+    # and sees what another scheduler process may have added in the meantime.
+    db.session.rollback()
+    added = 0
+    for meeting in meetings:
+        try:
+            agenda_services.add_progress_item(SYSTEM, meeting)
+            db.session.commit()
+            added += 1
+        except DomainError:  # another process was first, or the agenda went out meanwhile
+            db.session.rollback()
+    return f"{added} voortgangspunt(en) toegevoegd"
+
+
+def register(app: Flask) -> None:
+    from core.hooks import provide
+    from core.scheduler import JOBS, Job
+
+    before = {"week-vooraf": "een week vooraf", "dag-vooraf": "een dag vooraf"}
+    register_kind(app, MILESTONE, compose_milestone, label="Mijlpaal van de cyclus", variants=before)
+    register_kind(app, INVITATION, compose_invitation, label="Uitnodiging voor een vergadering", variants={})
+    register_planner(app, _milestone_reminders)
+    register_planner(app, _invitations)
+    provide(app, JOBS, lambda: Job("voortgangspunten", _progress_items_job, order=20))

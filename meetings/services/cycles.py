@@ -1,0 +1,257 @@
+"""Cycles, their milestones and meetings, and attendance."""
+
+from __future__ import annotations
+
+import enum
+from datetime import date, time, timedelta
+from typing import Any
+
+from babel.dates import format_date
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
+
+from auth.models import User
+from auth.policy import Action, ensure, get_visible, visible
+from core.acting import service
+from core.dates import local_to_utc, now, to_local, today
+from core.db import Audience
+from core.errors import DomainError
+from core.extensions import db
+from meetings.models import (
+    Attendance,
+    AttendanceStatus,
+    Body,
+    Cycle,
+    Meeting,
+    Milestone,
+    MilestoneKind,
+    Season,
+    Seat,
+)
+
+
+def _check_times(start_time: time, end_time: time) -> None:
+    if end_time <= start_time:
+        raise DomainError("De eindtijd moet na de begintijd liggen.", field="end_time")
+
+
+def meeting_title(body: Body, day: date) -> str:
+    return f"{body.name} {format_date(day, 'd MMMM yyyy', locale='nl')}"
+
+
+class Unchanged(enum.Enum):
+    """For an optional argument where None means "none": leave the value as it is."""
+
+    UNCHANGED = enum.auto()
+
+
+UNCHANGED = Unchanged.UNCHANGED
+
+
+def _kenmerk(value: str | None) -> str | None:
+    kenmerk = (value or "").strip() or None
+    if kenmerk is not None and len(kenmerk) > 60:
+        raise DomainError("Een kenmerk is hoogstens 60 tekens lang.", field="kenmerk")
+    return kenmerk
+
+
+@service
+def create_cycle(
+    actor: User,
+    body: Body,
+    *,
+    meeting_date: date,
+    start_time: time,
+    end_time: time,
+    location: str,
+    chair: str,
+    audience: Audience = Audience.OVERLEG,
+    kenmerk: str | None = None,
+) -> Cycle:
+    """Start a cycle for a meeting on ``meeting_date``: plan its milestones and the meeting itself."""
+    ensure(actor, Action.MANAGE, body)
+    _check_times(start_time, end_time)
+    season = Season.of(meeting_date)
+    taken = db.session.scalar(
+        select(Cycle.id).where(Cycle.body_id == body.id, Cycle.year == meeting_date.year, Cycle.season == season)
+    )
+    if taken is not None:
+        raise DomainError(
+            f"Er is al een cyclus {season.value} {meeting_date.year} voor {body.name}.", field="meeting_date"
+        )
+    cycle = Cycle(body_id=body.id, year=meeting_date.year, season=season, meeting_date=meeting_date)
+    db.session.add(cycle)
+    for kind in MilestoneKind:
+        offset = int(body.milestone_offsets.get(kind.value, 0))
+        cycle.milestones.append(Milestone(body_id=body.id, kind=kind, due_date=meeting_date + timedelta(days=offset)))
+    meeting = Meeting(
+        body_id=body.id,
+        title=meeting_title(body, meeting_date),
+        starts_at=local_to_utc(meeting_date, start_time),
+        ends_at=local_to_utc(meeting_date, end_time),
+        location=location.strip(),
+        chair=chair.strip(),
+        audience=Audience(audience),
+        kenmerk=_kenmerk(kenmerk),
+    )
+    cycle.meetings.append(meeting)
+    return cycle
+
+
+@service
+def update_meeting(
+    actor: User,
+    meeting: Meeting,
+    *,
+    meeting_date: date,
+    start_time: time,
+    end_time: time,
+    location: str,
+    chair: str,
+    kenmerk: str | Unchanged | None = UNCHANGED,
+) -> None:
+    """Change when and where a meeting is (and its kenmerk, when given; None takes it away); a new
+    date moves the cycle's whole plan with it."""
+    ensure(actor, Action.MANAGE, meeting)
+    _check_times(start_time, end_time)
+    cycle = meeting.cycle
+    if Season.of(meeting_date) is not cycle.season or meeting_date.year != cycle.year:
+        raise DomainError(
+            f"Deze datum valt buiten {cycle.season.value} {cycle.year}. "
+            "Maak voor een ander halfjaar een nieuwe cyclus.",
+            field="meeting_date",
+        )
+    old_day = to_local(meeting.starts_at).date()
+    shift = meeting_date - old_day
+    if shift and cycle.meeting_date == old_day:
+        cycle.meeting_date = meeting_date
+        for milestone in db.session.scalars(select(Milestone).where(Milestone.cycle_id == cycle.id)):
+            milestone.due_date = milestone.due_date + shift
+    meeting.title = meeting_title(cycle.body, meeting_date)
+    meeting.starts_at = local_to_utc(meeting_date, start_time)
+    meeting.ends_at = local_to_utc(meeting_date, end_time)
+    meeting.location = location.strip()
+    meeting.chair = chair.strip()
+    if kenmerk is not UNCHANGED:
+        meeting.kenmerk = _kenmerk(kenmerk)
+
+
+@service
+def move_milestone(actor: User, milestone: Milestone, *, due_date: date) -> None:
+    """Set a milestone of one cycle to another date."""
+    ensure(actor, Action.MANAGE, db.session.get(Body, milestone.body_id))
+    cycle = milestone.cycle
+    if abs((due_date - cycle.meeting_date).days) > 365:
+        raise DomainError("Een mijlpaal ligt hoogstens een jaar voor of na de vergadering.", field="due_date")
+    milestone.due_date = due_date
+
+
+def cycles_of(user: User, body: Body) -> list[Cycle]:
+    """The cycles of a body, newest first, with their meetings and milestones."""
+    return list(
+        db.session.scalars(
+            select(Cycle)
+            .where(Cycle.body_id == body.id, visible(user, Cycle))
+            .options(selectinload(Cycle.meetings), selectinload(Cycle.milestones))
+            .order_by(Cycle.meeting_date.desc())
+        )
+    )
+
+
+def get_cycle(user: User, cycle_id: int) -> Cycle:
+    return get_visible(user, Cycle, cycle_id, selectinload(Cycle.meetings), selectinload(Cycle.milestones))
+
+
+def get_meeting(user: User, meeting_id: int) -> Meeting:
+    return get_visible(user, Meeting, meeting_id, joinedload(Meeting.cycle).joinedload(Cycle.body))
+
+
+def upcoming_meetings(user: User, limit: int = 5) -> list[Meeting]:
+    """The next meetings in the user's bodies."""
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(visible(user, Meeting), Meeting.ends_at >= now())
+            .options(joinedload(Meeting.cycle).joinedload(Cycle.body))
+            .order_by(Meeting.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+def recent_meetings(user: User, limit: int = 5) -> list[Meeting]:
+    return list(
+        db.session.scalars(
+            select(Meeting)
+            .where(visible(user, Meeting), Meeting.ends_at < now())
+            .options(joinedload(Meeting.cycle).joinedload(Cycle.body))
+            .order_by(Meeting.starts_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def upcoming_milestones(user: User, body_ids: list[int], days: int = 60) -> list[Milestone]:
+    """Milestones of the next ``days`` days in these bodies (for the secretariat's home page)."""
+    start = today()
+    return list(
+        db.session.scalars(
+            select(Milestone)
+            .where(
+                Milestone.body_id.in_(body_ids),
+                visible(user, Milestone),
+                Milestone.due_date >= start,
+                Milestone.due_date <= start + timedelta(days=days),
+            )
+            .options(joinedload(Milestone.cycle).joinedload(Cycle.body))
+            .order_by(Milestone.due_date)
+        )
+    )
+
+
+def open_cycle_for_requests(body: Body) -> Cycle | None:
+    """The next cycle of a body whose meeting is still ahead (agenda requests go there)."""
+    return db.session.scalars(
+        select(Cycle).where(Cycle.body_id == body.id, Cycle.meeting_date >= today()).order_by(Cycle.meeting_date)
+    ).first()
+
+
+def attendance_rows(meeting: Meeting) -> list[tuple[Seat, Attendance | None]]:
+    """Every seat of the body with its attendance at this meeting, if recorded."""
+    seats = list(
+        db.session.scalars(select(Seat).where(Seat.body_id == meeting.body_id).order_by(Seat.position, Seat.id))
+    )
+    recorded = {a.seat_id: a for a in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    return [(seat, recorded.get(seat.id)) for seat in seats]
+
+
+@service
+def record_attendance(actor: User, meeting: Meeting, *, entries: list[dict[str, Any]]) -> None:
+    """Record per seat whether its holder was present, absent, or replaced (and by whom)."""
+    ensure(actor, Action.MANAGE, meeting)
+    seats = {s.id for s in db.session.scalars(select(Seat).where(Seat.body_id == meeting.body_id))}
+    existing = {a.seat_id: a for a in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    for entry in entries:
+        seat_id = int(entry["seat_id"])
+        if seat_id not in seats:
+            raise DomainError("Deze zetel hoort niet bij dit overleg.")
+        status = AttendanceStatus(entry["status"])
+        replaced_by = (entry.get("replaced_by") or "").strip() or None
+        if status is AttendanceStatus.VERVANGEN and not replaced_by:
+            raise DomainError("Vul in door wie deze zetel werd vervangen.", field=f"replaced_by_{seat_id}")
+        if status is not AttendanceStatus.VERVANGEN:
+            replaced_by = None
+        row = existing.get(seat_id)
+        if row is None:
+            db.session.add(
+                Attendance(
+                    meeting_id=meeting.id,
+                    seat_id=seat_id,
+                    body_id=meeting.body_id,
+                    status=status,
+                    replaced_by=replaced_by,
+                )
+            )
+        else:
+            row.status = status
+            row.replaced_by = replaced_by

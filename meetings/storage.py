@@ -1,0 +1,115 @@
+"""Where uploaded documents live: files under the instance folder, named by their SHA-256.
+
+Content-addressed storage makes a write idempotent: if the database transaction that records a
+document fails, the file left behind is harmless, and a second upload of the same file reuses it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import current_app
+
+from core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class FileType:
+    extension: str
+    content_type: str
+    label: str
+
+
+_OOXML = {
+    "docx": ("word/", "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word"),
+    "xlsx": ("xl/", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel"),
+    "pptx": (
+        "ppt/",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "PowerPoint",
+    ),
+}
+_ODF = {
+    "odt": ("application/vnd.oasis.opendocument.text", "OpenDocument-tekst"),
+    "ods": ("application/vnd.oasis.opendocument.spreadsheet", "OpenDocument-rekenblad"),
+    "odp": ("application/vnd.oasis.opendocument.presentation", "OpenDocument-presentatie"),
+}
+ALLOWED_EXTENSIONS = ("pdf", *_OOXML, *_ODF)
+
+
+def sniff(filename: str, content: bytes) -> FileType:
+    """The type of an upload, judged by its content *and* its name; a mismatch is refused."""
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    allowed = ", ".join(e.upper() for e in ALLOWED_EXTENSIONS)
+    if extension not in ALLOWED_EXTENSIONS:
+        raise DomainError(f"Dit soort bestand kan niet. Toegestaan zijn: {allowed}.", field="file")
+    mismatch = DomainError(
+        f"De inhoud van dit bestand past niet bij de extensie .{extension}. Toegestaan zijn: {allowed}.",
+        field="file",
+    )
+    if extension == "pdf":
+        if not content.startswith(b"%PDF-"):
+            raise mismatch
+        return FileType("pdf", "application/pdf", "PDF")
+    if not content.startswith(b"PK\x03\x04"):
+        raise mismatch
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            names = archive.namelist()
+            if extension in _OOXML:
+                prefix, content_type, label = _OOXML[extension]
+                if "[Content_Types].xml" not in names or not any(n.startswith(prefix) for n in names):
+                    raise mismatch
+                return FileType(extension, content_type, label)
+            content_type, label = _ODF[extension]
+            if "mimetype" not in names or archive.read("mimetype").decode("ascii", "replace").strip() != content_type:
+                raise mismatch
+            return FileType(extension, content_type, label)
+    except (zipfile.BadZipFile, KeyError) as exc:
+        raise mismatch from exc
+
+
+def max_bytes() -> int:
+    return int(current_app.config["MAX_DOCUMENT_BYTES"])
+
+
+def check_size(content: bytes) -> None:
+    limit = max_bytes()
+    if not content:
+        raise DomainError("Dit bestand is leeg.", field="file")
+    if len(content) > limit:
+        raise DomainError(
+            f"Dit bestand is {len(content) / 1048576:.1f} MB; hoogstens {limit / 1048576:.0f} MB mag.".replace(
+                ".", ","
+            ),
+            field="file",
+        )
+
+
+def _root() -> Path:
+    return Path(current_app.config["UPLOAD_FOLDER"])
+
+
+def path_for(sha256: str) -> Path:
+    return _root() / sha256[:2] / sha256
+
+
+def store(content: bytes) -> str:
+    """Write the content (once) and return its SHA-256."""
+    digest = hashlib.sha256(content).hexdigest()
+    target = path_for(digest)
+    if target.exists():
+        return digest
+    target.parent.mkdir(parents=True, exist_ok=True)
+    # Write aside and rename, so a crash never leaves a half-written file under the real name.
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    with os.fdopen(handle, "wb") as out:
+        out.write(content)
+    os.replace(temporary, target)
+    return digest

@@ -1,0 +1,273 @@
+"""A meeting, its agenda and documents, and attendance."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from auth.policy import Action, ensure, get_visible
+from auth.services import list_organisations
+from core.dates import to_local
+from core.errors import DomainError
+from core.hooks import collect
+from core.pages import form_page, run_action, submit_form
+from meetings import bp, storage, woo
+from meetings.forms import AgendaItemForm, AttendanceForm, DocumentForm, MeetingForm, offer_members
+from meetings.models import AgendaItem, AttendanceStatus, Document
+from meetings.services import agenda, bodies, cycles, decisions, notes
+from meetings.services.numbering import numbering
+
+
+@bp.get("/vergaderingen/<int:meeting_id>")
+@login_required
+def meeting(meeting_id: int) -> ResponseReturnValue:
+    """A meeting with its agenda (the concept too, for the secretariat) and documents."""
+    meeting = cycles.get_meeting(current_user, meeting_id)
+    return render_template(
+        "meetings/meeting.html",
+        meeting=meeting,
+        body=meeting.cycle.body,
+        agenda=agenda.agenda_of(current_user, meeting),
+        attendance=cycles.attendance_rows(meeting),
+        minutes=decisions.minutes_of(current_user, meeting),
+        notes=notes.notes_on(current_user, meeting=meeting),
+        extras=collect("meetings.meeting_page", user=current_user, meeting=meeting),
+    )
+
+
+@bp.route("/vergaderingen/<int:meeting_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def meeting_edit(meeting_id: int) -> ResponseReturnValue:
+    """Change date, time, place, chair or kenmerk of a meeting."""
+    meeting = cycles.get_meeting(current_user, meeting_id)
+    ensure(current_user, Action.MANAGE, meeting)
+    form = MeetingForm()
+    if not form.is_submitted():
+        start, end = to_local(meeting.starts_at), to_local(meeting.ends_at)
+        form.meeting_date.data, form.start_time.data, form.end_time.data = (
+            start.date(),
+            start.time(),
+            end.time(),
+        )
+        form.location.data, form.chair.data, form.kenmerk.data = meeting.location, meeting.chair, meeting.kenmerk
+    if submit_form(form, lambda user: cycles.update_meeting(user, meeting, **form.service_data())):
+        flash(_("Vergadering bijgewerkt."), "success")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    return form_page("meetings/meeting_form.html", form=form, meeting=meeting)
+
+
+def _item_form(meeting_body_id: int, obj: AgendaItem | None = None) -> AgendaItemForm:
+    form = AgendaItemForm(obj=obj)
+    form.organisation_id.choices = [("", _("— geen —"))] + [(o.id, o.name) for o in list_organisations()]
+    form.theme_id.choices = [("", _("— geen —"))] + [(t.id, t.name) for t in bodies.all_themes()]
+    offer_members(form, meeting_body_id, obj)
+    return form
+
+
+def _item_data(form: AgendaItemForm) -> dict[str, Any]:
+    return {**form.service_data(), **form.audience_data()}
+
+
+@bp.route("/vergaderingen/<int:meeting_id>/agendapunten/nieuw", methods=["GET", "POST"])
+@login_required
+def agenda_item_new(meeting_id: int) -> ResponseReturnValue:
+    """Add an item to the agenda."""
+    meeting = cycles.get_meeting(current_user, meeting_id)
+    ensure(current_user, Action.MANAGE, meeting)
+    form = _item_form(meeting.body_id)
+    item = submit_form(form, lambda user: agenda.add_agenda_item(user, meeting, **_item_data(form)))
+    if item:
+        flash(_("Agendapunt %(n)s toegevoegd.", n=numbering(current_user, meeting.id).item(item)), "success")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id, _anchor=f"agendapunt-{item.id}"))
+    return form_page("meetings/agenda_item_form.html", form=form, meeting=meeting, item=None)
+
+
+@bp.route("/agendapunten/<int:item_id>/bewerken", methods=["GET", "POST"])
+@login_required
+def agenda_item_edit(item_id: int) -> ResponseReturnValue:
+    """Change an agenda item."""
+    item = agenda.get_agenda_item(current_user, item_id)
+    ensure(current_user, Action.MANAGE, item)
+    form = _item_form(item.body_id, item)
+    if submit_form(form, lambda user: agenda.update_agenda_item(user, item, **_item_data(form))):
+        flash(_("Agendapunt bijgewerkt."), "success")
+        return redirect(url_for("meetings.meeting", meeting_id=item.meeting_id, _anchor=f"agendapunt-{item.id}"))
+    return form_page("meetings/agenda_item_form.html", form=form, meeting=item.meeting, item=item)
+
+
+@bp.post("/agendapunten/<int:item_id>/verplaatsen")
+@login_required
+def agenda_item_move(item_id: int) -> ResponseReturnValue:
+    """Move an item one place up or down."""
+    item = agenda.get_agenda_item(current_user, item_id)
+    offset = -1 if request.form.get("richting") == "omhoog" else 1
+    target = url_for("meetings.meeting", meeting_id=item.meeting_id, _anchor=f"agendapunt-{item.id}")
+    return run_action(agenda.move_agenda_item, item, offset=offset, success=_("Volgorde aangepast."), then=target)
+
+
+@bp.post("/agendapunten/<int:item_id>/verwijderen")
+@login_required
+def agenda_item_remove(item_id: int) -> ResponseReturnValue:
+    """Take an item off the agenda."""
+    item = agenda.get_agenda_item(current_user, item_id)
+    target = url_for("meetings.meeting", meeting_id=item.meeting_id)
+    return run_action(agenda.remove_agenda_item, item, success=_("Agendapunt verwijderd."), then=target)
+
+
+@bp.post("/vergaderingen/<int:meeting_id>/agenda/publiceren")
+@login_required
+def agenda_publish(meeting_id: int) -> ResponseReturnValue:
+    """Publish the agenda to the members."""
+    meeting = cycles.get_meeting(current_user, meeting_id)
+    target = url_for("meetings.meeting", meeting_id=meeting.id)
+    return run_action(agenda.publish_agenda, meeting, success=_("De agenda is gepubliceerd."), then=target)
+
+
+@bp.get("/agendapunten/<int:item_id>")
+@login_required
+def agenda_item(item_id: int) -> ResponseReturnValue:
+    """One agenda item: its explanation, documents and decisions."""
+    item = agenda.get_agenda_item(current_user, item_id)
+    view = agenda.agenda_of(current_user, item.meeting)
+    besluiten = decisions.besluitenlijst_of(current_user, item.meeting)
+    return render_template(
+        "meetings/agenda_item.html",
+        item=item,
+        meeting=item.meeting,
+        documents=view.documents_by_item.get(item.id, []),
+        decisions=besluiten.decisions_by_item.get(item.id, []),
+        may_add_document=agenda.may_add_document(current_user, item.meeting, item),
+        notes=notes.notes_on(current_user, item=item),
+        extras=collect("meetings.agenda_item_page", user=current_user, item=item),
+        progress=[
+            part for parts in collect("meetings.progress_report", user=current_user, item=item) for part in parts
+        ],
+    )
+
+
+@bp.post("/vergaderingen/<int:meeting_id>/voortgangspunt")
+@login_required
+def progress_item_add(meeting_id: int) -> ResponseReturnValue:
+    """Put the progress item on the agenda now (the scheduler would add it before the meeting)."""
+    meeting = cycles.get_meeting(current_user, meeting_id)
+    target = url_for("meetings.meeting", meeting_id=meeting.id, _anchor="agenda")
+    return run_action(
+        agenda.add_progress_item, meeting, success=_("Het voortgangspunt staat op de agenda."), then=target
+    )
+
+
+@bp.route("/vergaderingen/<int:meeting_id>/documenten/nieuw", methods=["GET", "POST"])
+@login_required
+def document_new(meeting_id: int) -> ResponseReturnValue:
+    """Upload a document for the meeting or one of its agenda items."""
+    meeting = cycles.get_meeting(current_user, meeting_id)
+    item_id = request.args.get("agendapunt", type=int)
+    item = agenda.get_agenda_item(current_user, item_id) if item_id else None
+    if item is not None and item.meeting_id != meeting.id:
+        abort(404)
+    if not agenda.may_add_document(current_user, meeting, item):
+        ensure(current_user, Action.MANAGE, meeting)
+    form = DocumentForm()
+    offer_members(form, meeting.body_id)
+
+    def upload(user: object) -> Document:
+        upload = form.file.data
+        return agenda.add_document(
+            user,  # type: ignore[arg-type]
+            meeting,
+            title=form.title.data or "",
+            filename=upload.filename or "",
+            content=upload.read(),
+            agenda_item=item,
+            **form.audience_data(),
+        )
+
+    document = submit_form(form, upload)
+    if document:
+        flash(_("Document %(title)s toegevoegd.", title=document.title), "success")
+        if item is not None:
+            return redirect(url_for("meetings.agenda_item", item_id=item.id))
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    return form_page(
+        "meetings/document_form.html",
+        form=form,
+        meeting=meeting,
+        item=item,
+        allowed=", ".join(e.upper() for e in storage.ALLOWED_EXTENSIONS),
+        max_mb=storage.max_bytes() // (1024 * 1024),
+    )
+
+
+@bp.get("/documenten/<int:document_id>/download")
+@login_required
+def document_download(document_id: int) -> ResponseReturnValue:
+    """The file of a document, only for whoever may see the document."""
+    document = get_visible(current_user, Document, document_id)
+    path = storage.path_for(document.sha256)
+    if not path.exists():
+        abort(404)
+    response = send_file(
+        path, mimetype=document.content_type, as_attachment=True, download_name=document.filename, etag=document.sha256
+    )
+    response.headers["Cache-Control"] = "no-store"  # what one user may see, no shared cache keeps
+    return response
+
+
+@bp.post("/documenten/<int:document_id>/verwijderen")
+@login_required
+def document_remove(document_id: int) -> ResponseReturnValue:
+    """Withdraw a document."""
+    document = get_visible(current_user, Document, document_id)
+    target = (
+        url_for("meetings.agenda_item", item_id=document.agenda_item_id)
+        if document.agenda_item_id
+        else url_for("meetings.meeting", meeting_id=document.meeting_id)
+    )
+    return run_action(agenda.remove_document, document, success=_("Document ingetrokken."), then=target)
+
+
+@bp.route("/vergaderingen/<int:meeting_id>/aanwezigheid", methods=["GET", "POST"])
+@login_required
+def attendance(meeting_id: int) -> ResponseReturnValue:
+    """Record who was present, absent or replaced, per seat."""
+    meeting = cycles.get_meeting(current_user, meeting_id)
+    ensure(current_user, Action.MANAGE, meeting)
+    rows = cycles.attendance_rows(meeting)
+    form = AttendanceForm()
+    if not form.is_submitted():
+        for seat, record in rows:
+            form.entries.append_entry(
+                {
+                    "seat_id": seat.id,
+                    "status": (record.status if record else AttendanceStatus.AANWEZIG).value,
+                    "replaced_by": record.replaced_by if record else None,
+                }
+            )
+    if submit_form(form, lambda user: cycles.record_attendance(user, meeting, entries=form.entries.data)):
+        flash(_("Aanwezigheid vastgelegd."), "success")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id, _anchor="aanwezigheid"))
+    seats_by_id = {seat.id: seat for seat, _record in rows}
+    return form_page("meetings/attendance_form.html", form=form, meeting=meeting, seats_by_id=seats_by_id)
+
+
+@bp.get("/vergaderingen/<int:meeting_id>/woo-pakket")
+@login_required
+def woo_package(meeting_id: int) -> ResponseReturnValue:
+    """The meeting's Woo and archive package: what may be published, with DiWoo metadata."""
+    meeting = cycles.get_meeting(current_user, meeting_id)
+    ensure(current_user, Action.MANAGE, meeting)
+    try:
+        content, _files = woo.build(meeting)
+    except DomainError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
+    response = send_file(
+        io.BytesIO(content), mimetype="application/zip", as_attachment=True, download_name=woo.filename(meeting)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,172 @@
+"""The audit trail is append-only and sealed: the database refuses change, and ``audit verify`` finds
+any record edited, removed, reordered or inserted behind its back."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time as clock
+from typing import Any
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from audit.chain import verify
+from audit.models import AuditRecord
+from core.extensions import db
+from tests.conftest import own_database
+
+TRIGGERS = ("audit_records_no_update", "audit_records_no_delete")
+
+
+def drop_triggers(connection: Any) -> None:
+    """What an administrator with database access could do first."""
+    for trigger in TRIGGERS:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text(f"DROP TRIGGER {trigger} ON audit_records"))
+        else:
+            connection.execute(text(f"DROP TRIGGER {trigger}"))
+
+
+@pytest.fixture
+def chain(app, _rollback):
+    """The test's own connection: tampering here is rolled back with the test, triggers included."""
+    with app.app_context():
+        yield _rollback
+
+
+def test_the_demos_chain_is_intact(chain):
+    verdict = verify(chain)
+    assert verdict.intact and verdict.records > 200, verdict.summary()
+
+
+@pytest.mark.parametrize(
+    "statement", ["UPDATE audit_records SET reason = 'weg' WHERE id = 3", "DELETE FROM audit_records WHERE id = 3"]
+)
+def test_the_database_refuses_update_and_delete(chain, statement):
+    savepoint = chain.begin_nested()
+    with pytest.raises(DBAPIError, match="append-only"):
+        chain.execute(text(statement))
+    savepoint.rollback()
+    assert verify(chain).intact
+
+
+def test_an_edited_record_is_found(chain):
+    drop_triggers(chain)
+    chain.execute(text("UPDATE audit_records SET actor_label = 'iemand anders' WHERE id = 17"))
+    verdict = verify(chain)
+    assert (verdict.intact, verdict.broken_at) == (False, 17) and "inhoud" in verdict.problem
+
+
+def test_an_edited_record_with_a_recomputed_hash_breaks_the_next_link(chain):
+    from audit.chain import seal
+
+    drop_triggers(chain)
+    row = dict(chain.execute(select(AuditRecord.__table__).where(AuditRecord.id == 17)).mappings().one())
+    row["reason"] = "achteraf verzonnen"
+    chain.execute(
+        text("UPDATE audit_records SET reason = :r, hash = :h WHERE id = 17"), {"r": row["reason"], "h": seal(row)}
+    )
+    verdict = verify(chain)
+    assert (verdict.intact, verdict.broken_at) == (False, 18) and "schakel" in verdict.problem
+
+
+def test_a_deleted_record_is_found(chain):
+    drop_triggers(chain)
+    chain.execute(text("DELETE FROM audit_records WHERE id = 40"))
+    verdict = verify(chain)
+    assert (verdict.intact, verdict.broken_at) == (False, 40) and "ontbreekt" in verdict.problem
+
+
+def test_two_swapped_records_are_found(chain):
+    drop_triggers(chain)
+    chain.execute(text("UPDATE audit_records SET id = -60 WHERE id = 60"))
+    chain.execute(text("UPDATE audit_records SET id = 60 WHERE id = 61"))
+    chain.execute(text("UPDATE audit_records SET id = 61 WHERE id = -60"))
+    verdict = verify(chain)
+    assert (verdict.intact, verdict.broken_at) == (False, 60)
+
+
+def test_an_inserted_record_is_found(chain):
+    last = chain.execute(text("SELECT max(id) FROM audit_records")).scalar()
+    row = dict(chain.execute(text("SELECT * FROM audit_records WHERE id = :id"), {"id": last}).mappings().one())
+    columns = ", ".join(k for k in row)
+    values = ", ".join(f":{k}" for k in row)
+    forged = {**row, "id": last + 1, "prev_hash": row["hash"], "object_label": "ingevoegd"}
+    for key in ("changes", "origin"):
+        forged[key] = forged[key] if isinstance(forged[key], str) else json.dumps(forged[key])
+    chain.execute(text(f"INSERT INTO audit_records ({columns}) VALUES ({values})"), forged)
+    verdict = verify(chain)
+    assert (verdict.intact, verdict.broken_at) == (False, last + 1)
+
+
+def test_a_record_removed_from_the_end_is_found(chain):
+    drop_triggers(chain)
+    last = chain.execute(text("SELECT max(id) FROM audit_records")).scalar()
+    chain.execute(text("DELETE FROM audit_records WHERE id = :id"), {"id": last})
+    verdict = verify(chain)
+    assert (verdict.intact, verdict.broken_at) == (False, last)
+
+
+# --- on a database of its own: the command line and concurrent writers ----------------------------
+
+
+@pytest.mark.own_database
+def test_audit_verify_exits_0_when_intact_and_1_naming_the_record_when_not(tmp_path):
+    with own_database(tmp_path) as app:
+        runner = app.test_cli_runner()
+        intact = runner.invoke(args=["audit", "verify"])
+        assert intact.exit_code == 0 and "Auditketen intact" in intact.output and "kop " in intact.output
+        with app.app_context(), db.engine.begin() as connection:
+            drop_triggers(connection)
+            connection.execute(text("UPDATE audit_records SET object_label = 'vervalst' WHERE id = 25"))
+        broken = runner.invoke(args=["audit", "verify"])
+        assert broken.exit_code == 1 and "gebroken bij record 25" in broken.output
+
+
+@pytest.mark.own_database
+def test_eight_writers_at_once_for_ten_seconds_leave_a_chain_that_verifies(tmp_path):
+    from meetings.models import Body
+    from meetings.services import notes
+
+    with own_database(tmp_path) as app:
+        with app.app_context():
+            before = verify(db.session.connection()).records
+            db.session.remove()
+        stop = clock.monotonic() + float(os.environ.get("CHAIN_STRESS_SECONDS", "10"))
+        done, failures, longest = [0] * 8, [], [0.0] * 8
+
+        def writer(n: int) -> None:
+            emails = ["beleid@ezk.test", "economie@noord-brabant.test"]
+            try:
+                while clock.monotonic() < stop:
+                    began = clock.monotonic()
+                    with app.app_context():
+                        from auth.models import User
+
+                        db.begin_write()  # as a POST request and a job start: writers queue up front
+                        author = db.session.scalars(select(User).where(User.email == emails[n % 2])).one()
+                        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+                        notes.add_note(author, body, title=f"Schrijver {n}, notitie {done[n]}", text="Tegelijk.")
+                        db.session.commit()
+                        db.session.remove()
+                    done[n] += 1
+                    longest[n] = max(longest[n], clock.monotonic() - began)
+            except Exception as exc:  # any failure fails the test below
+                failures.append(repr(exc))
+
+        threads = [threading.Thread(target=writer, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert not failures, failures[:3]
+        with app.app_context(), db.engine.connect() as connection:
+            verdict = verify(connection)
+        written = sum(done)
+        assert verdict.intact, verdict.summary()
+        # Each note is two records (the note, and nothing else named), all in one chain.
+        assert verdict.records >= before + written and written > 80, (written, verdict.summary())
+        print(f"\n{written} notities door 8 schrijvers, langste: {max(longest):.2f} s; {verdict.summary()}")

@@ -1,0 +1,50 @@
+"""An object's history: for the secretariat and auditors of its body, hidden from who may not see it."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from core.extensions import db
+from meetings.models import Document, Meeting
+from tests.conftest import in_app
+
+
+@pytest.fixture
+def meeting_2023(app):
+    with in_app(app):
+        return db.session.scalars(select(Meeting).where(Meeting.title == "BO-Brainport 14 maart 2023")).one().id
+
+
+@pytest.fixture
+def rijk_document(app):
+    with in_app(app):
+        return db.session.scalars(select(Document).where(Document.audience == "rijk")).first().id
+
+
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        ("secretariaat@ezk.test", 200),
+        ("auditor@ezk.test", 200),
+        ("auditor@noord-brabant.test", 200),
+        ("beleid@ezk.test", 403),  # sees the meeting, not its history
+        ("economie@gelderland.test", 404),  # not a member of BO-Brainport
+    ],
+)
+def test_history_of_a_meeting_per_role(clients, meeting_2023, email, status):
+    response = clients(email).get(f"/geschiedenis/meetings/{meeting_2023}")
+    assert response.status_code == status
+    if status == 200:
+        page = response.get_data(as_text=True)
+        assert "besluitenlijst_status" in page and "ter_commentaar → vastgesteld" in page
+
+
+def test_a_regio_auditor_gets_404_for_the_history_of_a_rijk_document(clients, rijk_document):
+    assert clients("auditor@noord-brabant.test").get(f"/geschiedenis/documents/{rijk_document}").status_code == 404
+    assert clients("auditor@ezk.test").get(f"/geschiedenis/documents/{rijk_document}").status_code == 200
+
+
+def test_an_unknown_object_type_is_a_404(clients):
+    assert clients("auditor@ezk.test").get("/geschiedenis/audit_records/1").status_code == 404
+    assert clients("auditor@ezk.test").get("/geschiedenis/bestaat_niet/1").status_code == 404

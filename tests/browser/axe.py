@@ -1,0 +1,90 @@
+"""axe-core in the browser: inject the vendored script, run it against WCAG 2.1 A and AA, keep the results.
+
+The app's Content-Security-Policy forbids inline scripts, so the script is not added as a <script> tag:
+Playwright evaluates it through the DevTools protocol, which the page's CSP does not govern.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+VENDOR = Path(__file__).parent / "vendor" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = ("serious", "critical")
+
+#: Every page checked in this session: {"page", "role", "url", "violations": [...]} (config.stash).
+RESULTS: pytest.StashKey[list[dict[str, Any]]] = pytest.StashKey()
+
+
+@cache
+def _source() -> str:
+    return VENDOR.read_text(encoding="utf-8")
+
+
+def run(page: Any) -> list[dict[str, Any]]:
+    """axe's violations on the page as it stands, reduced to what a report needs."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(_source())
+    result = page.evaluate(
+        """async (tags) => {
+            const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+            return r.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+                nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 300),
+                                          summary: n.failureSummary}))
+            }));
+        }""",
+        TAGS,
+    )
+    return list(result)
+
+
+def blocking(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [v for v in violations if v["impact"] in BLOCKING]
+
+
+def describe(name: str, violations: list[dict[str, Any]]) -> str:
+    lines = [f"{name}:"]
+    for v in violations:
+        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
+        for node in v["nodes"][:5]:
+            lines.append(f"      {node['target']}: {node['html'][:160]}")
+    return "\n".join(lines)
+
+
+def report_path(config: pytest.Config) -> Path:
+    configured = os.environ.get("REGIOTAFEL_AXE_REPORT")
+    if configured:
+        return Path(configured)
+    if config.cache is not None:
+        return config.cache.mkdir("regiotafel-axe") / "axe-results.json"
+    return config.rootpath / "axe-results.json"
+
+
+def summary(results: list[dict[str, Any]]) -> list[str]:
+    """A short table: one row per role, how many pages, and violations by impact."""
+    rows: dict[str, Counter[str]] = {}
+    pages: Counter[str] = Counter()
+    for r in results:
+        pages[r["role"]] += 1
+        counts = rows.setdefault(r["role"], Counter())
+        for v in r["violations"]:
+            counts[v["impact"] or "unknown"] += 1
+    impacts = ["critical", "serious", "moderate", "minor"]
+    lines = [f"{'role':<34} {'pages':>5} " + " ".join(f"{i:>8}" for i in impacts)]
+    for role, counts in rows.items():
+        lines.append(f"{role:<34} {pages[role]:>5} " + " ".join(f"{counts[i]:>8}" for i in impacts))
+    total = Counter[str]()
+    for counts in rows.values():
+        total.update(counts)
+    lines.append(f"{'total':<34} {sum(pages.values()):>5} " + " ".join(f"{total[i]:>8}" for i in impacts))
+    rules = Counter(v["id"] for r in results for v in r["violations"])
+    if rules:
+        lines.append("rules: " + ", ".join(f"{rule} ×{n}" for rule, n in rules.most_common()))
+    return lines

@@ -1,0 +1,100 @@
+"""axe-core on every main page, for the roles that see it differently: no serious or critical
+violation of WCAG 2.1 A/AA. All results go into one JSON report (see ``axe.report_path``), and a
+summary table is printed at the end of the session.
+
+With REGIOTAFEL_SCREENSHOTS=<dir> the pages named in the last column are saved there for README.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser import axe
+from tests.browser.helpers import shoot, sign_in
+
+SECRETARIAAT = "secretariaat@ezk.test"
+RIJK = "beleid@ezk.test"
+REGIO = "economie@noord-brabant.test"
+AUDITOR = "auditor@ezk.test"
+BEHEER = "beheer@regiotafel.test"
+
+#: Per role: (page, url, screenshot name or None). Urls are filled in from the demo's ids.
+PAGES: dict[str, list[tuple[str, str, str | None]]] = {
+    "anoniem": [("inloggen", "/auth/login", "inloggen")],
+    SECRETARIAAT: [
+        ("start", "/", "start-secretariaat"),
+        ("overleggen", "/overleggen", None),
+        ("overleg", "/overleggen/{bo}", "overleg"),
+        ("cyclus", "/cycli/{upcoming_cycle}", "cyclus"),
+        ("vergadering (concept)", "/vergaderingen/{upcoming}", None),
+        ("vergadering", "/vergaderingen/{march}", None),
+        ("agendapunt", "/agendapunten/{march_item}", None),
+        ("besluitenlijst (vastgesteld)", "/vergaderingen/{march}/besluitenlijst", None),
+        ("besluitenlijst (ter commentaar)", "/vergaderingen/{rom_meeting}/besluitenlijst", None),
+        ("besluit", "/besluiten/{march_decision}", None),
+        ("besluiten", "/besluiten", None),
+        ("mijn acties", "/acties", None),
+        ("actiepunt", "/zaken/{action}", None),
+        ("dossier", "/zaken/{dossier}", "dossier"),
+        ("acties per organisatie", "/overleggen/{bo}/acties", "acties-per-organisatie"),
+        ("nieuwe cyclus", "/overleggen/{rom}/cycli/nieuw", None),
+        ("agendapunt toevoegen", "/vergaderingen/{upcoming}/agendapunten/nieuw", None),
+        ("geschiedenis", "/geschiedenis/meetings/{march}", None),
+        ("mijn account", "/auth/account", None),
+    ],
+    RIJK: [
+        ("start", "/", None),
+        ("nota", "/zaken/{nota}", "nota"),
+        ("mijn acties", "/acties", "mijn-acties"),
+        ("agendaverzoek indienen", "/overleggen/{bo}/agendaverzoeken/nieuw", None),
+    ],
+    REGIO: [
+        ("start", "/", "start-regio"),
+        ("overleggen", "/overleggen", None),
+        ("overleg", "/overleggen/{bo}", None),
+        ("vergadering", "/vergaderingen/{march}", "vergadering"),
+        ("agendapunt", "/agendapunten/{march_item}", "agendapunt"),
+        ("besluitenlijst (ter commentaar)", "/vergaderingen/{rom_meeting}/besluitenlijst", "besluitenlijst"),
+        ("besluiten", "/besluiten", "besluiten"),
+        ("mijn acties", "/acties", None),
+        ("actiepunt", "/zaken/{action}", "actiepunt"),
+        ("dossier", "/zaken/{dossier}", None),
+        ("acties per organisatie", "/overleggen/{bo}/acties", None),
+        ("mijn account", "/auth/account", None),
+    ],
+    AUDITOR: [
+        ("geschiedenis", "/geschiedenis/meetings/{march}", "geschiedenis"),
+        ("audittrail exporteren", "/audit/export", None),
+    ],
+    BEHEER: [
+        ("start", "/", None),
+        ("beheer", "/beheer", "beheer"),
+        ("postvak uit", "/beheer/postvak", "postvak-uit"),
+        ("overleggen beheren", "/beheer/overleggen", None),
+    ],
+    # The search page and the papers' downloads get their rows here once they exist.
+}
+
+
+@pytest.mark.parametrize("role", list(PAGES))
+def test_main_pages_have_no_serious_or_critical_violations(
+    role: str, page: Page, demo: dict[str, Any], request: pytest.FixtureRequest
+) -> None:
+    if role != "anoniem":
+        sign_in(page, role)
+    results = request.config.stash[axe.RESULTS]
+    failures = []
+    for name, url, shot in PAGES[role]:
+        address = url.format(**demo)
+        response = page.goto(address)
+        assert response is not None and response.status == 200, f"{role} {name} {address}: {response}"
+        violations = axe.run(page)
+        results.append({"role": role, "page": name, "url": address, "violations": violations})
+        if axe.blocking(violations):
+            failures.append(axe.describe(f"{name} ({address})", axe.blocking(violations)))
+        if shot:
+            shoot(page, shot)
+    assert not failures, f"axe, signed in as {role}:\n" + "\n".join(failures)

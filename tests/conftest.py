@@ -1,0 +1,259 @@
+"""Fixtures: one migrated database per run with the demo committed in it; every test runs inside
+an outer transaction that is rolled back, so tests see the demo and never each other.
+
+The suite runs on SQLite by default and on PostgreSQL when ``DATABASE_URL`` points there.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import event, select, text
+
+from core import create_app
+from core import db as core_db
+from core.extensions import db
+
+DEMO_PASSWORD = "regiotafel-demo"
+_CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+class Client(FlaskClient):
+    """A test client that logs in like a browser and sends the CSRF token with every form."""
+
+    _token: str | None = None
+
+    def csrf_token(self, page: str = "/") -> str:
+        if self._token is None:
+            response = self.get(page, follow_redirects=True)
+            if _CSRF.search(response.get_data(as_text=True)) is None:  # signed out: the login page has a form
+                response = self.get("/auth/login", follow_redirects=True)
+            match = _CSRF.search(response.get_data(as_text=True))
+            assert match, "no CSRF token on the page"
+            self._token = match.group(1) or match.group(2)
+        return self._token
+
+    def login(self, email: str, password: str = DEMO_PASSWORD) -> Any:
+        self._token = None
+        token = self.csrf_token("/auth/login")
+        response = self.post("/auth/login", data={"email": email, "password": password, "csrf_token": token})
+        self._token = None  # a sign-in starts a fresh session, with a fresh CSRF token
+        return response
+
+    def post_form(self, url: str, data: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        response = self.post(url, data={**(data or {}), "csrf_token": self.csrf_token()}, **kwargs)
+        # Werkzeug's test client spools a large body to a temporary file that nobody closes.
+        body = response.request.environ.get("wsgi.input")
+        if body is not None:
+            body.close()
+        return response
+
+
+def _reset_database(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE"))
+                connection.execute(text("CREATE SCHEMA public"))
+        upgrade()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    base = tmp_path_factory.mktemp("regiotafel")
+    url = os.environ.get("DATABASE_URL") or f"sqlite:///{base / 'test.db'}"
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "REGIOTAFEL_ENV": "test",
+            "TESTING": True,
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "UPLOAD_FOLDER": str(base / "documents"),
+            "MAX_DOCUMENT_BYTES": 512 * 1024,
+            "DEMO_PASSWORD": DEMO_PASSWORD,
+        }
+    )
+    app.test_client_class = Client
+    _reset_database(app)
+    with app.app_context():
+        from core.acting import origin
+        from demo.story import load
+
+        with origin("test"):
+            load(DEMO_PASSWORD)
+            db.session.commit()
+        db.session.remove()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _rollback(request: pytest.FixtureRequest, app: Flask) -> Iterator[Any]:
+    """Bind every session of this test to one connection whose transaction is rolled back at the end."""
+    if request.node.get_closest_marker("own_database"):
+        yield None  # the test makes an app with a database of its own
+        return
+    with app.app_context():
+        connection = db.engine.connect()
+        outer = connection.begin()
+        db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield connection
+    finally:
+        outer.rollback()
+        connection.close()
+        with app.app_context():
+            db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
+
+
+@pytest.fixture
+def undo(_rollback: Any) -> Any:
+    """``with undo(): client.post(...)``: whatever the request stores is rolled back afterwards."""
+
+    @contextmanager
+    def savepoint() -> Iterator[None]:
+        point = _rollback.begin_nested()
+        try:
+            yield
+        finally:
+            point.rollback()
+
+    return savepoint
+
+
+@pytest.fixture
+def client(app: Flask) -> Client:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def clients(app: Flask) -> Any:
+    """``clients("beleid@ezk.test")``: a logged-in client per demo account."""
+
+    def make(email: str) -> Client:
+        c: Client = app.test_client()  # type: ignore[assignment]
+        response = c.login(email)
+        assert response.status_code == 302, f"login failed for {email}"
+        return c
+
+    return make
+
+
+@contextmanager
+def in_app(app: Flask) -> Iterator[None]:
+    """An app context of its own, as a request would have; commits stay inside the test's transaction."""
+    with app.app_context():
+        try:
+            yield
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+
+@pytest.fixture
+def ctx(app: Flask) -> Any:
+    return lambda: in_app(app)
+
+
+def user(email: str) -> Any:
+    from auth.models import User
+
+    return db.session.scalars(select(User).where(User.email == email)).one()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """``clock(datetime)``: move the app's clock (UTC-aware) for the rest of the test."""
+
+    def move(moment: datetime) -> None:
+        fixed = moment.astimezone(UTC)
+        monkeypatch.setattr(core_db, "clock", lambda: fixed)
+
+    return move
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Any:
+    """``with count_queries() as counter: client.get(...)``; ``counter.count`` statements ran."""
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+
+    return counting
+
+
+def fixture_path(name: str) -> Path:
+    return Path(__file__).parent / "fixtures" / name
+
+
+@contextmanager
+def own_database(tmp_path: Path, **config: Any) -> Iterator[Flask]:
+    """An app on a fresh database of the suite's kind (a new SQLite file, or a new PostgreSQL
+    database next to the suite's), migrated, with the demo. For tests marked ``own_database``:
+    what they commit, and other processes they start, see the same database."""
+    base = os.environ.get("DATABASE_URL")
+    name = f"regiotafel_t_{uuid.uuid4().hex[:10]}"
+    server = base.rsplit("/", 1)[0] if base else ""
+    if base:
+        import psycopg
+
+        with psycopg.connect(server.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"{server}/{name}"
+    else:
+        url = f"sqlite:///{tmp_path / (name + '.db')}"
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "REGIOTAFEL_ENV": "test",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "UPLOAD_FOLDER": str(tmp_path / "documents"),
+            **config,
+        }
+    )
+    try:
+        with app.app_context():
+            upgrade()
+        assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+        yield app
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        if base:
+            import psycopg
+
+            with psycopg.connect(server.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -1,0 +1,517 @@
+"""Bad input on every form: a clear Dutch message next to the field, status 400, nothing stored, no 500."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from audit.models import AuditRecord
+from core.extensions import db
+from demo.pdf import text_pdf
+from tests.conftest import in_app, user
+
+LONG = "x" * 100_000
+
+
+@dataclass
+class Targets:
+    ids: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        return self.ids[key]
+
+
+@pytest.fixture
+def targets(app) -> Targets:
+    """Demo objects in the states the forms need; the next BO-Brainport agenda is published for it."""
+    from cases.models import Case
+    from meetings.models import AgendaItem, Body, Decision, DecisionComment, Meeting, Milestone, Note, ReviewStatus
+    from meetings.services import agenda, decisions
+
+    with in_app(app):
+        sec = user("secretariaat@ezk.test")
+        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        upcoming = db.session.scalars(
+            select(Meeting).where(Meeting.body_id == bo.id, Meeting.agenda_published_at.is_(None))
+        ).one()
+        agenda.publish_agenda(sec, upcoming)
+        item = db.session.scalars(
+            select(AgendaItem).where(AgendaItem.meeting_id == upcoming.id).order_by(AgendaItem.position)
+        ).all()[1]
+        concept_decision = decisions.add_decision(sec, item, text="Een conceptbesluit.")
+        db.session.flush()
+        rom_decision = db.session.scalars(
+            select(Decision)
+            .join(Meeting, Decision.meeting_id == Meeting.id)
+            .where(Meeting.besluitenlijst_status == ReviewStatus.TER_COMMENTAAR)
+        ).first()
+        open_comment = db.session.scalars(select(DecisionComment).where(DecisionComment.status == "open")).first()
+        request = db.session.scalars(
+            select(Case).where(Case.type == "agendaverzoek", Case.state == "ingediend")
+        ).first()
+        action = db.session.scalars(select(Case).where(Case.type == "actiepunt", Case.state == "open")).first()
+        milestone = db.session.scalars(select(Milestone).where(Milestone.cycle_id == upcoming.cycle_id)).first()
+        ids = {
+            "bo": "bo-brainport",
+            "meeting": upcoming.id,
+            "meeting_date": upcoming.starts_at.date(),
+            "item": item.id,
+            "concept_decision": concept_decision.id,
+            "rom_decision": rom_decision.id,
+            "comment": open_comment.id,
+            "request": request.id,
+            "action": action.id,
+            "milestone": milestone.id,
+            "ezk": sec.organisation_id,
+            "brabant_user": user("economie@noord-brabant.test").id,
+            "organisation": sec.organisation_id,
+            "user": user("beleid@ocw.test").id,
+            "outsider": user("economie@gelderland.test").id,  # no member of BO-Brainport
+            "note": db.session.scalars(
+                select(Note.id).where(Note.author_id == user("economie@noord-brabant.test").id)
+            ).first(),
+            "memo": db.session.scalars(select(Case.id).where(Case.type == "nota")).first(),
+            "dossier": db.session.scalars(select(Case.id).where(Case.type == "dossier")).first(),
+            "directeur": user("directeur.top@ezk.test").id,
+            "province_user": user("economie@noord-brabant.test").id,
+        }
+    return Targets(ids)
+
+
+def pdf_upload(name: str = "stuk.pdf", content: bytes | None = None) -> tuple[io.BytesIO, str]:
+    return io.BytesIO(content if content is not None else text_pdf("Stuk", ["Inhoud."])), name
+
+
+SEC, BEHEER, BRABANT = "secretariaat@ezk.test", "beheer@regiotafel.test", "economie@noord-brabant.test"
+#: The author of the demo's memo.
+AUTHOR = "beleid@ezk.test"
+#: Signed in with a password, second step still to come (the user has a second factor).
+HALFWAY = "halfway"
+
+
+def cycle_form(**changes: Any) -> dict[str, Any]:
+    data = {
+        "meeting_date": (date.today() + timedelta(days=400)).isoformat(),
+        "start_time": "10:00",
+        "end_time": "12:00",
+        "location": "Den Haag",
+        "chair": "Minister van EZK",
+        "audience": "overleg",
+    }
+    return {**data, **changes}
+
+
+def settings_form(**changes: Any) -> dict[str, Any]:
+    data = {
+        "name": "BO-Brainport",
+        "description": "",
+        "agendaverzoeken_sluiten": -42,
+        "ambtelijk_voorportaal": -28,
+        "stukken_verzonden": -7,
+        "conceptverslag": 14,
+        "reactietermijn_sluit": 28,
+    }
+    return {**data, **changes}
+
+
+# (who, url, form data, expected message, field whose error it is, or None for a page-level refusal)
+CASES: list[tuple[str, str, Any, str, str | None]] = [
+    (None, "/auth/login", {"email": "", "password": ""}, "Vul dit veld in", "email"),
+    (None, "/auth/login", {"email": "a@b.nl", "password": LONG}, "te lang", "password"),
+    (BEHEER, "/beheer/organisaties/nieuw", {"name": "", "short_name": "X", "side": "rijk"}, "Vul dit veld in", "name"),
+    (BEHEER, "/beheer/organisaties/nieuw", {"name": LONG, "short_name": "X", "side": "rijk"}, "te lang", "name"),
+    (
+        BEHEER,
+        "/beheer/organisaties/nieuw",
+        {"name": "Nieuw", "short_name": "N", "side": "midden"},
+        "Kies een van",
+        "side",
+    ),
+    (
+        BEHEER,
+        "/beheer/organisaties/nieuw",
+        {"name": "Nieuw", "short_name": "N", "side": "rijk", "tooi_uri": "http://example.org"},
+        "TOOI",
+        "tooi_uri",
+    ),
+    (
+        BEHEER,
+        "/beheer/organisaties/{organisation}",
+        {"name": "Provincie Noord-Brabant", "short_name": "EZK", "side": "rijk"},
+        "Er is al een organisatie",
+        "name",
+    ),
+    (
+        BEHEER,
+        "/beheer/gebruikers/nieuw",
+        {"email": "geen-adres", "name": "A", "organisation_id": "{organisation}", "password": "lang-genoeg-wachtwoord"},
+        "geldig e-mailadres",
+        "email",
+    ),
+    (
+        BEHEER,
+        "/beheer/gebruikers/nieuw",
+        {"email": "nieuw@ezk.test", "name": "A", "organisation_id": "{organisation}", "password": "kort"},
+        "minstens 12",
+        "password",
+    ),
+    (
+        BEHEER,
+        "/beheer/gebruikers/nieuw",
+        {
+            "email": "beleid@ocw.test",
+            "name": "A",
+            "organisation_id": "{organisation}",
+            "password": "lang-genoeg-wachtwoord",
+        },
+        "al een gebruiker",
+        "email",
+    ),
+    (
+        BEHEER,
+        "/beheer/gebruikers/{user}",
+        {"email": "", "name": "A", "organisation_id": "{organisation}", "active": "y"},
+        "Vul dit veld in",
+        "email",
+    ),
+    (
+        BEHEER,
+        "/beheer/gebruikers/{user}/wachtwoord",
+        {"pw-password": "een-lang-wachtwoord", "pw-confirm": "een-ander-wachtwoord"},
+        "niet gelijk",
+        "pw-confirm",
+    ),
+    (HALFWAY, "/auth/tweede-stap", {"code": ""}, "Vul de code in", "code"),
+    (HALFWAY, "/auth/tweede-stap", {"code": LONG}, "te lang", "code"),
+    (SEC, "/auth/tweede-stap/instellen", {"code": ""}, "Vul de code in", "code"),
+    (SEC, "/auth/tweede-stap/instellen", {"code": "123456"}, "klopt niet", "code"),
+    (
+        SEC,
+        "/auth/account/wachtwoord",
+        {"current": "regiotafel-demo", "password": "kort", "confirm": "kort"},
+        "minstens 12",
+        "password",
+    ),
+    (
+        SEC,
+        "/auth/account/wachtwoord",
+        {
+            "current": "niet-mijn-wachtwoord",
+            "password": "een-goed-nieuw-zinnetje",
+            "confirm": "een-goed-nieuw-zinnetje",
+        },
+        "niet uw huidige wachtwoord",
+        "current",
+    ),
+    (
+        SEC,
+        "/auth/account/wachtwoord",
+        {"current": "regiotafel-demo", "password": "welkom2024!!", "confirm": "welkom2024!!"},
+        "veelgebruikte",
+        "password",
+    ),
+    (BEHEER, "/beheer/overleggen", {"name": LONG}, "te lang", "name"),
+    (SEC, "/audit/export", {"start": "2024-02-01", "end": "2024-01-01"}, "vóór de begindatum", "end"),
+    (SEC, "/audit/export", {"actor": "niemand@nergens.test"}, "kennen we niet", "actor"),
+    (BEHEER, "/beheer/overleggen/nieuw", {"name": "Nieuw overleg", "slug": "Met Spaties!"}, "kleine letters", "slug"),
+    (BEHEER, "/beheer/overleggen/{bo}", settings_form(agendaverzoeken_sluiten=5), "volgorde", "ambtelijk_voorportaal"),
+    (BEHEER, "/beheer/overleggen/{bo}", settings_form(conceptverslag="veertien"), "aantal dagen", "conceptverslag"),
+    (BEHEER, "/beheer/overleggen/{bo}/leden", {"user_id": "", "role": "deelnemer"}, "Kies een gebruiker", "user_id"),
+    (
+        SEC,
+        "/overleggen/{bo}/zetels",
+        {"function": "", "organisation_id": "{organisation}"},
+        "Vul dit veld in",
+        "function",
+    ),
+    (SEC, "/overleggen/{bo}/cycli/nieuw", cycle_form(end_time="09:00"), "eindtijd", "end_time"),
+    (SEC, "/overleggen/{bo}/cycli/nieuw", cycle_form(meeting_date="2027-02-31"), "geldige datum", "meeting_date"),
+    (SEC, "/overleggen/{bo}/cycli/nieuw", cycle_form(location=LONG), "te lang", "location"),
+    (SEC, "/overleggen/{bo}/cycli/nieuw", cycle_form(meeting_date="2023-03-01"), "Er is al een cyclus", "meeting_date"),
+    (SEC, "/mijlpalen/{milestone}", {"due_date": "gisteren"}, "geldige datum", "due-{milestone}"),
+    (SEC, "/vergaderingen/{meeting}/bewerken", cycle_form(meeting_date="2031-03-01"), "buiten", "meeting_date"),
+    (
+        SEC,
+        "/vergaderingen/{meeting}/bewerken",
+        cycle_form(start_time="16:00", end_time="15:00"),
+        "eindtijd",
+        "end_time",
+    ),
+    (
+        SEC,
+        "/vergaderingen/{meeting}/agendapunten/nieuw",
+        {"title": "", "kind": "hamerstuk"},
+        "Vul dit veld in",
+        "title",
+    ),
+    (
+        SEC,
+        "/vergaderingen/{meeting}/agendapunten/nieuw",
+        {"title": "T", "kind": "hamerstuk", "description": LONG},
+        "te lang",
+        "description",
+    ),
+    (SEC, "/vergaderingen/{meeting}/agendapunten/nieuw", {"title": "T", "kind": "onzin"}, "Kies een van", "kind"),
+    (SEC, "/agendapunten/{item}/bewerken", {"title": "", "kind": "hamerstuk"}, "Vul dit veld in", "title"),
+    (SEC, "/vergaderingen/{meeting}/documenten/nieuw?agendapunt={item}", {"title": "Stuk"}, "Kies een bestand", "file"),
+    (
+        SEC,
+        "/vergaderingen/{meeting}/documenten/nieuw?agendapunt={item}",
+        {"title": "Stuk", "file": lambda: pdf_upload("virus.exe")},
+        "Dit soort bestand kan niet",
+        "file",
+    ),
+    (
+        SEC,
+        "/vergaderingen/{meeting}/documenten/nieuw?agendapunt={item}",
+        {"title": "Stuk", "file": lambda: pdf_upload("nep.pdf", b"MZ\x90\x00 not a pdf")},
+        "past niet bij",
+        "file",
+    ),
+    (
+        SEC,
+        "/vergaderingen/{meeting}/documenten/nieuw?agendapunt={item}",
+        {"title": "Stuk", "file": lambda: pdf_upload("groot.pdf", b"%PDF-1.4\n" + b"0" * 600_000)},
+        "hoogstens",
+        "file",
+    ),
+    (
+        SEC,
+        "/vergaderingen/{meeting}/documenten/nieuw?agendapunt={item}",
+        {"title": LONG, "file": lambda: pdf_upload()},
+        "te lang",
+        "title",
+    ),
+    (
+        SEC,
+        "/vergaderingen/{meeting}/aanwezigheid",
+        {"entries-0-seat_id": "1", "entries-0-status": "vervangen", "entries-0-replaced_by": ""},
+        "door wie",
+        "entries-0-replaced_by",
+    ),
+    (SEC, "/agendapunten/{item}/besluiten/nieuw", {"text": "", "amends_id": ""}, "Vul dit veld in", "text"),
+    (SEC, "/agendapunten/{item}/besluiten/nieuw", {"text": LONG, "amends_id": ""}, "te lang", "text"),
+    (SEC, "/besluiten/{concept_decision}/bewerken", {"text": "  "}, "Vul dit veld in", "text"),
+    (
+        SEC,
+        "/vergaderingen/{meeting}/besluitenlijst/publiceren",
+        {"comments_deadline": "2020-01-01"},
+        "verleden",
+        "comments_deadline",
+    ),
+    (
+        SEC,
+        "/vergaderingen/{meeting}/besluitenlijst/publiceren",
+        {"comments_deadline": ""},
+        "geldige datum",
+        "comments_deadline",
+    ),
+    (BRABANT, "/besluiten/{rom_decision}", {"text": ""}, "Vul dit veld in", "text"),
+    (BRABANT, "/besluiten/{rom_decision}", {"text": LONG}, "te lang", "text"),
+    (SEC, "/reacties/{comment}/verwerken", {"outcome": "overgenomen", "new_text": ""}, "nieuwe tekst", "new_text"),
+    (SEC, "/reacties/{comment}/verwerken", {"outcome": "beantwoord", "response": ""}, "antwoord", "response"),
+    (SEC, "/vergaderingen/{meeting}/verslag", {"text": LONG}, "te lang", "text"),
+    (
+        BRABANT,
+        "/overleggen/{bo}/agendaverzoeken/nieuw",
+        {"title": "", "description": "x", "requested_kind": "ter_bespreking"},
+        "Vul dit veld in",
+        "title",
+    ),
+    (
+        BRABANT,
+        "/overleggen/{bo}/agendaverzoeken/nieuw",
+        {"title": "T", "description": LONG, "requested_kind": "ter_bespreking"},
+        "te lang",
+        "description",
+    ),
+    (
+        SEC,
+        "/besluiten/{concept_decision}/actiepunten/nieuw",
+        {"case_type": "actiepunt", "title": "Doen", "owner_organisation_id": "{ezk}", "due_date": ""},
+        "Geef een datum",
+        "due_date",
+    ),
+    (
+        SEC,
+        "/besluiten/{concept_decision}/actiepunten/nieuw",
+        {
+            "case_type": "actiepunt",
+            "title": "Doen",
+            "owner_organisation_id": "{ezk}",
+            "assignee_id": "{brabant_user}",
+            "due_date": "2030-01-01",
+        },
+        "eigenaar-organisatie",
+        "assignee_id",
+    ),
+    (
+        SEC,
+        "/overleggen/{bo}/toezeggingen/nieuw",
+        {"case_type": "toezegging", "title": "", "owner_organisation_id": "{ezk}"},
+        "Vul dit veld in",
+        "title",
+    ),
+    (SEC, "/zaken/{request}/stap/afwijzen", {"reason": ""}, "Geef een reden", "reason-afwijzen"),
+    (BRABANT, "/overleggen/{bo}/notities/nieuw", {"title": "", "text": "x"}, "Vul dit veld in", "title"),
+    (BRABANT, "/overleggen/{bo}/notities/nieuw", {"title": "T", "text": LONG}, "te lang", "text"),
+    (
+        BRABANT,
+        "/overleggen/{bo}/notities/nieuw",
+        {"title": "T", "text": "x", "audience": "vertrouwelijk"},
+        "Noem wie",
+        "shared_with",
+    ),
+    (
+        BRABANT,
+        "/overleggen/{bo}/notities/nieuw",
+        {"title": "T", "text": "x", "audience": "vertrouwelijk", "shared_with": "{outsider}"},
+        "Kies een van",
+        "shared_with",
+    ),
+    (BRABANT, "/notities/{note}/bewerken", {"title": "", "text": "x"}, "Vul dit veld in", "title"),
+    (BRABANT, "/overleggen/{bo}/notas/nieuw", {"title": "T", "description": ""}, "Vul dit veld in", "description"),
+    (
+        BRABANT,
+        "/overleggen/{bo}/notas/nieuw",
+        {"title": "T", "description": "x", "kenmerk": LONG},
+        "te lang",
+        "kenmerk",
+    ),
+    (SEC, "/zaken/{action}/voortgang", {"text": ""}, "Vul dit veld in", "text"),
+    (SEC, "/zaken/{action}/datum", {"due_date": "2031-01-01", "reason": ""}, "Vul dit veld in", "reason"),
+    (SEC, "/zaken/{action}/datum", {"due_date": "morgen", "reason": "Omdat"}, "geldige datum", "due_date"),
+    (AUTHOR, "/zaken/{memo}/bewerken", {"title": "", "description": "x"}, "Vul dit veld in", "title"),
+    (AUTHOR, "/zaken/{memo}/bewerken", {"title": "T", "description": LONG}, "te lang", "description"),
+    (AUTHOR, "/zaken/{memo}/route", {"user_id": "", "capacity": "directeur"}, "Kies een persoon", "user_id"),
+    (AUTHOR, "/zaken/{memo}/route", {"user_id": "{directeur}", "capacity": ""}, "Vul dit veld in", "capacity"),
+    # The province cannot see the ministry's memo: she is not on the list to choose from.
+    (AUTHOR, "/zaken/{memo}/route", {"user_id": "{province_user}", "capacity": "x"}, "Kies een van", "user_id"),
+    # Already on the route.
+    (AUTHOR, "/zaken/{memo}/route", {"user_id": "{directeur}", "capacity": "x"}, "staat al in", "user_id"),
+    (SEC, "/overleggen/{bo}/dossiers/nieuw", {"title": "", "audience": ""}, "Vul dit veld in", "title"),
+    (SEC, "/zaken/{dossier}/dossier", {"agenda_item_id": "999999"}, "Kies een van", "agenda_item_id"),
+    (SEC, "/zaken/{dossier}/dossier", {"case_id": "{dossier}"}, "Kies een van", "case_id"),
+    (SEC, "/overleggen/{bo}/acties/importeren", {"audience": "overleg"}, "Kies een bestand", "file"),
+    (
+        SEC,
+        "/overleggen/{bo}/acties/importeren",
+        {"audience": "overleg", "file": lambda: pdf_upload("acties.xlsx")},
+        "geen Excel-bestand",
+        "file",
+    ),
+    (
+        SEC,
+        "/overleggen/{bo}/acties/importeren",
+        {"audience": "regio", "file": lambda: pdf_upload("acties.xlsx")},
+        "Kies een van",
+        "audience",
+    ),
+    (SEC, "/overleggen/{bo}/acties/importeren/opslaan", {"mode": "alles"}, "voorvertoning ontbreekt", None),
+    (SEC, "/overleggen/{bo}/acties/importeren/opslaan", {"payload": "vervalst", "mode": "alles"}, "opnieuw", None),
+]
+
+
+def _fill(value: Any, targets: Targets) -> Any:
+    if callable(value):
+        return value()
+    if isinstance(value, str) and "{" in value:
+        return value.format(**targets.ids)
+    return value
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "data", "message", "field"), CASES, ids=lambda v: v if isinstance(v, str) else None
+)
+def test_bad_input_gets_a_dutch_message_next_to_the_field_and_stores_nothing(
+    app, client, clients, targets, who, url, data, message, field
+):
+    if who == HALFWAY:
+        web = _halfway_signed_in(app, client)
+    else:
+        web = clients(who) if who else client
+    with in_app(app):
+        before = db.session.scalar(select(func.count(AuditRecord.id)))
+    form = {key: _fill(value, targets) for key, value in data.items()}
+    multipart = any(isinstance(v, tuple) for v in form.values()) or "documenten" in url
+    response = web.post_form(_fill(url, targets), form, content_type="multipart/form-data" if multipart else None)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400, page[:2000]
+    assert message in page
+    if field:
+        assert f'id="{_fill(field, targets)}-fout"' in page, f"no error next to {field}"
+    with in_app(app):
+        assert db.session.scalar(select(func.count(AuditRecord.id))) == before, "something was stored"
+
+
+def test_a_request_far_over_the_upload_limit_gets_a_dutch_page_not_a_500(app, clients, targets):
+    sec = clients(SEC)
+    huge = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)
+    response = sec.post_form(
+        f"/vergaderingen/{targets['meeting']}/documenten/nieuw",
+        {"title": "Te groot", "file": (io.BytesIO(huge), "groot.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 413
+    assert "Bestand te groot" in response.get_data(as_text=True)
+
+
+def test_every_form_of_the_app_is_covered_by_a_bad_input_case(app):
+    """A new form (a POST route with fields) needs a case above; button-only POSTs do not."""
+    buttons = {
+        "auth.logout",
+        "meetings.agenda_item_move",
+        "meetings.agenda_item_remove",
+        "meetings.agenda_publish",
+        "meetings.document_remove",
+        "meetings.decision_remove",
+        "meetings.besluitenlijst_adopt",
+        "meetings.minutes_share",
+        "meetings.minutes_adopt",
+        "meetings.seat_remove",
+        "meetings.admin_membership_remove",
+        "auth.admin_user_reset_mfa",
+        "auth.recovery_codes",
+        "auth.calendar_feed_create",
+        "auth.calendar_feed_revoke",
+        "meetings.note_remove",
+        "meetings.progress_item_add",
+        "cases.route_remove",
+        "cases.route_move",
+        "cases.dossier_unlink",
+        "notify.outbox_retry",
+    }
+    covered = set()
+    for rule in app.url_map.iter_rules():
+        if "POST" not in (rule.methods or set()) or rule.endpoint in buttons:
+            continue
+        pattern = re.compile(re.sub(r"<[^>]+>", "[^/]+", rule.rule))
+        if any(pattern.fullmatch(url.split("?")[0]) for _who, url, *_ in CASES):
+            covered.add(rule.endpoint)
+        else:
+            pytest.fail(f"no bad-input case for {rule.endpoint} ({rule.rule})")
+    assert covered
+
+
+def _halfway_signed_in(app, client):
+    """beleid@ocw.test with a second factor, past the password and at the code page."""
+    from auth import mfa, sessions
+
+    with in_app(app):
+        secret = mfa.new_secret()
+        sessions.enable_second_factor(user("beleid@ocw.test"), secret=secret, code=_code(secret))
+    response = client.login("beleid@ocw.test")
+    assert response.headers["Location"].endswith("/auth/tweede-stap")
+    return client
+
+
+def _code(secret: str) -> str:
+    import pyotp
+
+    return pyotp.TOTP(secret).now()

@@ -1,0 +1,128 @@
+"""The Woo and archive package: DiWoo metadata that validates, and nothing that is not openbaar."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+import xmlschema
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from core.extensions import db
+from meetings.models import AgendaItem, Decision, Document, Meeting
+from tests.conftest import in_app
+
+#: The schema as the standards folder hands it out, loaded as its README says (not our vendored copy).
+STANDARD = Path(__file__).resolve().parents[3] / "shared" / "standards" / "diwoo-0.9.8"
+VENDORED = Path(__file__).resolve().parents[2] / "meetings" / "standards" / "diwoo-0.9.8"
+
+
+@pytest.fixture(scope="module")
+def diwoo_schema() -> xmlschema.XMLSchema:
+    folder = STANDARD if STANDARD.exists() else VENDORED
+    return xmlschema.XMLSchema(
+        str(folder / "diwoo-metadata.xsd"),
+        locations={"https://www.nationaalarchief.nl/mdto": str(folder / "mdto-stub.xsd")},
+        allow="local",
+    )
+
+
+@pytest.fixture
+def march_2023(app) -> int:
+    with in_app(app):
+        return db.session.scalars(select(Meeting.id).where(Meeting.title == "BO-Brainport 14 maart 2023")).one()
+
+
+def download(clients, meeting_id: int) -> zipfile.ZipFile:
+    response = clients("secretariaat@ezk.test").get(f"/vergaderingen/{meeting_id}/woo-pakket")
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    assert "woo-bo-brainport-20230314.zip" in response.headers["Content-Disposition"]
+    return zipfile.ZipFile(io.BytesIO(response.data))
+
+
+def pdf_text(archive: zipfile.ZipFile, name: str) -> str:
+    """The text of a PDF in the package, with line breaks folded (cells wrap their text)."""
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(archive.read(name))).pages)
+    return " ".join(text.split())
+
+
+def test_every_metadata_record_of_the_march_2023_package_validates_against_diwoo(clients, march_2023, diwoo_schema):
+    archive = download(clients, march_2023)
+    records = [name for name in archive.namelist() if name.endswith(".diwoo.xml")]
+    files = [name for name in archive.namelist() if not name.endswith(".diwoo.xml") and name != "inhoud.json"]
+    assert len(records) == len(files) >= 5
+    for name in records:
+        xml = archive.read(name).decode("utf-8")
+        errors = [str(e.reason) for e in diwoo_schema.iter_errors(xml)]
+        assert not errors, (name, errors)
+        assert "https://identifier.overheid.nl/tooi/id/ministerie/mnre1045" in xml  # EZK publishes
+        assert "https://identifier.overheid.nl/tooi/def/thes/kern/c_3a248e3a" in xml  # agenda's en besluitenlijsten
+    agenda = archive.read("agenda.pdf.diwoo.xml").decode()
+    assert "c_641ecd76" in agenda and "vaststelling" in agenda  # the agenda was established when published
+    assert "https://identifier.overheid.nl/tooi/id/provincie/pv30" in agenda  # co-responsible at the table
+
+
+def test_the_package_holds_nothing_that_is_not_openbaar(app, clients, march_2023):
+    archive = download(clients, march_2023)
+    index = json.loads(archive.read("inhoud.json"))
+    document_ids = [
+        int(f["identificatie"].rsplit("/", 1)[1]) for f in index["bestanden"] if "documenten/" in f["identificatie"]
+    ]
+    with in_app(app):
+        documents = db.session.scalars(select(Document).where(Document.id.in_(document_ids))).all()
+        assert documents and {d.audience.value for d in documents} == {"openbaar"}
+        hidden_documents = db.session.scalars(
+            select(Document.title).where(Document.meeting_id == march_2023, Document.audience != "openbaar")
+        ).all()
+        hidden_items = db.session.scalars(
+            select(AgendaItem.title).where(AgendaItem.meeting_id == march_2023, AgendaItem.audience != "openbaar")
+        ).all()
+        hidden_decisions = db.session.scalars(
+            select(Decision.text).where(Decision.meeting_id == march_2023, Decision.audience != "openbaar")
+        ).all()
+    assert hidden_documents  # the Rijk annotation and the regio input exist, and stay out
+    text = "\n".join(pdf_text(archive, n) for n in archive.namelist() if n.endswith(".pdf") and "/" not in n)
+    names = " ".join(archive.namelist())
+    for title in [*hidden_documents, *hidden_items]:
+        assert title not in text and title.lower().replace(" ", "-") not in names
+    for decision in hidden_decisions:
+        assert decision[:60] not in text
+    assert "Annotatie" not in text and "Inbreng regio" not in text
+
+
+def test_the_papers_hold_the_agenda_the_decisions_and_the_commitments(clients, march_2023):
+    archive = download(clients, march_2023)
+    agenda = pdf_text(archive, "agenda.pdf")
+    assert "Ruimtelijke schaalsprong: de Brainportdeal" in agenda and "Strategische agenda Brainportregio" in agenda
+    besluiten = pdf_text(archive, "besluitenlijst.pdf")
+    assert "2.1" in besluiten and "1,6 miljard" in besluiten and "Kenmerk" in besluiten
+    commitments = pdf_text(archive, "acties-en-toezeggingen.pdf")
+    assert "19 oktober 2022" in commitments and "afgerond" in commitments
+
+
+def test_the_command_line_makes_the_same_package(app, march_2023, tmp_path):
+    target = tmp_path / "woo.zip"
+    result = app.test_cli_runner().invoke(
+        args=["woo", "package", "--meeting", str(march_2023), "--output", str(target)]
+    )
+    assert result.exit_code == 0, result.output
+    names = zipfile.ZipFile(target).namelist()
+    assert "besluitenlijst.pdf.diwoo.xml" in names and "inhoud.json" in names
+
+
+def test_a_meeting_without_a_published_agenda_has_no_package(app, clients):
+    with in_app(app):
+        upcoming = db.session.scalars(select(Meeting.id).where(Meeting.agenda_published_at.is_(None))).first()
+    response = clients("secretariaat@ezk.test").get(f"/vergaderingen/{upcoming}/woo-pakket")
+    assert response.status_code == 302
+    result = app.test_cli_runner().invoke(args=["woo", "package", "--meeting", str(upcoming), "--output", "/dev/null"])
+    assert result.exit_code != 0 and "gepubliceerde agenda" in result.output
+
+
+@pytest.mark.parametrize(("email", "status"), [("beleid@ezk.test", 403), ("economie@gelderland.test", 404)])
+def test_only_the_secretariat_downloads_the_package(clients, march_2023, email, status):
+    assert clients(email).get(f"/vergaderingen/{march_2023}/woo-pakket").status_code == status
