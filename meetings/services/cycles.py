@@ -7,6 +7,7 @@ from datetime import date, time, timedelta
 from typing import Any
 
 from babel.dates import format_date
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -17,6 +18,7 @@ from core.dates import local_to_utc, now, to_local, today
 from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
+from core.labels import label
 from meetings.models import (
     Attendance,
     AttendanceStatus,
@@ -32,7 +34,7 @@ from meetings.models import (
 
 def _check_times(start_time: time, end_time: time) -> None:
     if end_time <= start_time:
-        raise DomainError("De eindtijd moet na de begintijd liggen.", field="end_time")
+        raise DomainError(_("De eindtijd moet na de begintijd liggen."), field="end_time")
 
 
 def meeting_title(body: Body, day: date) -> str:
@@ -51,7 +53,7 @@ UNCHANGED = Unchanged.UNCHANGED
 def _kenmerk(value: str | None) -> str | None:
     kenmerk = (value or "").strip() or None
     if kenmerk is not None and len(kenmerk) > 60:
-        raise DomainError("Een kenmerk is hoogstens 60 tekens lang.", field="kenmerk")
+        raise DomainError(_("Een kenmerk is hoogstens 60 tekens lang."), field="kenmerk")
     return kenmerk
 
 
@@ -77,7 +79,13 @@ def create_cycle(
     )
     if taken is not None:
         raise DomainError(
-            f"Er is al een cyclus {season.value} {meeting_date.year} voor {body.name}.", field="meeting_date"
+            _(
+                "Er is al een cyclus %(season)s %(year)s voor %(body)s.",
+                season=label(season),
+                year=meeting_date.year,
+                body=body.name,
+            ),
+            field="meeting_date",
         )
     cycle = Cycle(body_id=body.id, year=meeting_date.year, season=season, meeting_date=meeting_date)
     db.session.add(cycle)
@@ -117,8 +125,11 @@ def update_meeting(
     cycle = meeting.cycle
     if Season.of(meeting_date) is not cycle.season or meeting_date.year != cycle.year:
         raise DomainError(
-            f"Deze datum valt buiten {cycle.season.value} {cycle.year}. "
-            "Maak voor een ander halfjaar een nieuwe cyclus.",
+            _(
+                "Deze datum valt buiten %(season)s %(year)s. Maak voor een ander halfjaar een nieuwe cyclus.",
+                season=label(cycle.season),
+                year=cycle.year,
+            ),
             field="meeting_date",
         )
     old_day = to_local(meeting.starts_at).date()
@@ -142,7 +153,7 @@ def move_milestone(actor: User, milestone: Milestone, *, due_date: date) -> None
     ensure(actor, Action.MANAGE, db.session.get(Body, milestone.body_id))
     cycle = milestone.cycle
     if abs((due_date - cycle.meeting_date).days) > 365:
-        raise DomainError("Een mijlpaal ligt hoogstens een jaar voor of na de vergadering.", field="due_date")
+        raise DomainError(_("Een mijlpaal ligt hoogstens een jaar voor of na de vergadering."), field="due_date")
     milestone.due_date = due_date
 
 
@@ -152,14 +163,20 @@ def cycles_of(user: User, body: Body) -> list[Cycle]:
         db.session.scalars(
             select(Cycle)
             .where(Cycle.body_id == body.id, visible(user, Cycle))
-            .options(selectinload(Cycle.meetings), selectinload(Cycle.milestones))
+            .options(_visible_meetings(user), selectinload(Cycle.milestones))
             .order_by(Cycle.meeting_date.desc())
         )
     )
 
 
 def get_cycle(user: User, cycle_id: int) -> Cycle:
-    return get_visible(user, Cycle, cycle_id, selectinload(Cycle.meetings), selectinload(Cycle.milestones))
+    return get_visible(user, Cycle, cycle_id, _visible_meetings(user), selectinload(Cycle.milestones))
+
+
+def _visible_meetings(user: User) -> Any:
+    # A cycle is the body's, but one of its meetings may be for one side only: the other side must
+    # not even meet its title on the cycle or body page.
+    return selectinload(Cycle.meetings.and_(visible(user, Meeting)))
 
 
 def get_meeting(user: User, meeting_id: int) -> Meeting:
@@ -234,11 +251,11 @@ def record_attendance(actor: User, meeting: Meeting, *, entries: list[dict[str, 
     for entry in entries:
         seat_id = int(entry["seat_id"])
         if seat_id not in seats:
-            raise DomainError("Deze zetel hoort niet bij dit overleg.")
+            raise DomainError(_("Deze zetel hoort niet bij dit overleg."))
         status = AttendanceStatus(entry["status"])
         replaced_by = (entry.get("replaced_by") or "").strip() or None
         if status is AttendanceStatus.VERVANGEN and not replaced_by:
-            raise DomainError("Vul in door wie deze zetel werd vervangen.", field=f"replaced_by_{seat_id}")
+            raise DomainError(_("Vul in door wie deze zetel werd vervangen."), field=f"replaced_by_{seat_id}")
         if status is not AttendanceStatus.VERVANGEN:
             replaced_by = None
         row = existing.get(seat_id)

@@ -129,3 +129,31 @@ def test_an_inactive_user_may_do_nothing(app):
             assert not can(person, Action.VIEW, body)
             assert not db.session.scalars(select(Body).where(visible(person, Body))).all()
         db.session.rollback()
+
+
+def test_a_meeting_for_one_side_is_not_named_on_its_cycle_or_body_page_to_the_other(app, clients):
+    from datetime import date, time
+
+    from core.db import Audience
+    from meetings.services import cycles
+
+    with in_app(app):
+        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        cycle = cycles.create_cycle(
+            user("secretariaat@ezk.test"),
+            bo,
+            meeting_date=date(date.today().year + 3, 3, 10),
+            start_time=time(10),
+            end_time=time(12),
+            location="Ministerie van EZK, Den Haag",
+            chair="DG Bedrijfsleven en Innovatie",
+            audience=Audience.RIJK,
+        )
+        db.session.commit()
+        cycle_id, link = cycle.id, f'href="/vergaderingen/{cycle.meetings[0].id}"'
+    for email, sees in (("beleid@ezk.test", True), ("economie@noord-brabant.test", False)):
+        web = clients(email)
+        for url in (f"/cycli/{cycle_id}", "/overleggen/bo-brainport"):
+            response = web.get(url)
+            assert response.status_code == 200
+            assert (link in response.get_data(as_text=True)) is sees, (email, url)
