@@ -7,15 +7,16 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from auth.models import User
 from auth.policy import visible
 from cases import bp
-from cases.models import Case
+from cases.models import Case, CaseType
 from cases.services import FOLLOW_UP_TYPES
-from cases.workflows import TYPE_LABELS, WORKFLOWS
+from cases.workflows import WORKFLOWS
 from core.extensions import db
 from core.hooks import provide
 from core.web import absolute_url
@@ -23,6 +24,10 @@ from meetings.calendar import FEED_EVENTS, DayEntry
 
 #: Still the owner's to deliver: the states in which a due date can pass (not yet reported done).
 _TO_DELIVER = or_(*(and_(Case.type == t, Case.state.in_(WORKFLOWS[t].overdue_in)) for t in FOLLOW_UP_TYPES))
+
+#: The kind as the event's title starts with it, in the reader's language (a feed is read in the
+#: user's own language, which the case types' Dutch names are not).
+_KIND = {CaseType.ACTIEPUNT: _l("Actiepunt"), CaseType.TOEZEGGING: _l("Toezegging")}
 
 
 def due_dates(user: User) -> list[DayEntry]:
@@ -38,7 +43,7 @@ def due_dates(user: User) -> list[DayEntry]:
     for case in cases:
         assert case.due_date is not None
         url = absolute_url("cases.case", case_id=case.id)
-        kind = TYPE_LABELS[case.type].capitalize()
+        kind = str(_KIND[case.type])
         entries.append(
             DayEntry(
                 key=f"zaak-{case.id}-termijn",
