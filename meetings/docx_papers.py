@@ -75,7 +75,8 @@ def _styles(document: DocxDocument) -> None:
     language = OxmlElement("w:lang")
     language.set(qn("w:val"), "nl-NL")
     normal.element.get_or_add_rPr().append(language)  # for the spelling checker and screen readers
-    _style(document, "Title", size=18, bold=True, colour=BRAND, after=6)
+    _style(document, "Title", size=18, bold=True, colour=BRAND, after=2)
+    _style(document, "Subtitle", size=12, after=8)
     _style(document, "Heading 2", size=11, bold=True, indent=INDENT, hanging=INDENT, before=10, after=1)
     _style(document, "Kopregel", size=9, bold=True, colour=BRAND, after=1)
     _style(document, "Klein", size=8.5, colour=MUTED, after=1)
@@ -178,6 +179,7 @@ def to_docx(paper: Paper) -> bytes:
     _page(document, paper)
     _add(document, paper.body, "Kopregel")
     _add(document, paper.title, "Title")
+    _add(document, paper.meeting, "Subtitle")
     _facts(document, paper)
     if paper.attendance:
         _add(document, str(ATTENDANCE), "Kopregel").paragraph_format.space_before = Pt(12)

@@ -158,8 +158,9 @@ STYLES = {
     "small": ParagraphStyle("small", parent=_BASE, fontSize=8.5, leading=11, textColor=MUTED),
     "kicker": ParagraphStyle("kicker", parent=_BASE, fontName="Helvetica-Bold", fontSize=9, textColor=BRAND),
     "title": ParagraphStyle(
-        "title", parent=_BASE, fontName="Helvetica-Bold", fontSize=18, leading=22, textColor=BRAND, spaceAfter=6
+        "title", parent=_BASE, fontName="Helvetica-Bold", fontSize=18, leading=22, textColor=BRAND, spaceAfter=2
     ),
+    "subtitle": ParagraphStyle("subtitle", parent=_BASE, fontSize=12, leading=16, spaceAfter=8),
     "item": ParagraphStyle(
         "item",
         parent=_BASE,
@@ -211,8 +212,14 @@ def _facts(paper: Paper) -> Table:
 
 
 def _head(paper: Paper) -> list[Any]:
-    """The header block: the body, the kind of paper, and the facts column."""
-    return [_p(paper.body, "kicker"), _p(paper.title, "title"), _facts(paper), Spacer(1, 6 * mm)]
+    """The header block: the body, the kind of paper, the meeting, and the facts column."""
+    return [
+        _p(paper.body, "kicker"),
+        _p(paper.title, "title"),
+        _p(paper.meeting, "subtitle"),
+        _facts(paper),
+        Spacer(1, 6 * mm),
+    ]
 
 
 def _item(item: PaperItem) -> list[Any]:
