@@ -174,12 +174,12 @@ def overdue_by_week(user: User, body: Body, day: date, weeks: int = WEEKS) -> li
         or_(Case.closed_at.is_(None), Case.closed_at >= since),
     ]
     cases = db.session.execute(
-        select(Case.id, Case.type, Case.due_date, Case.created_at).where(*relevant).order_by(Case.id)
+        select(Case.id, Case.type, Case.state, Case.due_date, Case.created_at).where(*relevant).order_by(Case.id)
     ).all()
-    steps: dict[int, list[tuple[date, str]]] = defaultdict(list)
+    steps: dict[int, list[tuple[date, str | None, str]]] = defaultdict(list)
     moves: dict[int, list[tuple[date, date | None, date | None]]] = defaultdict(list)
     history = (
-        select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.at, CaseEvent.to_state)
+        select(CaseEvent.case_id, CaseEvent.kind, CaseEvent.at, CaseEvent.from_state, CaseEvent.to_state)
         .add_columns(CaseEvent.previous_due_date, CaseEvent.due_date)
         .where(
             CaseEvent.case_id.in_(select(Case.id).where(*relevant)),
@@ -187,19 +187,19 @@ def overdue_by_week(user: User, body: Body, day: date, weeks: int = WEEKS) -> li
         )
         .order_by(CaseEvent.case_id, CaseEvent.at, CaseEvent.id)
     )
-    for case_id, kind, at, to_state, previous_due, new_due in db.session.execute(history):
+    for case_id, kind, at, from_state, to_state, previous_due, new_due in db.session.execute(history):
         if kind is EventKind.TERMIJN:
             moves[case_id].append((_local_day(at), previous_due, new_due))
         elif to_state is not None:
-            steps[case_id].append((_local_day(at), to_state))
+            steps[case_id].append((_local_day(at), from_state, to_state))
     counts = [0] * len(ends)
-    for case_id, case_type, due_date, created_at in cases:
+    for case_id, case_type, current_state, due_date, created_at in cases:
         workflow = WORKFLOWS[case_type]
         born = _local_day(created_at)
         for i, end in enumerate(ends):
             if born > end:
                 continue
-            state = state_on(workflow.initial, steps.get(case_id, []), end)
+            state = state_on(current_state, steps.get(case_id, []), end)
             if state not in workflow.overdue_in:
                 continue
             due = due_date_on(due_date, moves.get(case_id, []), end)
@@ -211,10 +211,17 @@ def overdue_by_week(user: User, body: Body, day: date, weeks: int = WEEKS) -> li
     ]
 
 
-def state_on(initial: str, steps: list[tuple[date, str]], day: date) -> str:
-    """A case's state at the end of ``day``, from its steps in date order."""
-    state = initial
-    for when, to_state in steps:
+def state_on(current: str, steps: list[tuple[date, str | None, str]], day: date) -> str:
+    """A case's state at the end of ``day``, from its steps ``(day, from, to)`` in date order.
+
+    Before its first step a case was in that step's source state; without steps it has always been
+    in its current one. Neither assumes the workflow's initial state, so a case that entered the
+    system in another state (an import, a repair) is not counted as open when it never was.
+    """
+    if not steps:
+        return current
+    state = steps[0][1] or current
+    for when, _from_state, to_state in steps:
         if when > day:
             break
         state = to_state

@@ -111,7 +111,7 @@ def _overdue_chart(data: numbers.Dashboard) -> Markup:
         title=_("Acties en toezeggingen over de datum, per week"),
         desc=_(
             "Trapgrafiek van het aantal acties en toezeggingen dat aan het eind van elke week over de datum was, "
-            "de laatste %(weeks)s weken. Vandaag %(now)s; het hoogst was het %(max)s, in week %(week)s. "
+            "de laatste %(weeks)s weken. Vandaag: %(now)s; het hoogste aantal was %(max)s, in week %(week)s. "
             "De cijfers staan in de tabel onder de grafiek.",
             weeks=len(data.overdue),
             now=latest.count,
