@@ -6,7 +6,8 @@ If the change rolls back, so does its entry. What an entry holds is declared onc
 in ``SOURCES``: the same declarations serve the hook and ``flask search reindex``.
 
 An entry depends on its item's own columns, and for a decision, document, note or case on the theme
-of its agenda item; when an agenda item's theme changes, the entries hanging from it follow.
+(and for a case the cycle) of its agenda item; when an agenda item's theme or meeting changes, the
+entries hanging from it follow.
 """
 
 from __future__ import annotations
@@ -217,6 +218,8 @@ SOURCES: dict[str, Source] = {
     )
 }
 _BY_MODEL = {source.model: source for source in SOURCES.values()}
+#: An agenda item's columns that the entries of its decisions, documents, notes and cases take.
+_PASSED_ON = frozenset({"theme_id", "meeting_id"})
 
 
 # --- writing entries --------------------------------------------------------------------------------
@@ -252,16 +255,16 @@ def refresh(
     connection: Connection,
     changed: dict[str, set[int]],
     *,
-    items_with_new_theme: set[int] | frozenset[int] = frozenset(),
+    items_moved: set[int] | frozenset[int] = frozenset(),
 ) -> None:
-    """Replace the entries of the changed items (and of those that take a changed item's theme)."""
+    """Replace the entries of the changed items, and of those hanging from the agenda items in ``items_moved``."""
     for source in SOURCES.values():
         ids = changed.get(source.table, set())
         conditions = []
         if ids:
             conditions.append(source.model.id.in_(ids))
-        if items_with_new_theme and source.via_item is not None:
-            conditions.append(source.via_item.in_(items_with_new_theme))
+        if items_moved and source.via_item is not None:
+            conditions.append(source.via_item.in_(items_moved))
         if not conditions:
             continue
         entries = [source.make(row) for row in connection.execute(source.inputs().where(or_(*conditions)))]
@@ -311,7 +314,7 @@ def _changed(obj: Any, fields: frozenset[str]) -> bool:
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     changed: dict[str, set[int]] = defaultdict(set)
     removed: dict[str, set[int]] = defaultdict(set)
-    new_theme: set[int] = set()
+    moved: set[int] = set()
     for obj in session.new:
         source = _BY_MODEL.get(type(obj))
         if source is not None:
@@ -322,18 +325,18 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
             continue
         if _changed(obj, source.fields):
             changed[source.table].add(obj.id)
-        if isinstance(obj, AgendaItem) and _changed(obj, frozenset({"theme_id"})):
-            new_theme.add(obj.id)
+        if isinstance(obj, AgendaItem) and _changed(obj, _PASSED_ON):
+            moved.add(obj.id)
     for obj in session.deleted:
         source = _BY_MODEL.get(type(obj))
         if source is not None:
             removed[source.table].add(obj.id)
-    if not (changed or removed or new_theme):
+    if not (changed or removed or moved):
         return
     # The session's own connection: the same transaction (and savepoint) as the change.
     connection = session.connection()
     forget(connection, removed)
-    refresh(connection, changed, items_with_new_theme=new_theme)
+    refresh(connection, changed, items_moved=moved)
 
 
 def install_indexer() -> None:

@@ -24,6 +24,7 @@ from cases.models import Case
 from core.acting import Actor, service
 from core.db import Audience
 from core.extensions import db
+from core.labels import label
 from meetings import storage
 from meetings.document_text import extract_text
 from meetings.models import AgendaItem, Body, Cycle, Decision, Document, Meeting, Minutes, Note, Theme
@@ -78,6 +79,8 @@ class SearchResult:
     page: int = 1
     #: True when words were given but all of them are too common to search on.
     only_stop_words: bool = False
+    #: True when the query held no word at all (only punctuation or symbols).
+    no_words: bool = False
 
     @property
     def pages(self) -> int:
@@ -154,7 +157,7 @@ def search(user: User, filters: SearchFilters) -> SearchResult:
     text = " ".join(filters.text.split())[:QUERY_MAX]
     stems = query_stems(text)
     if text and not stems:
-        return SearchResult(only_stop_words=True)
+        return SearchResult(only_stop_words=bool(words(text)), no_words=not words(text))
     member_of = list(user.roles)
     conditions: list[ColumnElement[bool]] = [SearchEntry.body_id.in_(member_of) if member_of else false()]
     if filters.body_id:
@@ -325,10 +328,10 @@ def filter_choices(user: User) -> FilterChoices:
     bodies = db.session.execute(select(Body.id, Body.name).where(Body.id.in_(member_of)).order_by(Body.name)).all()
     names = dict(bodies)
     cycles = [
-        (ident, f"{names[body_id]} · {season.value} {year}")
+        (ident, f"{names[body_id]} · {label(season)} {year}")
         for ident, body_id, season, year in db.session.execute(
             select(Cycle.id, Cycle.body_id, Cycle.season, Cycle.year)
-            .where(Cycle.body_id.in_(member_of))
+            .where(visible(user, Cycle))
             .order_by(Cycle.meeting_date.desc())
         )
     ]

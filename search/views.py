@@ -22,8 +22,9 @@ def search_page() -> ResponseReturnValue:
     status = 200
     if any(request.args.get(name) for name in _ASKS):
         if form.validate():
-            page = request.args.get("pagina", 1, type=int) or 1
-            result = services.search(current_user, form.filters(page))
+            filters = form.filters(request.args.get("pagina", 1, type=int) or 1)
+            # Only spaces typed: the hint again, not a list of everything.
+            result = services.search(current_user, filters) if filters.asks else None
         else:
             status = 400
     return render_template("search/results.html", form=form, result=result), status
