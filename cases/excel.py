@@ -122,8 +122,9 @@ def _decisions_seen(user: User, decision_ids: set[int]) -> dict[int, str]:
 # --- import, step 1: reading the sheet ---------------------------------------------------------------
 
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
-#: What the workbook may unpack to; an upload that claims more is refused before it is read.
-MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+#: What the workbook may unpack to; an upload that claims more is refused before it is read. A real
+#: list of 1,000 rows unpacks to a few MB; the reader holds all shared text in memory, so a zip bomb must not.
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 1000
 #: Rows scanned at most (empty ones included): a sheet formatted down to row 1,048,576 stops here.
 _MAX_SCAN = 20_000
@@ -174,6 +175,23 @@ FIELD_NAMES: dict[str, Any] = {
 #: Longest text kept per field; one more character than allowed, so "too long" can still be told.
 _KEEP = {"title": TITLE_MAX + 1, "source": TITLE_MAX + 1, "description": TEXT_MAX + 1}
 _SHORT_KEEP = 300
+
+
+#: The columns of the empty action list the upload page offers; each header is one ``read_sheet`` knows.
+TEMPLATE_COLUMNS = (
+    Column(_l("Soort"), 12),
+    Column(_l("Titel"), 50, wrap=True),
+    Column(_l("Eigenaar"), 30),
+    Column(_l("Uitvoerder"), 30),
+    Column(_l("Datum gereed"), 14),
+    Column(_l("Herkomst"), 30, wrap=True),
+    Column(_l("Toelichting"), 50, wrap=True),
+)
+
+
+def import_template() -> Table:
+    """An empty action list to fill in: only the header row."""
+    return Table(sheet=_("Actielijst"), columns=TEMPLATE_COLUMNS, rows=[])
 
 
 @dataclass(frozen=True)

@@ -76,13 +76,21 @@ def actions_import_save(slug: str) -> ResponseReturnValue:
         return _upload_page(body, _upload_form(fresh=True), refusal=refusal)
     try:
         sealed = excel.open_preview(current_user, body, form.payload.data or "")
+    except DomainError as exc:
+        return _upload_page(body, _upload_form(fresh=True), refusal=exc.message)
+    try:
         cases = excel.import_follow_ups(current_user, body, sealed, only_valid=form.mode.data == "goede")
     except (NotVisible, NotPermitted):
         raise
     except excel.PreviewChanged as exc:
         return _preview_page(body, exc.preview, refusal=exc.message, status=409)
     except DomainError as exc:
-        return _upload_page(body, _upload_form(fresh=True), refusal=exc.message)
+        # The rows are still good to look at: show them again with the refusal, not an empty upload form.
+        try:
+            preview = excel.preview_again(current_user, body, sealed)
+        except DomainError:
+            return _upload_page(body, _upload_form(fresh=True), refusal=exc.message)
+        return _preview_page(body, preview, refusal=exc.message, status=400)
     db.session.commit()
     flash(
         ngettext(
@@ -94,6 +102,15 @@ def actions_import_save(slug: str) -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("cases.body_actions", slug=body.slug))
+
+
+@bp.get("/overleggen/<slug>/acties/importeren/voorbeeld.xlsx")
+@login_required
+def actions_import_template(slug: str) -> ResponseReturnValue:
+    """An empty action list with the column headers the import recognises, to fill in."""
+    body = body_services.body_by_slug(current_user, slug)
+    ensure(current_user, Action.MANAGE, body)
+    return download(excel.import_template(), f"actielijst-{body.slug}", "xlsx")
 
 
 def _upload_form(*, fresh: bool = False) -> ImportUploadForm:

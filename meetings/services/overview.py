@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 
 from auth.models import User
 from auth.policy import visible
+from core.dates import to_local, today
 from core.extensions import db
+from core.labels import label
+from core.spreadsheet import Column, Table
 from meetings.models import AgendaItem, Body, Cycle, Decision, Document, Meeting, ReviewStatus, Theme
+from meetings.services.numbering import numberings
 
 PAGE_SIZE = 50
 
@@ -50,6 +56,58 @@ def decisions_overview(user: User, filters: DecisionFilters) -> DecisionOverview
 def decisions_for_export(user: User, filters: DecisionFilters) -> list[Decision]:
     """All decisions the overview finds with these filters (every page), in its order, in one query."""
     return list(db.session.scalars(_in_order(_selection(user, filters))).unique())
+
+
+DECISION_COLUMNS = (
+    Column(_l("Besluit"), 9),
+    Column(_l("Tekst"), 70, wrap=True),
+    Column(_l("Agendapunt"), 40, wrap=True),
+    Column(_l("Thema"), 18),
+    Column(_l("Vergadering"), 30),
+    Column(_l("Datum vergadering"), 14),
+    Column(_l("Overleg"), 20),
+    Column(_l("Status besluitenlijst"), 16),
+    Column(_l("Zichtbaarheid"), 22),
+    Column(_l("Gewijzigd door later besluit"), 14),
+)
+
+
+def decisions_table(user: User, filters: DecisionFilters) -> Table:
+    """What the decisions page finds with these filters (every page), as a table to take away."""
+    found = decisions_for_export(user, filters)
+    numbers = numberings(user, {d.meeting_id for d in found})
+    amended: set[int] = set()
+    if found:
+        # Only amendments the reader may see count: a hidden one must not show through this column.
+        amended = set(
+            db.session.scalars(
+                select(Decision.amends_id).where(Decision.amends_id.in_([d.id for d in found]), visible(user, Decision))
+            )
+        )
+    rows = []
+    for decision in found:
+        number = numbers[decision.meeting_id]
+        item, meeting = decision.agenda_item, decision.meeting
+        rows.append(
+            [
+                number.decision(decision),
+                decision.text,
+                f"{number.item(item)}. {item.title}",
+                item.theme.name if item.theme is not None else None,
+                meeting.title,
+                to_local(meeting.starts_at).date(),
+                meeting.cycle.body.name,
+                label(meeting.besluitenlijst_status),
+                label(decision.audience),
+                decision.id in amended,
+            ]
+        )
+    return Table(sheet=_("Besluiten"), columns=DECISION_COLUMNS, rows=rows)
+
+
+def decisions_filename() -> str:
+    """``besluiten-2026-11-23`` (without extension)."""
+    return f"besluiten-{today().isoformat()}"
 
 
 def _selection(user: User, filters: DecisionFilters) -> Select[Decision]:

@@ -255,6 +255,14 @@ def _minutes_step(meeting_id: int, step: Callable[..., None], success: str) -> R
 @login_required
 def list_decisions() -> ResponseReturnValue:
     """All decisions of the user's bodies, filterable by body, theme, meeting and status."""
+    form, filters = decision_filters()
+    result = overview.decisions_overview(current_user, filters)
+    numberings(current_user, {d.meeting_id for d in result.decisions})  # all numbers in two queries
+    return render_template("meetings/decisions.html", form=form, result=result, filters=filters)
+
+
+def decision_filters() -> tuple[DecisionFilterForm, overview.DecisionFilters]:
+    """The filters of the decisions page from the query string; its exports use the same ones."""
     form = DecisionFilterForm(request.args)
     bodies, themes, meetings = overview.filter_choices(current_user)
     form.body.choices = [("", _("Alle overleggen"))] + [(b.id, b.name) for b in bodies]
@@ -272,6 +280,4 @@ def list_decisions() -> ResponseReturnValue:
         status=ReviewStatus(form.status.data) if valid and form.status.data else None,
         page=request.args.get("pagina", 1, type=int) or 1,
     )
-    result = overview.decisions_overview(current_user, filters)
-    numberings(current_user, {d.meeting_id for d in result.decisions})  # all numbers in two queries
-    return render_template("meetings/decisions.html", form=form, result=result, filters=filters)
+    return form, filters
