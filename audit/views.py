@@ -34,7 +34,7 @@ def history(object_type: str, object_id: int) -> ResponseReturnValue:
     if not policy().can(current_user, "view_history", subject):
         # Whoever may not even see the object must not learn that it exists.
         if policy().can(current_user, "view", subject):
-            raise NotPermitted("De geschiedenis is voor het secretariaat en de auditors.", obj=obj)
+            raise NotPermitted(_("De geschiedenis is voor het secretariaat en de auditors."), obj=obj)
         raise NotVisible(object_type, object_id)
     records = services.readable_history(current_user, object_type, object_id)
     return render_template("audit/history.html", obj=obj, object_type=object_type, records=records)
@@ -73,7 +73,7 @@ def export_page() -> ResponseReturnValue:
     """Auditors download the trail they may read, as CSV or JSON Lines with a manifest, in one zip."""
     bodies = _readers_bodies()
     if not bodies and not current_user.is_beheerder:
-        raise NotPermitted("Exporteren is voor auditors, het secretariaat en beheer.")
+        raise NotPermitted(_("Exporteren is voor auditors, het secretariaat en beheer."))
     form = ExportForm()
     form.body.choices = [("", _("Alle overleggen"))] + [(b.id, b.name) for b in bodies]
     if not form.validate_on_submit():

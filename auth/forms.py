@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from auth.passwords import password_problem
@@ -21,6 +21,7 @@ from core.forms import (
     strip,
     title_field,
 )
+from core.i18n import LANGUAGE_NAMES, known
 from core.labels import choices
 
 
@@ -94,3 +95,19 @@ class OwnPasswordForm(BaseForm):
     def validate_confirm(self, field: Any) -> None:
         if field.data != self.password.data:
             raise ValidationError(_l("De twee wachtwoorden zijn niet gelijk."))
+
+
+class LanguageForm(BaseForm):
+    """Taal / Language: named in both, because whoever needs the switch may not read the page's one."""
+
+    locale = SelectField(
+        "Taal / Language",
+        choices=list(LANGUAGE_NAMES.items()),
+        validate_choice=False,
+        validators=[Required()],
+    )
+    next = HiddenField()
+
+    def validate_locale(self, field: Any) -> None:
+        if not known(field.data):
+            raise ValidationError(_l("Kies Nederlands of English."))

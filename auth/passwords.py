@@ -7,6 +7,7 @@ import re
 from functools import cache
 
 from flask import current_app
+from flask_babel import gettext as _
 from werkzeug.security import check_password_hash, generate_password_hash
 
 MIN_LENGTH = 12
@@ -48,24 +49,25 @@ def _core(password: str) -> str:
 
 
 def password_problem(password: str, *, email: str | None = None, name: str | None = None) -> str | None:
-    """Why this password is not acceptable, in Dutch; None when it is."""
+    """Why this password is not acceptable, in the reader's language; None when it is."""
     if len(password) < MIN_LENGTH:
-        return (
-            f"Een wachtwoord heeft minstens {MIN_LENGTH} tekens. Een zin van een paar woorden is sterk en te onthouden."
+        return _(
+            "Een wachtwoord heeft minstens %(n)d tekens. Een zin van een paar woorden is sterk en te onthouden.",
+            n=MIN_LENGTH,
         )
     if len(password) > MAX_LENGTH:
-        return f"Een wachtwoord heeft hoogstens {MAX_LENGTH} tekens."
+        return _("Een wachtwoord heeft hoogstens %(n)d tekens.", n=MAX_LENGTH)
     lowered = password.lower()
     if lowered in _common() or _core(password) in _common() or len(set(lowered)) <= 2:
-        return "Dit wachtwoord staat op de lijst van veelgebruikte wachtwoorden. Kies een ander."
+        return _("Dit wachtwoord staat op de lijst van veelgebruikte wachtwoorden. Kies een ander.")
     if (
         lowered in "0123456789012345678901234567890"
         or lowered in "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz"
     ):
-        return "Een reeks als 123456… of abcdef… is te makkelijk te raden. Kies een ander wachtwoord."
+        return _("Een reeks als 123456… of abcdef… is te makkelijk te raden. Kies een ander wachtwoord.")
     personal = [
         part for part in [email.split("@")[0] if email else "", *(name or "").lower().split()] if len(part) >= 4
     ]
     if any(part.lower() in lowered for part in personal):
-        return "Een wachtwoord met uw naam of e-mailadres is te makkelijk te raden."
+        return _("Een wachtwoord met uw naam of e-mailadres is te makkelijk te raden.")
     return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -17,6 +18,8 @@ from core.dates import now
 from core.db import Audience, AudienceMixin, Side
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import known
+from core.labels import label
 
 
 def normalise_email(email: str) -> str:
@@ -59,7 +62,7 @@ def _check_unique_organisation(name: str, exclude_id: int | None = None) -> None
     if exclude_id is not None:
         query = query.where(Organisation.id != exclude_id)
     if db.session.scalar(query) is not None:
-        raise DomainError("Er is al een organisatie met deze naam.", field="name")
+        raise DomainError(_("Er is al een organisatie met deze naam."), field="name")
 
 
 @service
@@ -106,7 +109,7 @@ def _check_unique_email(email: str, exclude_id: int | None = None) -> None:
     if exclude_id is not None:
         query = query.where(User.id != exclude_id)
     if db.session.scalar(query) is not None:
-        raise DomainError("Er is al een gebruiker met dit e-mailadres.", field="email")
+        raise DomainError(_("Er is al een gebruiker met dit e-mailadres."), field="email")
 
 
 @service
@@ -127,7 +130,7 @@ def create_user(
     _check_unique_email(email)
     _check_password(password, email=email, name=name)
     if db.session.get(Organisation, organisation_id) is None:
-        raise DomainError("Kies een bestaande organisatie.", field="organisation_id")
+        raise DomainError(_("Kies een bestaande organisatie."), field="organisation_id")
     user = User(
         email=email,
         name=name.strip(),
@@ -157,9 +160,9 @@ def update_user(
     email = normalise_email(email)
     _check_unique_email(email, exclude_id=user.id)
     if db.session.get(Organisation, organisation_id) is None:
-        raise DomainError("Kies een bestaande organisatie.", field="organisation_id")
+        raise DomainError(_("Kies een bestaande organisatie."), field="organisation_id")
     if user.id == actor.id and (not is_beheerder or not active):
-        raise DomainError("U kunt uw eigen beheerrecht of account niet uitzetten.", field="is_beheerder")
+        raise DomainError(_("U kunt uw eigen beheerrecht of account niet uitzetten."), field="is_beheerder")
     user.email = email
     user.name = name.strip()
     user.function = function
@@ -181,10 +184,18 @@ def set_password(actor: User, user: User, *, password: str) -> None:
 
 
 @service
+def set_own_language(actor: User, *, locale: str) -> None:
+    """The language Regiotafel speaks to this user: its pages and the e-mails it sends them."""
+    if not known(locale):
+        raise DomainError(_("Kies Nederlands of English."), field="locale")
+    actor.locale = locale
+
+
+@service
 def bootstrap_beheerder(actor: Actor, *, email: str, name: str, organisation_name: str, password: str) -> User:
     """The first beheerder of a new installation, made from the command line."""
     if actor is not SYSTEM:
-        raise DomainError("Alleen bij de installatie.")
+        raise DomainError(_("Alleen bij de installatie."))
     organisation = db.session.scalars(
         select(Organisation).where(Organisation.name == organisation_name)
     ).one_or_none() or create_organisation(actor, name=organisation_name, short_name=organisation_name, side=Side.RIJK)
@@ -227,13 +238,17 @@ def share(
     """
     if audience is None:
         if like is None:
-            raise DomainError("Kies wie dit mag zien.", field="audience")
+            raise DomainError(_("Kies wie dit mag zien."), field="audience")
         audience = like.audience
         named = [u.id for u in named_people(like)]
     obj.audience = Audience(audience)
     if obj.audience in (Audience.RIJK, Audience.REGIO) and obj.audience.value != actor.side.value:
         raise DomainError(
-            f"U kunt niets maken dat alleen voor de andere kant zichtbaar is ({obj.audience.value}).", field="audience"
+            _(
+                "U kunt niets maken dat alleen voor de andere kant zichtbaar is (%(audience)s).",
+                audience=label(obj.audience),
+            ),
+            field="audience",
         )
     db.session.flush()
     existing = {
@@ -248,7 +263,7 @@ def share(
     if wanted:
         members = set(db.session.scalars(select(Membership.user_id).where(Membership.body_id == obj.body_id)))
         if wanted - members:
-            raise DomainError("Alleen leden van dit overleg kunnen worden genoemd.", field="shared_with")
+            raise DomainError(_("Alleen leden van dit overleg kunnen worden genoemd."), field="shared_with")
     for user_id in wanted - existing.keys():
         db.session.add(AudienceGrant(object_type=obj.__tablename__, object_id=obj.id, user_id=user_id))
     for user_id in existing.keys() - wanted:

@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from audit.events import NOBODY, record_event
@@ -127,7 +128,7 @@ def end_sessions(user: User, reason: str, *, keep_token: str | None = None) -> N
 def change_own_password(actor: User, *, current: str, new: str, keep_token: str) -> None:
     """A user changes their own password; their other sessions end."""
     if not verify_password(actor.password_hash, current):
-        raise DomainError("Dit is niet uw huidige wachtwoord.", field="current")
+        raise DomainError(_("Dit is niet uw huidige wachtwoord."), field="current")
     problem = password_problem(new, email=actor.email, name=actor.name)
     if problem:
         raise DomainError(problem, field="password")
@@ -141,7 +142,7 @@ def enable_second_factor(actor: User, *, secret: str, code: str) -> list[str]:
     """Switch on TOTP for the acting user after a first good code; returns new recovery codes."""
     step = mfa.matching_step(secret, code, None)
     if step is None:
-        raise DomainError("Deze code klopt niet. Kijk of de klok van uw telefoon goed staat.", field="code")
+        raise DomainError(_("Deze code klopt niet. Kijk of de klok van uw telefoon goed staat."), field="code")
     actor.totp_secret = secret
     actor.totp_last_step = step
     actor.mfa_enabled_at = now()
@@ -152,7 +153,7 @@ def enable_second_factor(actor: User, *, secret: str, code: str) -> list[str]:
 def replace_recovery_codes(actor: User) -> list[str]:
     """New recovery codes; the old ones stop working."""
     if not actor.mfa_enabled:
-        raise DomainError("Zet eerst de tweede stap aan.")
+        raise DomainError(_("Zet eerst de tweede stap aan."))
     return _replace_recovery_codes(actor)
 
 

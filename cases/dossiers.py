@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -44,7 +45,7 @@ def create_dossier(
     ensure(actor, Action.MANAGE, body)
     title = (title or "").strip()
     if not title:
-        raise DomainError("Geef het dossier een naam.", field="title")
+        raise DomainError(_("Geef het dossier een naam."), field="title")
     dossier = Case(
         type=CaseType.DOSSIER,
         state=WORKFLOWS[CaseType.DOSSIER].initial,
@@ -63,9 +64,9 @@ def create_dossier(
 def _ensure_may_link(actor: User, dossier: Case) -> None:
     ensure(actor, Action.MANAGE, dossier)
     if dossier.type is not CaseType.DOSSIER:
-        raise DomainError("Alleen een dossier groepeert agendapunten, besluiten en zaken.")
+        raise DomainError(_("Alleen een dossier groepeert agendapunten, besluiten en zaken."))
     if dossier.state in workflow_of(dossier).closed:
-        raise DomainError("Het dossier is afgesloten. Heropen het om iets toe te voegen.")
+        raise DomainError(_("Het dossier is afgesloten. Heropen het om iets toe te voegen."))
 
 
 @service
@@ -85,21 +86,21 @@ def link(
         if ident is not None
     ]
     if len(chosen) != 1:
-        raise DomainError("Kies één agendapunt, besluit of zaak om toe te voegen.", field="agenda_item_id")
+        raise DomainError(_("Kies één agendapunt, besluit of zaak om toe te voegen."), field="agenda_item_id")
     field, ident = chosen[0]
     model: type = {"agenda_item_id": AgendaItem, "decision_id": Decision, "case_id": Case}[field]
     target = db.session.get(model, ident)
     if target is None or not can(actor, Action.VIEW, target):
-        raise DomainError("Kies een item uit de lijst.", field=field)
+        raise DomainError(_("Kies een item uit de lijst."), field=field)
     if target.body_id != dossier.body_id:
-        raise DomainError("Dit item hoort bij een ander overleg.", field=field)
+        raise DomainError(_("Dit item hoort bij een ander overleg."), field=field)
     if field == "case_id" and ident == dossier.id:
-        raise DomainError("Een dossier kan niet in zichzelf.", field=field)
+        raise DomainError(_("Een dossier kan niet in zichzelf."), field=field)
     exists = db.session.scalar(
         select(DossierLink.id).where(DossierLink.dossier_id == dossier.id, getattr(DossierLink, field) == ident)
     )
     if exists:
-        raise DomainError("Dit zit al in het dossier.", field=field)
+        raise DomainError(_("Dit zit al in het dossier."), field=field)
     entry = DossierLink(dossier_id=dossier.id, body_id=dossier.body_id, added_by_id=actor.id, **{field: ident})
     db.session.add(entry)
     share(actor, entry, *_narrower(dossier, target))
@@ -125,7 +126,7 @@ def unlink(actor: User, dossier: Case, *, link_id: int) -> None:
     _ensure_may_link(actor, dossier)
     entry = db.session.get(DossierLink, link_id)
     if entry is None or entry.dossier_id != dossier.id or not _link_visible(actor, entry):
-        raise DomainError("Dit zit niet in het dossier.")
+        raise DomainError(_("Dit zit niet in het dossier."))
     db.session.delete(entry)
 
 

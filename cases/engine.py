@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+
 from audit.recorder import note_reason
 from auth.models import User
 from auth.policy import Action, can, ensure, holds_role
 from cases import people
 from cases.models import Case, CaseEvent, EventKind
-from cases.workflows import ARTICLES, WORKFLOWS, Transition, Workflow
+from cases.workflows import THIS_TYPE, TYPE_LABELS, WORKFLOWS, Transition, Workflow
 from core.acting import service
 from core.dates import now, today
 from core.errors import DomainError, InvalidTransition, NotPermitted
@@ -99,22 +102,30 @@ def fire(actor: User, case: Case, name: str, *, reason: str | None = None) -> Ca
     workflow = workflow_of(case)
     transition = workflow.transition(name)
     if transition is None:
-        raise InvalidTransition(f"Een {case.type.value} kent de stap '{name}' niet.")
+        raise InvalidTransition(_("Een %(type)s kent de stap '%(step)s' niet.", type=TYPE_LABELS[case.type], step=name))
     if case.state not in transition.sources:
         raise InvalidTransition(
-            f"'{transition.label}' kan niet bij een {case.type.value} met de status '{workflow.label(case.state)}'."
+            _(
+                "'%(step)s' kan niet bij een %(type)s met de status '%(state)s'.",
+                step=transition.label,
+                type=TYPE_LABELS[case.type],
+                state=workflow.label(case.state),
+            )
         )
     if not may_fire(actor, case, transition):
-        this = "dit" if ARTICLES[case.type] == "het" else "deze"
-        raise NotPermitted(f"U mag '{transition.label}' niet doen bij {this} {case.type.value}.", obj=case)
+        raise NotPermitted(
+            _("U mag '%(step)s' niet doen bij %(this)s.", step=transition.label, this=THIS_TYPE[case.type]), obj=case
+        )
     why_not = blocked(case, transition)
     if why_not is not None:
         raise InvalidTransition(why_not)
     reason = (reason or "").strip() or None
     if "reason" in transition.requires and not reason:
-        raise DomainError(f"Geef een reden of opmerking bij '{transition.label.lower()}'.", field="reason")
+        raise DomainError(
+            _("Geef een reden of opmerking bij '%(step)s'.", step=str(transition.label).lower()), field="reason"
+        )
     if reason is not None and len(reason) > TEXT_MAX:
-        raise DomainError(f"De reden is te lang: hoogstens {TEXT_MAX:,} tekens.".replace(",", "."), field="reason")
+        raise DomainError(_("De reden is te lang: hoogstens %(n)s tekens.", n=format_decimal(TEXT_MAX)), field="reason")
     if transition.effect:
         _EFFECTS[transition.effect](actor, case, transition, reason)
     previous = case.state

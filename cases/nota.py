@@ -3,6 +3,7 @@ and effects here are what ``cases.workflows.NOTA`` names."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from auth.models import User
@@ -25,7 +26,7 @@ CAPACITY_MAX = 200
 
 def _without_decision_maker(steps: list[RouteStep]) -> str | None:
     if route.decision_step(steps) is None:
-        return "De parafenroute heeft nog geen beslisser. Voeg die eerst toe."
+        return _("De parafenroute heeft nog geen beslisser. Voeg die eerst toe.")
     return None
 
 
@@ -35,7 +36,7 @@ def _parafen_open(case: Case) -> str | None:
     if missing := _without_decision_maker(steps):
         return missing
     if all(route.holds(step, case) for step in route.parafen(steps)):
-        return "Alle parafen staan al; leg de nota ter beslissing voor."
+        return _("Alle parafen staan al; leg de nota ter beslissing voor.")
     return None
 
 
@@ -45,7 +46,7 @@ def _parafen_compleet(case: Case) -> str | None:
     if missing := _without_decision_maker(steps):
         return missing
     if not all(route.holds(step, case) for step in route.parafen(steps)):
-        return "Niet alle parafen staan; bied de nota eerst ter parafering aan."
+        return _("Niet alle parafen staan; bied de nota eerst ter parafering aan.")
     return None
 
 
@@ -61,7 +62,7 @@ def _open_after_turn(case: Case) -> tuple[RouteStep | None, list[RouteStep]]:
 def _not_last(case: Case) -> str | None:
     turn, after = _open_after_turn(case)
     if turn is None or not after:
-        return "Dit is de laatste paraaf: daarna gaat de nota ter beslissing."
+        return _("Dit is de laatste paraaf: daarna gaat de nota ter beslissing.")
     return None
 
 
@@ -69,7 +70,7 @@ def _not_last(case: Case) -> str | None:
 def _last(case: Case) -> str | None:
     turn, after = _open_after_turn(case)
     if turn is None or after:
-        return "Na deze paraaf volgen er nog meer."
+        return _("Na deze paraaf volgen er nog meer.")
     return None
 
 
@@ -79,7 +80,7 @@ def _last(case: Case) -> str | None:
 def _turn(case: Case) -> RouteStep:
     step = route.at_turn(case)
     if step is None:  # the engine checked who may fire; a route without a turn cannot get here
-        raise DomainError("Niemand is aan de beurt in de parafenroute.")
+        raise DomainError(_("Niemand is aan de beurt in de parafenroute."))
     return step
 
 
@@ -126,11 +127,11 @@ def may_edit(user: User, case: Case) -> bool:
 def ensure_may_edit(actor: User, case: Case) -> None:
     ensure(actor, Action.VIEW, case)
     if case.type is not CaseType.NOTA:
-        raise DomainError("Alleen een nota heeft een parafenroute.")
+        raise DomainError(_("Alleen een nota heeft een parafenroute."))
     if actor.id != case.created_by_id:
-        raise NotPermitted("Alleen de auteur wijzigt de nota en haar parafenroute.", obj=case)
+        raise NotPermitted(_("Alleen de auteur wijzigt de nota en haar parafenroute."), obj=case)
     if case.state != "concept":
-        raise DomainError("De nota is niet meer in concept. Neem haar eerst terug om te wijzigen.")
+        raise DomainError(_("De nota is niet meer in concept. Neem haar eerst terug om te wijzigen."))
 
 
 def _renumber(steps: list[RouteStep]) -> None:
@@ -150,22 +151,25 @@ def add_route_step(actor: User, case: Case, *, user_id: int, capacity: str, deci
     ensure_may_edit(actor, case)
     capacity = (capacity or "").strip()
     if not capacity:
-        raise DomainError("Geef de functie waarin deze persoon parafeert of beslist.", field="capacity")
+        raise DomainError(_("Geef de functie waarin deze persoon parafeert of beslist."), field="capacity")
     if len(capacity) > CAPACITY_MAX:
-        raise DomainError(f"De functie is te lang: hoogstens {CAPACITY_MAX} tekens.", field="capacity")
+        raise DomainError(_("De functie is te lang: hoogstens %(n)d tekens.", n=CAPACITY_MAX), field="capacity")
     person = db.session.get(User, user_id)
     if person is None or not person.active:
-        raise DomainError("Kies een persoon uit de lijst.", field="user_id")
+        raise DomainError(_("Kies een persoon uit de lijst."), field="user_id")
     if not can(person, Action.VIEW, case):
         raise DomainError(
-            f"{person.name} kan deze nota niet zien. Deel de nota eerst met die persoon, of kies een ander.",
+            _(
+                "%(name)s kan deze nota niet zien. Deel de nota eerst met die persoon, of kies een ander.",
+                name=person.name,
+            ),
             field="user_id",
         )
     steps = route.route_of(case)
     if any(step.user_id == person.id for step in steps):
-        raise DomainError(f"{person.name} staat al in de parafenroute.", field="user_id")
+        raise DomainError(_("%(name)s staat al in de parafenroute.", name=person.name), field="user_id")
     if decides and route.decision_step(steps) is not None:
-        raise DomainError("Er is al een beslisser. Haal die eerst uit de route.", field="decides")
+        raise DomainError(_("Er is al een beslisser. Haal die eerst uit de route."), field="decides")
     step = RouteStep(case_id=case.id, position=len(steps) + 1, user_id=person.id, capacity=capacity, decides=decides)
     db.session.add(step)
     _renumber([*steps, step])
@@ -177,7 +181,7 @@ def add_route_step(actor: User, case: Case, *, user_id: int, capacity: str, deci
 def _step_of(case: Case, step_id: int) -> RouteStep:
     step = db.session.get(RouteStep, step_id)
     if step is None or step.case_id != case.id:
-        raise DomainError("Deze stap hoort niet bij deze nota.")
+        raise DomainError(_("Deze stap hoort niet bij deze nota."))
     return step
 
 
@@ -199,7 +203,7 @@ def move_route_step(actor: User, case: Case, *, step_id: int, offset: int) -> No
     ensure_may_edit(actor, case)
     step = _step_of(case, step_id)
     if step.decides:
-        raise DomainError("De beslisser beslist altijd als laatste.")
+        raise DomainError(_("De beslisser beslist altijd als laatste."))
     initials = route.parafen(route.route_of(case))
     index = next(i for i, s in enumerate(initials) if s.id == step.id)
     target = index + (1 if offset > 0 else -1)
@@ -215,10 +219,10 @@ def edit_nota(actor: User, case: Case, *, title: str, kenmerk: str | None, descr
     ensure_may_edit(actor, case)
     title = (title or "").strip()
     if not title:
-        raise DomainError("Geef de nota een onderwerp.", field="title")
+        raise DomainError(_("Geef de nota een onderwerp."), field="title")
     description = unix_newlines(description or "")
     if not description.strip():
-        raise DomainError("Schrijf de tekst van de nota.", field="description")
+        raise DomainError(_("Schrijf de tekst van de nota."), field="description")
     case.kenmerk = (kenmerk or "").strip() or None
     if title == case.title and description == case.description:
         return

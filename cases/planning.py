@@ -13,6 +13,9 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import Flask
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -21,9 +24,10 @@ from auth.policy import Action, can
 from cases import people
 from cases.engine import after_step, workflow_of
 from cases.models import Case, CaseEvent, EventKind
-from cases.workflows import ARTICLES, PEOPLE, TYPE_LABELS, WORKFLOWS, Reminder, Transition, Workflow
+from cases.workflows import NEW_TYPE, PEOPLE, THE_TYPE, TYPE_LABELS, WORKFLOWS, Reminder, Transition, Workflow
 from core.dates import local_to_utc, now, show_date, to_local, today
 from core.extensions import db
+from core.labels import Labels
 from core.web import absolute_url
 from notify.registry import Lapsed, Mail, Planned, register_kind, register_planner
 from notify.services import plan
@@ -199,35 +203,38 @@ def _facts(case: Case, workflow: Workflow) -> str:
         owner += f" ({case.assignee.name})"
     lines = [
         f"  {TYPE_LABELS[case.type].capitalize()} {case.reference}: {case.title}",
-        f"  Overleg: {case.body.name}",
-        f"  Eigenaar: {owner}",
+        "  " + _("Overleg: %(body)s", body=case.body.name),
+        "  " + _("Eigenaar: %(owner)s", owner=owner),
     ]
     if case.kenmerk:
-        lines.append(f"  Kenmerk: {case.kenmerk}")
+        lines.append("  " + _("Kenmerk: %(kenmerk)s", kenmerk=case.kenmerk))
     if case.due_date:
-        lines.append(f"  Gereed op: {show_date(case.due_date)}")
-    lines.append(f"  Status: {workflow.label(case.state)}")
+        lines.append("  " + _("Gereed op: %(date)s", date=show_date(case.due_date)))
+    lines.append("  " + _("Status: %(state)s", state=workflow.label(case.state)))
     return "\n".join(lines)
 
 
 def _letter(recipient: User, lead: str, case: Case, because: str, extra: str = "") -> str:
     workflow = workflow_of(case)
-    parts = [f"Beste {recipient.name},", lead, _facts(case, workflow)]
+    parts = [_("Beste %(name)s,", name=recipient.name), lead, _facts(case, workflow)]
     if extra:
         parts.append(extra)
-    parts.append(f"Bekijken of bijwerken: {absolute_url('cases.case', case_id=case.id)}")
-    parts.append(f"— Regiotafel\nU krijgt dit bericht omdat u {because}.")
+    parts.append(_("Bekijken of bijwerken: %(url)s", url=absolute_url("cases.case", case_id=case.id)))
+    parts.append("— Regiotafel\n" + _("U krijgt dit bericht omdat u %(because)s.", because=because))
     return "\n\n".join(parts)
 
 
-_BECAUSE = {
-    "uitvoerder": "de uitvoerder bent of werkt bij de eigenaar-organisatie",
-    "secretariaat": "het secretariaat van dit overleg voert",
-    "auteur": "de auteur van de nota bent",
-    "indiener": "het verzoek hebt ingediend",
-    "aan_de_beurt": "in de parafenroute staat",
-    "beslisser": "de beslisser van de nota bent",
-}
+#: Why someone gets a message about a case, to end the sentence "U krijgt dit bericht omdat u …".
+_BECAUSE = Labels(
+    {
+        "uitvoerder": _l("de uitvoerder bent of werkt bij de eigenaar-organisatie"),
+        "secretariaat": _l("het secretariaat van dit overleg voert"),
+        "auteur": _l("de auteur van de nota bent"),
+        "indiener": _l("het verzoek hebt ingediend"),
+        "aan_de_beurt": _l("in de parafenroute staat"),
+        "beslisser": _l("de beslisser van de nota bent"),
+    }
+)
 
 
 def _readable_case(notification: Any, recipient: User, case_id: int) -> Case | Lapsed:
@@ -259,24 +266,30 @@ def compose_reminder(notification: Any, recipient: User) -> Mail | Lapsed:
         return Lapsed("De datum is al voorbij.")
     if reminder.every is not None and (day - planned_day).days >= reminder.every:
         return Lapsed("Ingehaald door een nieuwere herinnering.")
-    kind = f"{ARTICLES[case.type]} {TYPE_LABELS[case.type]}"
+    kind = THE_TYPE[case.type]
     due = show_date(case.due_date)
+    ref, title = case.reference, case.title
     if reminder.every is not None:
         late = (day - case.due_date).days
-        subject = f"Over de datum: {case.reference} {case.title}"
-        lead = (
-            f"{kind.capitalize()} hieronder had op {due} gereed moeten zijn en is dat nog niet "
-            f"({late} {'dag' if late == 1 else 'dagen'} over de datum). Wilt u nagaan hoe het ervoor staat?"
+        subject = _("Over de datum: %(ref)s %(title)s", ref=ref, title=title)
+        lead = ngettext(
+            "%(kind)s hieronder had op %(due)s gereed moeten zijn en is dat nog niet (%(num)d dag over de "
+            "datum). Wilt u nagaan hoe het ervoor staat?",
+            "%(kind)s hieronder had op %(due)s gereed moeten zijn en is dat nog niet (%(num)d dagen over de "
+            "datum). Wilt u nagaan hoe het ervoor staat?",
+            late,
+            kind=kind.capitalize(),
+            due=due,
         )
     elif case.due_date == day:
-        subject = f"Vandaag gereed: {case.reference} {case.title}"
-        lead = f"Herinnering: {kind} hieronder moet vandaag, {due}, gereed zijn."
+        subject = _("Vandaag gereed: %(ref)s %(title)s", ref=ref, title=title)
+        lead = _("Herinnering: %(kind)s hieronder moet vandaag, %(due)s, gereed zijn.", kind=kind, due=due)
     elif case.due_date - day <= timedelta(days=1):
-        subject = f"Morgen gereed: {case.reference} {case.title}"
-        lead = f"Herinnering: {kind} hieronder moet morgen, {due}, gereed zijn."
+        subject = _("Morgen gereed: %(ref)s %(title)s", ref=ref, title=title)
+        lead = _("Herinnering: %(kind)s hieronder moet morgen, %(due)s, gereed zijn.", kind=kind, due=due)
     else:
-        subject = f"Herinnering: {case.reference} {case.title} — gereed op {due}"
-        lead = f"Herinnering: {kind} hieronder moet op {due} gereed zijn."
+        subject = _("Herinnering: %(ref)s %(title)s — gereed op %(due)s", ref=ref, title=title, due=due)
+        lead = _("Herinnering: %(kind)s hieronder moet op %(due)s gereed zijn.", kind=kind, due=due)
     return Mail(subject=subject, text=_letter(recipient, lead, case, _BECAUSE[reminder.to]))
 
 
@@ -296,19 +309,25 @@ def compose_step(notification: Any, recipient: User) -> Mail | Lapsed:
     workflow = workflow_of(case)
     transition = workflow.transition(event.transition or "")
     step = transition.label if transition else (event.transition or "")
-    who = event.actor.name if event.actor else "Het systeem"
-    kind = f"{ARTICLES[case.type]} {TYPE_LABELS[case.type]}"
+    who = event.actor.name if event.actor else _("Het systeem")
     state = workflow.label(case.state)
-    lead = f"{who} heeft een stap gezet bij {kind} hieronder ({step.lower()}): de status is nu '{state}'."
+    lead = _(
+        "%(who)s heeft een stap gezet bij %(kind)s hieronder (%(step)s): de status is nu '%(state)s'.",
+        who=who,
+        kind=THE_TYPE[case.type],
+        step=str(step).lower(),
+        state=state,
+    )
+    ref, title = case.reference, case.title
     if notification.variant == "aan_de_beurt":
-        subject = f"Te paraferen: {case.reference} {case.title}"
-        lead += " U bent aan de beurt om te paraferen, of de nota met een opmerking terug te sturen."
+        subject = _("Te paraferen: %(ref)s %(title)s", ref=ref, title=title)
+        lead += " " + _("U bent aan de beurt om te paraferen, of de nota met een opmerking terug te sturen.")
     elif notification.variant == "beslisser":
-        subject = f"Ter beslissing: {case.reference} {case.title}"
-        lead += " De nota ligt bij u ter beslissing."
+        subject = _("Ter beslissing: %(ref)s %(title)s", ref=ref, title=title)
+        lead += " " + _("De nota ligt bij u ter beslissing.")
     else:
-        subject = f"{case.reference} {case.title}: {workflow.label(case.state)}"
-    extra = f"Toelichting:\n{event.note}" if event.note else ""
+        subject = f"{ref} {title}: {state}"
+    extra = _("Toelichting:") + f"\n{event.note}" if event.note else ""
     return Mail(subject=subject, text=_letter(recipient, lead, case, _BECAUSE[notification.variant], extra))
 
 
@@ -321,22 +340,37 @@ def compose_created(notification: Any, recipient: User) -> Mail | Lapsed:
     workflow = workflow_of(case)
     if case.state != workflow.initial:
         return Lapsed(f"De zaak is al {workflow.label(case.state)}.")
-    kind = TYPE_LABELS[case.type]
-    new = "Nieuw" if ARTICLES[case.type] == "het" else "Nieuwe"
+    kind, new = TYPE_LABELS[case.type], NEW_TYPE[case.type]
+    ref, title = case.reference, case.title
     if notification.variant == "secretariaat":
-        subject = f"{new} {kind}: {case.reference} {case.title}"
-        lead = f"{case.owner_organisation.name} heeft een {kind} ingediend."
+        subject = _("%(new)s: %(ref)s %(title)s", new=new, ref=ref, title=title)
+        lead = _("%(organisation)s heeft een %(kind)s ingediend.", organisation=case.owner_organisation.name, kind=kind)
     else:
-        subject = f"{new} {kind} voor u: {case.reference} {case.title}"
-        lead = f"Er is een {kind} vastgelegd waarvan u of uw organisatie de eigenaar is."
+        subject = _("%(new)s voor u: %(ref)s %(title)s", new=new, ref=ref, title=title)
+        lead = _("Er is een %(kind)s vastgelegd waarvan u of uw organisatie de eigenaar is.", kind=kind)
     return Mail(subject=subject, text=_letter(recipient, lead, case, _BECAUSE[notification.variant]))
 
 
+#: Whom a step is told to, as the outbox names it.
+_TOLD = {
+    "auteur": _l("aan de auteur"),
+    "aan_de_beurt": _l("aan wie aan de beurt is"),
+    "beslisser": _l("aan de beslisser"),
+    "indiener": _l("aan de indiener"),
+    "uitvoerder": _l("aan de uitvoerder"),
+    "secretariaat": _l("aan het secretariaat"),
+}
+
+
 def register(app: Flask) -> None:
-    assert set(_BECAUSE) == set(PEOPLE), "every person a workflow may tell needs a reason why"
-    reminders = {"week-vooraf": "een week vooraf", "dag-vooraf": "een dag vooraf", "escalatie": "over de datum"}
-    register_kind(app, REMINDER, compose_reminder, label="Herinnering aan een datum", variants=reminders)
-    told = {name: f"aan {who}" for name, who in PEOPLE.items()}
-    register_kind(app, STEP, compose_step, label="Stap in een zaak", variants=told)
-    register_kind(app, CREATED, compose_created, label="Nieuwe zaak", variants=told)
+    assert set(_BECAUSE) == set(PEOPLE) == set(_TOLD), "every person a workflow may tell needs a reason why"
+    reminders = {
+        "week-vooraf": _l("een week vooraf"),
+        "dag-vooraf": _l("een dag vooraf"),
+        "escalatie": _l("over de datum"),
+    }
+    register_kind(app, REMINDER, compose_reminder, label=_l("Herinnering aan een datum"), variants=reminders)
+    told = {name: _TOLD[name] for name in PEOPLE}
+    register_kind(app, STEP, compose_step, label=_l("Stap in een zaak"), variants=told)
+    register_kind(app, CREATED, compose_created, label=_l("Nieuwe zaak"), variants=told)
     register_planner(app, _due_reminders)

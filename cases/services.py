@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import url_for
+from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -20,7 +21,7 @@ from cases.engine import effect, is_overdue, workflow_of
 from cases.models import Case, CaseEvent, CaseType, EventKind, RouteStep
 from cases.workflows import TYPE_LABELS, WORKFLOWS, Transition
 from core.acting import service
-from core.dates import today
+from core.dates import show_date, today
 from core.db import Audience
 from core.errors import DomainError, NotPermitted
 from core.extensions import db
@@ -45,7 +46,7 @@ FOLLOW_UP_TYPES = (CaseType.ACTIEPUNT, CaseType.TOEZEGGING)
 
 def _check_theme(theme_id: int | None) -> None:
     if theme_id is not None and db.session.get(Theme, theme_id) is None:
-        raise DomainError("Kies een bestaand thema.", field="theme_id")
+        raise DomainError(_("Kies een bestaand thema."), field="theme_id")
 
 
 @service
@@ -63,7 +64,7 @@ def submit_agenda_request(
     _check_theme(theme_id)
     cycle = open_cycle_for_requests(body)
     if cycle is None:
-        raise DomainError("Er is nog geen volgende cyclus gepland. Vraag het secretariaat er een aan te maken.")
+        raise DomainError(_("Er is nog geen volgende cyclus gepland. Vraag het secretariaat er een aan te maken."))
     closes = db.session.scalar(
         select(Milestone.due_date).where(
             Milestone.cycle_id == cycle.id, Milestone.kind == MilestoneKind.AGENDAVERZOEKEN_SLUITEN
@@ -71,8 +72,12 @@ def submit_agenda_request(
     )
     if closes is not None and today() > closes and not can(actor, Action.MANAGE, body):
         raise DomainError(
-            f"Agendaverzoeken voor de cyclus {cycle.title} konden tot en met {closes.strftime('%d-%m-%Y')}. "
-            "Neem contact op met het secretariaat."
+            _(
+                "Agendaverzoeken voor de cyclus %(cycle)s konden tot en met %(date)s. Neem contact op met het "
+                "secretariaat.",
+                cycle=cycle.title,
+                date=show_date(closes),
+            )
         )
     case = Case(
         type=CaseType.AGENDAVERZOEK,
@@ -107,7 +112,7 @@ def _put_on_agenda(actor: User, case: Case, _transition: Transition, _reason: st
         select(Meeting).where(Meeting.cycle_id == case.cycle_id).order_by(Meeting.starts_at)
     ).first()
     if meeting is None:
-        raise DomainError("Deze cyclus heeft geen vergadering om het verzoek op te agenderen.")
+        raise DomainError(_("Deze cyclus heeft geen vergadering om het verzoek op te agenderen."))
     item = add_agenda_item(
         actor,
         meeting,
@@ -131,7 +136,7 @@ def _move_to_next_cycle(actor: User, case: Case, _transition: Transition, _reaso
         select(Cycle).where(Cycle.body_id == case.body_id, Cycle.meeting_date > after).order_by(Cycle.meeting_date)
     ).first()
     if following is None:
-        raise DomainError("Er is nog geen volgende cyclus om het verzoek naar door te schuiven. Maak die eerst aan.")
+        raise DomainError(_("Er is nog geen volgende cyclus om het verzoek naar door te schuiven. Maak die eerst aan."))
     case.cycle_id = following.id
 
 
@@ -155,19 +160,19 @@ def create_follow_up(
     ensure(actor, Action.MANAGE, body)
     case_type = CaseType(case_type)
     if case_type not in FOLLOW_UP_TYPES:
-        raise DomainError("Kies actiepunt of toezegging.", field="case_type")
+        raise DomainError(_("Kies actiepunt of toezegging."), field="case_type")
     if decision is not None:
         ensure(actor, Action.VIEW, decision)
         if decision.body_id != body.id:
-            raise DomainError("Dit besluit hoort niet bij dit overleg.")
+            raise DomainError(_("Dit besluit hoort niet bij dit overleg."))
     if db.session.get(Organisation, owner_organisation_id) is None:
-        raise DomainError("Kies een bestaande organisatie.", field="owner_organisation_id")
+        raise DomainError(_("Kies een bestaande organisatie."), field="owner_organisation_id")
     if assignee_id is not None:
         assignee = db.session.get(User, assignee_id)
         if assignee is None or assignee.organisation_id != owner_organisation_id:
-            raise DomainError("De uitvoerder hoort bij de eigenaar-organisatie te werken.", field="assignee_id")
+            raise DomainError(_("De uitvoerder hoort bij de eigenaar-organisatie te werken."), field="assignee_id")
     if due_date is None and case_type is CaseType.ACTIEPUNT:
-        raise DomainError("Geef een datum waarop het actiepunt klaar moet zijn.", field="due_date")
+        raise DomainError(_("Geef een datum waarop het actiepunt klaar moet zijn."), field="due_date")
     case = Case(
         type=case_type,
         state=WORKFLOWS[case_type].initial,
@@ -207,7 +212,7 @@ def create_nota(
     if decision is not None:
         ensure(actor, Action.VIEW, decision)
         if decision.body_id != body.id:
-            raise DomainError("Dit besluit hoort niet bij dit overleg.")
+            raise DomainError(_("Dit besluit hoort niet bij dit overleg."))
     case = Case(
         type=CaseType.NOTA,
         state=WORKFLOWS[CaseType.NOTA].initial,
@@ -237,7 +242,7 @@ def may_add_note(user: User, case: Case) -> bool:
 def ensure_may_add_note(actor: User, case: Case) -> None:
     ensure(actor, Action.VIEW, case)
     if not may_add_note(actor, case):
-        raise NotPermitted("Alleen het secretariaat en de eigenaar kunnen voortgang melden.", obj=case)
+        raise NotPermitted(_("Alleen het secretariaat en de eigenaar kunnen voortgang melden."), obj=case)
 
 
 @service
@@ -246,7 +251,7 @@ def add_progress_note(actor: User, case: Case, *, text: str) -> CaseEvent:
     ensure_may_add_note(actor, case)
     text = text.strip()
     if not text:
-        raise DomainError("Schrijf wat er is gebeurd.", field="text")
+        raise DomainError(_("Schrijf wat er is gebeurd."), field="text")
     event = CaseEvent(case_id=case.id, kind=EventKind.VOORTGANG, actor_id=actor.id, note=text)
     db.session.add(event)
     return event
@@ -258,13 +263,15 @@ def change_due_date(actor: User, case: Case, *, due_date: date, reason: str) -> 
     ensure(actor, Action.MANAGE, case)
     reason = reason.strip()
     if not reason:
-        raise DomainError("Geef een reden voor de nieuwe datum.", field="reason")
+        raise DomainError(_("Geef een reden voor de nieuwe datum."), field="reason")
     if due_date == case.due_date:
-        raise DomainError("Dit is al de datum.", field="due_date")
+        raise DomainError(_("Dit is al de datum."), field="due_date")
     if case.type not in FOLLOW_UP_TYPES:
-        raise DomainError("Alleen een actiepunt of toezegging heeft een datum om te verplaatsen.", field="due_date")
+        raise DomainError(_("Alleen een actiepunt of toezegging heeft een datum om te verplaatsen."), field="due_date")
     if case.state in workflow_of(case).closed:
-        raise DomainError(f"De zaak is {workflow_of(case).label(case.state)}; de datum ligt vast.", field="due_date")
+        raise DomainError(
+            _("De zaak is %(state)s; de datum ligt vast.", state=workflow_of(case).label(case.state)), field="due_date"
+        )
     db.session.add(
         CaseEvent(
             case_id=case.id,

@@ -11,21 +11,31 @@ and the reminders its due date brings.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
+
+from flask_babel import lazy_gettext
 
 from auth.models import Role
 from cases.models import CaseType
 from core.db import Side
+from core.labels import Labels
+
+#: Lazy, so the labels read in the language of whoever reads them; typed as text because they act as it.
+_l = cast(Callable[[str], str], lazy_gettext)
 
 #: Who may be named in ``Transition.person`` and ``Transition.notifies`` (``cases.people``).
-PEOPLE = {
-    "auteur": "de auteur",
-    "aan_de_beurt": "wie aan de beurt is",
-    "beslisser": "de beslisser",
-    "indiener": "de indiener",
-    "uitvoerder": "de uitvoerder",
-    "secretariaat": "het secretariaat",
-}
+PEOPLE: Labels[str] = Labels(
+    {
+        "auteur": _l("de auteur"),
+        "aan_de_beurt": _l("wie aan de beurt is"),
+        "beslisser": _l("de beslisser"),
+        "indiener": _l("de indiener"),
+        "uitvoerder": _l("de uitvoerder"),
+        "secretariaat": _l("het secretariaat"),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -89,7 +99,7 @@ class Workflow:
         return [t for t in self.transitions if state in t.sources]
 
     def label(self, state: str | None) -> str:
-        return self.states.get(state or "", state or "")
+        return str(self.states.get(state or "", state or ""))
 
 
 SECRETARIAAT = frozenset({Role.SECRETARIAAT})
@@ -98,25 +108,25 @@ AGENDAVERZOEK = Workflow(
     case_type=CaseType.AGENDAVERZOEK,
     initial="ingediend",
     states={
-        "ingediend": "ingediend",
-        "in_behandeling": "in behandeling",
-        "doorgeschoven": "doorgeschoven naar volgende cyclus",
-        "geagendeerd": "geagendeerd",
-        "afgewezen": "afgewezen",
+        "ingediend": _l("ingediend"),
+        "in_behandeling": _l("in behandeling"),
+        "doorgeschoven": _l("doorgeschoven naar volgende cyclus"),
+        "geagendeerd": _l("geagendeerd"),
+        "afgewezen": _l("afgewezen"),
     },
     closed=frozenset({"geagendeerd", "afgewezen"}),
     created_notifies=("secretariaat",),
     transitions=(
         Transition(
             "in_behandeling",
-            "In behandeling nemen",
+            _l("In behandeling nemen"),
             frozenset({"ingediend", "doorgeschoven"}),
             "in_behandeling",
             SECRETARIAAT,
         ),
         Transition(
             "agenderen",
-            "Agenderen",
+            _l("Agenderen"),
             frozenset({"ingediend", "in_behandeling", "doorgeschoven"}),
             "geagendeerd",
             SECRETARIAAT,
@@ -125,7 +135,7 @@ AGENDAVERZOEK = Workflow(
         ),
         Transition(
             "afwijzen",
-            "Afwijzen",
+            _l("Afwijzen"),
             frozenset({"ingediend", "in_behandeling", "doorgeschoven"}),
             "afgewezen",
             SECRETARIAAT,
@@ -134,7 +144,7 @@ AGENDAVERZOEK = Workflow(
         ),
         Transition(
             "doorschuiven",
-            "Doorschuiven naar de volgende cyclus",
+            _l("Doorschuiven naar de volgende cyclus"),
             frozenset({"ingediend", "in_behandeling", "doorgeschoven"}),
             "doorgeschoven",
             SECRETARIAAT,
@@ -156,31 +166,33 @@ ACTIEPUNT = Workflow(
     case_type=CaseType.ACTIEPUNT,
     initial="open",
     states={
-        "open": "open",
-        "in_uitvoering": "in uitvoering",
-        "gereed": "gereed gemeld",
-        "afgerond": "afgerond",
-        "vervallen": "vervallen",
+        "open": _l("open"),
+        "in_uitvoering": _l("in uitvoering"),
+        "gereed": _l("gereed gemeld"),
+        "afgerond": _l("afgerond"),
+        "vervallen": _l("vervallen"),
     },
     closed=frozenset({"afgerond", "vervallen"}),
     overdue_in=frozenset({"open", "in_uitvoering"}),
     reminders=FOLLOW_UP_REMINDERS,
     created_notifies=("uitvoerder",),
     transitions=(
-        Transition("starten", "Starten", frozenset({"open"}), "in_uitvoering", SECRETARIAAT, owner=True),
+        Transition("starten", _l("Starten"), frozenset({"open"}), "in_uitvoering", SECRETARIAAT, owner=True),
         Transition(
             "gereed_melden",
-            "Gereed melden",
+            _l("Gereed melden"),
             frozenset({"open", "in_uitvoering"}),
             "gereed",
             SECRETARIAAT,
             owner=True,
             notifies=("secretariaat",),
         ),
-        Transition("afronden", "Afronden", frozenset({"gereed"}), "afgerond", SECRETARIAAT, notifies=("uitvoerder",)),
+        Transition(
+            "afronden", _l("Afronden"), frozenset({"gereed"}), "afgerond", SECRETARIAAT, notifies=("uitvoerder",)
+        ),
         Transition(
             "heropenen",
-            "Terug naar uitvoering",
+            _l("Terug naar uitvoering"),
             frozenset({"gereed"}),
             "in_uitvoering",
             SECRETARIAAT,
@@ -189,7 +201,7 @@ ACTIEPUNT = Workflow(
         ),
         Transition(
             "laten_vervallen",
-            "Laten vervallen",
+            _l("Laten vervallen"),
             frozenset({"open", "in_uitvoering", "gereed"}),
             "vervallen",
             SECRETARIAAT,
@@ -205,10 +217,10 @@ TOEZEGGING = Workflow(
     case_type=CaseType.TOEZEGGING,
     initial="openstaand",
     states={
-        "openstaand": "openstaand",
-        "deels_voldaan": "deels voldaan",
-        "voldaan": "voldaan",
-        "vervallen": "vervallen",
+        "openstaand": _l("openstaand"),
+        "deels_voldaan": _l("deels voldaan"),
+        "voldaan": _l("voldaan"),
+        "vervallen": _l("vervallen"),
     },
     closed=frozenset({"voldaan", "vervallen"}),
     overdue_in=frozenset({"openstaand", "deels_voldaan"}),
@@ -217,7 +229,7 @@ TOEZEGGING = Workflow(
     transitions=(
         Transition(
             "deels_voldaan",
-            "Deels voldaan melden",
+            _l("Deels voldaan melden"),
             frozenset({"openstaand"}),
             "deels_voldaan",
             SECRETARIAAT,
@@ -226,7 +238,7 @@ TOEZEGGING = Workflow(
         ),
         Transition(
             "voldaan",
-            "Voldaan melden",
+            _l("Voldaan melden"),
             frozenset({"openstaand", "deels_voldaan"}),
             "voldaan",
             SECRETARIAAT,
@@ -236,7 +248,7 @@ TOEZEGGING = Workflow(
         ),
         Transition(
             "heropenen",
-            "Niet (geheel) voldaan: heropenen",
+            _l("Niet (geheel) voldaan: heropenen"),
             frozenset({"voldaan"}),
             "deels_voldaan",
             SECRETARIAAT,
@@ -245,7 +257,7 @@ TOEZEGGING = Workflow(
         ),
         Transition(
             "laten_vervallen",
-            "Laten vervallen",
+            _l("Laten vervallen"),
             frozenset({"openstaand", "deels_voldaan"}),
             "vervallen",
             SECRETARIAAT,
@@ -262,17 +274,17 @@ NOTA = Workflow(
     case_type=CaseType.NOTA,
     initial="concept",
     states={
-        "concept": "concept",
-        "ter_parafering": "ter parafering",
-        "ter_beslissing": "ter beslissing",
-        "besloten": "besloten",
-        "afgewezen": "afgewezen",
+        "concept": _l("concept"),
+        "ter_parafering": _l("ter parafering"),
+        "ter_beslissing": _l("ter beslissing"),
+        "besloten": _l("besloten"),
+        "afgewezen": _l("afgewezen"),
     },
     closed=frozenset({"besloten", "afgewezen"}),
     transitions=(
         Transition(
             "aanbieden",
-            "Ter parafering aanbieden",
+            _l("Ter parafering aanbieden"),
             frozenset({"concept"}),
             "ter_parafering",
             person="auteur",
@@ -281,7 +293,7 @@ NOTA = Workflow(
         ),
         Transition(
             "voorleggen",
-            "Ter beslissing voorleggen",
+            _l("Ter beslissing voorleggen"),
             frozenset({"concept"}),
             "ter_beslissing",
             person="auteur",
@@ -290,7 +302,7 @@ NOTA = Workflow(
         ),
         Transition(
             "paraferen",
-            "Paraferen",
+            _l("Paraferen"),
             frozenset({"ter_parafering"}),
             "ter_parafering",
             person="aan_de_beurt",
@@ -300,7 +312,7 @@ NOTA = Workflow(
         ),
         Transition(
             "laatste_paraaf",
-            "Paraferen",
+            _l("Paraferen"),
             frozenset({"ter_parafering"}),
             "ter_beslissing",
             person="aan_de_beurt",
@@ -310,7 +322,7 @@ NOTA = Workflow(
         ),
         Transition(
             "terugsturen",
-            "Terugsturen met opmerking",
+            _l("Terugsturen met opmerking"),
             frozenset({"ter_parafering"}),
             "concept",
             person="aan_de_beurt",
@@ -320,7 +332,7 @@ NOTA = Workflow(
         ),
         Transition(
             "besluiten",
-            "Besluiten conform advies",
+            _l("Besluiten conform advies"),
             frozenset({"ter_beslissing"}),
             "besloten",
             person="beslisser",
@@ -329,7 +341,7 @@ NOTA = Workflow(
         ),
         Transition(
             "afwijzen",
-            "Afwijzen",
+            _l("Afwijzen"),
             frozenset({"ter_beslissing"}),
             "afgewezen",
             person="beslisser",
@@ -339,7 +351,7 @@ NOTA = Workflow(
         ),
         Transition(
             "terugsturen_beslisser",
-            "Terugsturen met opmerking",
+            _l("Terugsturen met opmerking"),
             frozenset({"ter_beslissing"}),
             "concept",
             person="beslisser",
@@ -349,7 +361,7 @@ NOTA = Workflow(
         ),
         Transition(
             "terugnemen",
-            "Terugnemen om te wijzigen",
+            _l("Terugnemen om te wijzigen"),
             frozenset({"ter_parafering", "ter_beslissing"}),
             "concept",
             person="auteur",
@@ -362,13 +374,13 @@ NOTA = Workflow(
 DOSSIER = Workflow(
     case_type=CaseType.DOSSIER,
     initial="lopend",
-    states={"lopend": "lopend", "afgesloten": "afgesloten"},
+    states={"lopend": _l("lopend"), "afgesloten": _l("afgesloten")},
     closed=frozenset({"afgesloten"}),
     transitions=(
-        Transition("afsluiten", "Dossier afsluiten", frozenset({"lopend"}), "afgesloten", SECRETARIAAT),
+        Transition("afsluiten", _l("Dossier afsluiten"), frozenset({"lopend"}), "afgesloten", SECRETARIAAT),
         Transition(
             "heropenen",
-            "Dossier heropenen",
+            _l("Dossier heropenen"),
             frozenset({"afgesloten"}),
             "lopend",
             SECRETARIAAT,
@@ -379,19 +391,42 @@ DOSSIER = Workflow(
 
 WORKFLOWS: dict[CaseType, Workflow] = {w.case_type: w for w in (AGENDAVERZOEK, ACTIEPUNT, TOEZEGGING, NOTA, DOSSIER)}
 
-TYPE_LABELS: dict[CaseType, str] = {
-    CaseType.AGENDAVERZOEK: "agendaverzoek",
-    CaseType.ACTIEPUNT: "actiepunt",
-    CaseType.TOEZEGGING: "toezegging",
-    CaseType.NOTA: "nota",
-    CaseType.DOSSIER: "dossier",
-}
+TYPE_LABELS: Labels[CaseType] = Labels(
+    {
+        CaseType.AGENDAVERZOEK: _l("agendaverzoek"),
+        CaseType.ACTIEPUNT: _l("actiepunt"),
+        CaseType.TOEZEGGING: _l("toezegging"),
+        CaseType.NOTA: _l("nota"),
+        CaseType.DOSSIER: _l("dossier"),
+    }
+)
 
-#: The article of each type's name ("het actiepunt", "de toezegging"), for messages.
-ARTICLES: dict[CaseType, str] = {
-    CaseType.AGENDAVERZOEK: "het",
-    CaseType.ACTIEPUNT: "het",
-    CaseType.TOEZEGGING: "de",
-    CaseType.NOTA: "de",
-    CaseType.DOSSIER: "het",
-}
+#: Each type named as messages need it: "het actiepunt", "dit actiepunt", "nieuw actiepunt". Whole
+#: phrases, not an article glued to a noun, so that each language can say them its own way.
+THE_TYPE: Labels[CaseType] = Labels(
+    {
+        CaseType.AGENDAVERZOEK: _l("het agendaverzoek"),
+        CaseType.ACTIEPUNT: _l("het actiepunt"),
+        CaseType.TOEZEGGING: _l("de toezegging"),
+        CaseType.NOTA: _l("de nota"),
+        CaseType.DOSSIER: _l("het dossier"),
+    }
+)
+THIS_TYPE: Labels[CaseType] = Labels(
+    {
+        CaseType.AGENDAVERZOEK: _l("dit agendaverzoek"),
+        CaseType.ACTIEPUNT: _l("dit actiepunt"),
+        CaseType.TOEZEGGING: _l("deze toezegging"),
+        CaseType.NOTA: _l("deze nota"),
+        CaseType.DOSSIER: _l("dit dossier"),
+    }
+)
+NEW_TYPE: Labels[CaseType] = Labels(
+    {
+        CaseType.AGENDAVERZOEK: _l("Nieuw agendaverzoek"),
+        CaseType.ACTIEPUNT: _l("Nieuw actiepunt"),
+        CaseType.TOEZEGGING: _l("Nieuwe toezegging"),
+        CaseType.NOTA: _l("Nieuwe nota"),
+        CaseType.DOSSIER: _l("Nieuw dossier"),
+    }
+)

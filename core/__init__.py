@@ -21,13 +21,13 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, overrides)
 
-    from core import cli, templating, web
-    from core.extensions import babel, csrf, db, login_manager, migrate
+    from core import cli, i18n, templating, web
+    from core.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app)
+    i18n.init_app(app)
     login_manager.init_app(app)
 
     import audit

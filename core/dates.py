@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
-from flask_babel import format_date, format_datetime
+from flask_babel import format_date, format_datetime, get_locale
 
 from core import db as _db
 
@@ -31,8 +31,12 @@ def to_local(moment: datetime) -> datetime:
     return moment.astimezone(AMSTERDAM)
 
 
+#: The default patterns per language: ``14 maart 2023 om 10:00`` and ``14 March 2023 at 10:00``.
+_DATETIME = {"nl": "d MMMM yyyy 'om' HH:mm", "en": "d MMMM yyyy 'at' HH:mm"}
+
+
 def show_date(value: date | datetime | None, style: str = "d MMMM yyyy") -> str:
-    """A date the Dutch way: ``14 maart 2023``."""
+    """A date as people write it: ``14 maart 2023``, in English ``14 March 2023``."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -40,10 +44,12 @@ def show_date(value: date | datetime | None, style: str = "d MMMM yyyy") -> str:
     return format_date(value, style)
 
 
-def show_datetime(value: datetime | None, style: str = "d MMMM yyyy 'om' HH:mm") -> str:
+def show_datetime(value: datetime | None, style: str | None = None) -> str:
     """A moment in Amsterdam time: ``14 maart 2023 om 10:00``."""
     if value is None:
         return ""
+    if style is None:
+        style = _DATETIME.get(str(get_locale() or "nl"), _DATETIME["nl"])
     return format_datetime(value, style)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 
 class DomainError(Exception):
-    """A rule of the domain refused the request; ``message`` is for the user, in Dutch."""
+    """A rule of the domain refused the request; ``message`` is for the user, in their language."""
 
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
@@ -17,7 +19,7 @@ class NotVisible(DomainError):
     """The item does not exist for this user. Shown as 404, exactly like a missing item."""
 
     def __init__(self, object_type: str | None = None, object_id: int | None = None) -> None:
-        super().__init__("Niet gevonden.")
+        super().__init__(_("Niet gevonden."))
         #: What was asked for, for the audit trail's record of the refusal.
         self.object_type = object_type
         self.object_id = object_id
@@ -26,8 +28,8 @@ class NotVisible(DomainError):
 class NotPermitted(DomainError):
     """The user sees the item but may not do this with it."""
 
-    def __init__(self, message: str = "U mag dit niet doen.", obj: object = None) -> None:
-        super().__init__(message)
+    def __init__(self, message: str | None = None, obj: object = None) -> None:
+        super().__init__(message or _("U mag dit niet doen."))
         self.object_type: str | None = getattr(obj, "__tablename__", None)
         self.object_id: int | None = getattr(obj, "id", None)
 

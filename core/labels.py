@@ -1,15 +1,30 @@
-"""Dutch labels for enum values, so templates and forms never spell a state out themselves."""
+"""Labels for enum values (translatable), so templates and forms never spell a state out themselves."""
 
 from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from typing import Any, TypeVar, cast
 
 from flask_babel import lazy_gettext as _l
 
 # Keyed by (enum class, value): members of two StrEnums with the same value ("rijk" as a side and
 # as an audience) are equal and hash alike, so the member alone cannot be the key.
 _LABELS: dict[tuple[type[enum.Enum], object], object] = {}
+
+
+K = TypeVar("K")
+
+
+class Labels(dict[K, str]):
+    """Labels declared once with ``lazy_gettext`` and read as plain text in the reader's language
+    (a spreadsheet cell or a database column takes no lazy string)."""
+
+    def __getitem__(self, key: K) -> str:
+        return str(super().__getitem__(key))
+
+    def get(self, key: K, default: Any = None) -> Any:
+        return str(super().__getitem__(key)) if key in self else default
 
 
 def register_labels(labels: dict[enum.Enum, object]) -> None:
@@ -28,8 +43,9 @@ def label(value: enum.Enum | None) -> str:
 
 
 def choices(enum_type: type[enum.Enum], members: Sequence[enum.Enum] | None = None) -> list[tuple[str, str]]:
-    """(value, label) pairs for a select field."""
-    return [(m.value, label(m)) for m in (members or list(enum_type))]
+    """(value, label) pairs for a select field; the labels stay lazy, so a form class built at import
+    time still shows them in the reader's language."""
+    return [(m.value, cast(str, _LABELS.get((type(m), m.value), m.value))) for m in (members or list(enum_type))]
 
 
 def _core_labels() -> None:

@@ -11,6 +11,8 @@ from email.utils import parseaddr
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -47,7 +49,8 @@ class MilestoneReminder:
     to: str
     #: Whether the reminder still applies to the meeting of the cycle (e.g. agenda not yet out).
     applies: Callable[[Meeting], bool]
-    lead: str
+    #: Lazy, with %(meeting)s and %(date)s: written in the recipient's language when composed.
+    lead: Any
 
 
 def _agenda_unpublished(meeting: Meeting) -> bool:
@@ -74,7 +77,7 @@ MILESTONE_REMINDERS: dict[MilestoneKind, tuple[MilestoneReminder, ...]] = {
             -7,
             "deelnemers",
             _agenda_unpublished,
-            "Agendaverzoeken voor {meeting} kunnen nog tot en met {date} worden ingediend.",
+            _l("Agendaverzoeken voor %(meeting)s kunnen nog tot en met %(date)s worden ingediend."),
         ),
     ),
     MilestoneKind.AMBTELIJK_VOORPORTAAL: (
@@ -83,7 +86,7 @@ MILESTONE_REMINDERS: dict[MilestoneKind, tuple[MilestoneReminder, ...]] = {
             -7,
             "deelnemers",
             _agenda_unpublished,
-            "Op {date} is het ambtelijk voorportaal van {meeting}.",
+            _l("Op %(date)s is het ambtelijk voorportaal van %(meeting)s."),
         ),
     ),
     MilestoneKind.STUKKEN_VERZONDEN: (
@@ -92,18 +95,18 @@ MILESTONE_REMINDERS: dict[MilestoneKind, tuple[MilestoneReminder, ...]] = {
             -7,
             "secretariaat",
             _agenda_unpublished,
-            "De agenda en stukken van {meeting} gaan op {date} uit.",
+            _l("De agenda en stukken van %(meeting)s gaan op %(date)s uit."),
         ),
         MilestoneReminder(
             "dag-vooraf",
             -1,
             "secretariaat",
             _agenda_unpublished,
-            "Morgen, {date}, gaan agenda en stukken van {meeting} uit.",
+            _l("Morgen, %(date)s, gaan agenda en stukken van %(meeting)s uit."),
         ),
     ),
     MilestoneKind.VERGADERING: (
-        MilestoneReminder("dag-vooraf", -1, "leden", _agenda_published, "Morgen, {date}, vergadert {meeting}."),
+        MilestoneReminder("dag-vooraf", -1, "leden", _agenda_published, _l("Morgen, %(date)s, vergadert %(meeting)s.")),
     ),
     MilestoneKind.CONCEPTVERSLAG: (
         MilestoneReminder(
@@ -111,14 +114,14 @@ MILESTONE_REMINDERS: dict[MilestoneKind, tuple[MilestoneReminder, ...]] = {
             -7,
             "secretariaat",
             _besluitenlijst_concept,
-            "De concept-besluitenlijst van {meeting} gaat op {date} naar de leden.",
+            _l("De concept-besluitenlijst van %(meeting)s gaat op %(date)s naar de leden."),
         ),
         MilestoneReminder(
             "dag-vooraf",
             -1,
             "secretariaat",
             _besluitenlijst_concept,
-            "Morgen, {date}, gaat de concept-besluitenlijst van {meeting} naar de leden.",
+            _l("Morgen, %(date)s, gaat de concept-besluitenlijst van %(meeting)s naar de leden."),
         ),
     ),
     MilestoneKind.REACTIETERMIJN_SLUIT: (
@@ -127,14 +130,14 @@ MILESTONE_REMINDERS: dict[MilestoneKind, tuple[MilestoneReminder, ...]] = {
             -7,
             "deelnemers",
             _besluitenlijst_out,
-            "U kunt tot en met {date} reageren op de concept-besluitenlijst van {meeting}.",
+            _l("U kunt tot en met %(date)s reageren op de concept-besluitenlijst van %(meeting)s."),
         ),
         MilestoneReminder(
             "dag-vooraf",
             -1,
             "deelnemers",
             _besluitenlijst_out,
-            "Morgen, {date}, sluit de reactietermijn op de concept-besluitenlijst van {meeting}.",
+            _l("Morgen, %(date)s, sluit de reactietermijn op de concept-besluitenlijst van %(meeting)s."),
         ),
     ),
 }
@@ -207,7 +210,7 @@ def _invitations(moment: datetime) -> Iterator[Planned]:
 
 
 def _footer(because: str) -> str:
-    return f"— Regiotafel\nU krijgt dit bericht omdat u {because}."
+    return "— Regiotafel\n" + _("U krijgt dit bericht omdat u %(because)s.", because=because)
 
 
 def compose_milestone(notification: Any, recipient: User) -> Mail | Lapsed:
@@ -229,12 +232,13 @@ def compose_milestone(notification: Any, recipient: User) -> Mail | Lapsed:
     if not reminder.applies(meeting):
         return Lapsed("Wat deze herinnering vraagt, is al gedaan.")
     cycle = db.session.get(Cycle, milestone.cycle_id)
-    lead = reminder.lead.format(meeting=meeting.title, date=show_date(milestone.due_date))
-    lines = [f"Beste {recipient.name},", lead]
+    lead = str(reminder.lead) % {"meeting": meeting.title, "date": show_date(milestone.due_date)}
+    lines = [_("Beste %(name)s,", name=recipient.name), lead]
     if milestone.kind is MilestoneKind.AGENDAVERZOEKEN_SLUITEN and cycle is not None:
-        lines.append(f"Een verzoek indienen: {absolute_url('cases.request_new', slug=cycle.body.slug)}")
-    lines.append(f"De cyclus: {absolute_url('meetings.cycle', cycle_id=milestone.cycle_id)}")
-    lines.append(_footer(f"in dit overleg de rol {label(recipient.role_in(milestone.body_id))} hebt"))
+        lines.append(_("Een verzoek indienen: %(url)s", url=absolute_url("cases.request_new", slug=cycle.body.slug)))
+    lines.append(_("De cyclus: %(url)s", url=absolute_url("meetings.cycle", cycle_id=milestone.cycle_id)))
+    role = label(recipient.role_in(milestone.body_id))
+    lines.append(_footer(_("in dit overleg de rol %(role)s hebt", role=role)))
     subject = f"{label(milestone.kind).capitalize()} {show_date(milestone.due_date)}: {meeting.title}"
     return Mail(subject=subject, text="\n\n".join(lines))
 
@@ -257,13 +261,19 @@ def compose_invitation(notification: Any, recipient: User) -> Mail | Lapsed:
     agenda = "\n".join(f"  {n}. {item.title} ({label(item.kind)})" for n, item in enumerate(view.items, start=1))
     text = "\n\n".join(
         [
-            f"Beste {recipient.name},",
-            f"U bent uitgenodigd voor {meeting.title}.",
-            f"  Wanneer: {when}\n  Waar: {meeting.location}\n  Voorzitter: {meeting.chair}",
-            f"Agenda:\n{agenda}" if agenda else "De agenda volgt.",
-            f"Agenda en stukken: {url}",
-            "In de bijlage staat de vergadering als agenda-item voor uw agenda.",
-            _footer("lid bent van dit overleg"),
+            _("Beste %(name)s,", name=recipient.name),
+            _("U bent uitgenodigd voor %(meeting)s.", meeting=meeting.title),
+            "\n".join(
+                [
+                    "  " + _("Wanneer: %(when)s", when=when),
+                    "  " + _("Waar: %(where)s", where=meeting.location),
+                    "  " + _("Voorzitter: %(chair)s", chair=meeting.chair),
+                ]
+            ),
+            _("Agenda:") + f"\n{agenda}" if agenda else _("De agenda volgt."),
+            _("Agenda en stukken: %(url)s", url=url),
+            _("In de bijlage staat de vergadering als agenda-item voor uw agenda."),
+            _footer(_("lid bent van dit overleg")),
         ]
     )
     earlier = db.session.scalar(
@@ -280,14 +290,14 @@ def compose_invitation(notification: Any, recipient: User) -> Mail | Lapsed:
         meeting,
         domain=domain,
         url=url,
-        description=f"Agenda en stukken: {url}",
+        description=_("Agenda en stukken: %(url)s", url=url),
         sequence=int(earlier or 0),
         organizer=(sender_name or "Regiotafel", sender_email or f"noreply@{domain}"),
         attendee=(recipient.name, recipient.email),
     )
     ics = calendar.calendar([event], method="REQUEST")
-    subject = f"Uitnodiging: {meeting.title}, {show_datetime(meeting.starts_at)}"
-    attachment = Attachment("uitnodiging.ics", "text", "calendar", ics, {"method": "REQUEST"})
+    subject = _("Uitnodiging: %(meeting)s, %(when)s", meeting=meeting.title, when=show_datetime(meeting.starts_at))
+    attachment = Attachment(_("uitnodiging.ics"), "text", "calendar", ics, {"method": "REQUEST"})
     return Mail(subject=subject, text=text, attachments=(attachment,))
 
 
@@ -330,9 +340,9 @@ def register(app: Flask) -> None:
     from core.hooks import provide
     from core.scheduler import JOBS, Job
 
-    before = {"week-vooraf": "een week vooraf", "dag-vooraf": "een dag vooraf"}
-    register_kind(app, MILESTONE, compose_milestone, label="Mijlpaal van de cyclus", variants=before)
-    register_kind(app, INVITATION, compose_invitation, label="Uitnodiging voor een vergadering", variants={})
+    before = {"week-vooraf": _l("een week vooraf"), "dag-vooraf": _l("een dag vooraf")}
+    register_kind(app, MILESTONE, compose_milestone, label=_l("Mijlpaal van de cyclus"), variants=before)
+    register_kind(app, INVITATION, compose_invitation, label=_l("Uitnodiging voor een vergadering"), variants={})
     register_planner(app, _milestone_reminders)
     register_planner(app, _invitations)
     provide(app, JOBS, lambda: Job("voortgangspunten", _progress_items_job, order=20))

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import format_decimal
+from flask_babel import gettext as _
 
 from core.errors import DomainError
 
@@ -48,9 +50,13 @@ def sniff(filename: str, content: bytes) -> FileType:
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     allowed = ", ".join(e.upper() for e in ALLOWED_EXTENSIONS)
     if extension not in ALLOWED_EXTENSIONS:
-        raise DomainError(f"Dit soort bestand kan niet. Toegestaan zijn: {allowed}.", field="file")
+        raise DomainError(_("Dit soort bestand kan niet. Toegestaan zijn: %(allowed)s.", allowed=allowed), field="file")
     mismatch = DomainError(
-        f"De inhoud van dit bestand past niet bij de extensie .{extension}. Toegestaan zijn: {allowed}.",
+        _(
+            "De inhoud van dit bestand past niet bij de extensie .%(extension)s. Toegestaan zijn: %(allowed)s.",
+            extension=extension,
+            allowed=allowed,
+        ),
         field="file",
     )
     if extension == "pdf":
@@ -82,11 +88,13 @@ def max_bytes() -> int:
 def check_size(content: bytes) -> None:
     limit = max_bytes()
     if not content:
-        raise DomainError("Dit bestand is leeg.", field="file")
+        raise DomainError(_("Dit bestand is leeg."), field="file")
     if len(content) > limit:
         raise DomainError(
-            f"Dit bestand is {len(content) / 1048576:.1f} MB; hoogstens {limit / 1048576:.0f} MB mag.".replace(
-                ".", ","
+            _(
+                "Dit bestand is %(size)s MB; hoogstens %(limit)s MB mag.",
+                size=format_decimal(len(content) / 1048576, "0.0"),
+                limit=format_decimal(limit / 1048576, "0"),
             ),
             field="file",
         )

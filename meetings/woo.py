@@ -67,7 +67,7 @@ def _organisations(meeting: Meeting) -> tuple[diwoo.Organisation, list[diwoo.Org
     known = [s.organisation for s in seats if s.organisation.tooi_uri]
     if not known:
         raise DomainError(
-            "Geen organisatie aan tafel heeft een TOOI-identificatie; vul die in bij beheer (organisaties)."
+            _("Geen organisatie aan tafel heeft een TOOI-identificatie; vul die in bij beheer (organisaties).")
         )
     publisher = _tooi(known[0])
     others: list[diwoo.Organisation] = []
@@ -149,7 +149,7 @@ def build(meeting: Meeting) -> tuple[bytes, list[PackageFile]]:
 
 def _build(meeting: Meeting) -> tuple[bytes, list[PackageFile]]:
     if not meeting.agenda_published:
-        raise DomainError("Het Woo-pakket volgt op een gepubliceerde agenda.")
+        raise DomainError(_("Het Woo-pakket volgt op een gepubliceerde agenda."))
     publisher, others = _organisations(meeting)
     base = f"regiotafel:vergaderingen/{meeting.id}"
     part_of = (base, meeting.title)

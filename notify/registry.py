@@ -62,7 +62,7 @@ _LABELS = "notify.kind_labels"
 _PLANNERS = "notify.planners"
 
 
-def register_kind(app: Flask, kind: str, composer: Composer, *, label: str, variants: dict[str, str]) -> None:
+def register_kind(app: Flask, kind: str, composer: Composer, *, label: object, variants: dict[str, Any]) -> None:
     """``label`` and ``variants`` name the kind in the outbox, before (or instead of) its text."""
     kinds = app.extensions.setdefault(_KINDS, {})
     if kinds.get(kind, composer) is not composer:
@@ -72,10 +72,10 @@ def register_kind(app: Flask, kind: str, composer: Composer, *, label: str, vari
 
 
 def describe(kind: str, variant: str) -> str:
-    """What a notification is, in Dutch, without naming what it is about."""
+    """What a notification is, in the reader's language, without naming what it is about."""
     label, variants = current_app.extensions.get(_LABELS, {}).get(kind, (kind, {}))
-    detail = variants.get(variant, "")
-    return f"{label} ({detail})" if detail else label
+    detail = str(variants.get(variant, ""))
+    return f"{label} ({detail})" if detail else str(label)
 
 
 def register_planner(app: Flask, planner: Planner) -> None:

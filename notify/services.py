@@ -28,6 +28,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
@@ -40,6 +42,7 @@ from core.dates import now
 from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
+from core.i18n import LANGUAGES, known
 from core.scheduler import STOP
 from notify import mail
 from notify.models import Notification, NotificationState
@@ -221,7 +224,9 @@ def _compose(notification: Notification) -> Mail | Lapsed:
     recipient: User = notification.recipient
     if not recipient.active:
         return Lapsed("De ontvanger is niet meer actief.")
-    return composer(notification, recipient)
+    # In the recipient's language, whoever or whatever sends it.
+    with force_locale(known(recipient.locale) or LANGUAGES[0]):
+        return composer(notification, recipient)
 
 
 def _deliver(notification_id: int, token: str, server: mail.MailServer | None, report: DispatchReport) -> None:
@@ -335,7 +340,7 @@ def retry(actor: User, notification: Notification) -> None:
     """Send a failed message again (after the beheerder fixed the mail settings, say)."""
     ensure(actor, Action.ADMINISTER)
     if notification.state is not NotificationState.MISLUKT:
-        raise DomainError("Alleen een mislukt bericht kan opnieuw worden verstuurd.")
+        raise DomainError(_("Alleen een mislukt bericht kan opnieuw worden verstuurd."))
     notification.state = NotificationState.GEPLAND
     notification.attempts = 0
     notification.due_at = now()

@@ -10,11 +10,14 @@ from typing import Any
 
 from flask import Flask, flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from auth import bp, policy, services, sessions
 from auth import labels as _labels  # noqa: F401  (registers the role labels)
+from auth.forms import LanguageForm
 from auth.models import User
 from auth.policy import Action, can
 from auth.views import admin, calendar, signin  # noqa: F401  (routes register on import)
@@ -25,7 +28,7 @@ from core.hooks import provide
 from core.web import HOME_PANELS, HomePanel
 
 login_manager.login_view = "auth.login"
-login_manager.login_message = "Log in om deze pagina te zien."
+login_manager.login_message = _l("Log in om deze pagina te zien.")
 login_manager.login_message_category = "warning"
 
 #: Pages a user who still has to set up a second factor may use.
@@ -71,9 +74,15 @@ def _beheer_panel(user: User) -> HomePanel | None:
     )
 
 
+def _language_switch_form() -> LanguageForm:
+    return LanguageForm(formdata=None, locale=str(get_locale() or "nl"))
+
+
 @bp.record_once
 def _register(state: Any) -> None:
     app: Flask = state.app
-    app.jinja_env.globals.update(can=can, Action=Action, named_people=services.named_people)
+    app.jinja_env.globals.update(
+        can=can, Action=Action, named_people=services.named_people, language_switch_form=_language_switch_form
+    )
     install_policy(app, policy)
     provide(app, HOME_PANELS, _beheer_panel)

@@ -7,18 +7,20 @@ from urllib.parse import urlsplit
 from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from audit.events import NOBODY
 from auth import bp, mfa, services, sessions, throttle
-from auth.forms import LoginForm, OwnPasswordForm, SecondFactorForm
+from auth.forms import LanguageForm, LoginForm, OwnPasswordForm, SecondFactorForm
 from auth.models import User
 from core.dates import now
 from core.extensions import db
 from core.forms import BaseForm
+from core.i18n import COOKIE, COOKIE_MAX_AGE
 from core.pages import form_page, submit_form
 
-UNKNOWN = "Deze combinatie van e-mailadres en wachtwoord kennen we niet."
+UNKNOWN = _l("Deze combinatie van e-mailadres en wachtwoord kennen we niet.")
 PENDING_MINUTES = 5
 
 
@@ -70,7 +72,7 @@ def login() -> ResponseReturnValue:
             user = services.authenticate(email, form.password.data or "")
             target = _safe_next(request.args.get("next"))
             if user is None:
-                _refuse(form, "password", email, "password", _(UNKNOWN), throttled=False)
+                _refuse(form, "password", email, "password", str(UNKNOWN), throttled=False)
             elif user.mfa_enabled:
                 session.clear()
                 session.update(mfa_user=user.id, mfa_since=now().timestamp(), mfa_next=target)
@@ -188,3 +190,26 @@ def recovery_codes() -> ResponseReturnValue:
     if not codes:
         return redirect(url_for("auth.account"))
     return render_template("auth/recovery_codes.html", codes=codes, first_time=False)
+
+
+@bp.post("/taal")
+def language() -> ResponseReturnValue:
+    """Switch between Dutch and English: stored on a signed-in user, in a cookie for anyone else."""
+    form = LanguageForm()
+    if current_user.is_authenticated:
+        done = submit_form(form, lambda user: services.set_own_language(user, locale=form.locale.data or ""))
+    else:
+        done = form.validate_on_submit()
+    if not done:
+        return form_page("auth/language.html", form=form)
+    response = redirect(_safe_next(form.next.data))
+    # Also for a signed-in user: the sign-in page after signing out keeps their language.
+    response.set_cookie(
+        COOKIE,
+        form.locale.data or "",
+        max_age=COOKIE_MAX_AGE,
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response

@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -24,9 +25,9 @@ from meetings.models import AgendaItem, AgendaItemKind, Decision, Document, Meet
 
 def _check_refs(organisation_id: int | None, theme_id: int | None) -> None:
     if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
-        raise DomainError("Kies een bestaande organisatie.", field="organisation_id")
+        raise DomainError(_("Kies een bestaande organisatie."), field="organisation_id")
     if theme_id is not None and db.session.get(Theme, theme_id) is None:
-        raise DomainError("Kies een bestaand thema.", field="theme_id")
+        raise DomainError(_("Kies een bestaand thema."), field="theme_id")
 
 
 @service
@@ -118,7 +119,7 @@ def remove_agenda_item(actor: User, item: AgendaItem) -> None:
     has_decisions = db.session.scalar(select(func.count(Decision.id)).where(Decision.agenda_item_id == item.id))
     has_documents = db.session.scalar(select(func.count(Document.id)).where(Document.agenda_item_id == item.id))
     if has_decisions or has_documents:
-        raise DomainError("Dit agendapunt heeft al besluiten of stukken en kan niet meer van de agenda af.")
+        raise DomainError(_("Dit agendapunt heeft al besluiten of stukken en kan niet meer van de agenda af."))
     meeting_id = item.meeting_id
     db.session.delete(item)
     db.session.flush()
@@ -130,9 +131,9 @@ def publish_agenda(actor: User, meeting: Meeting) -> None:
     """Send the agenda out: from now on the members see its items and documents."""
     ensure(actor, Action.MANAGE, meeting)
     if meeting.agenda_published:
-        raise DomainError("De agenda is al gepubliceerd.")
+        raise DomainError(_("De agenda is al gepubliceerd."))
     if not db.session.scalar(select(func.count(AgendaItem.id)).where(AgendaItem.meeting_id == meeting.id)):
-        raise DomainError("Een lege agenda kan niet worden gepubliceerd. Voeg eerst agendapunten toe.")
+        raise DomainError(_("Een lege agenda kan niet worden gepubliceerd. Voeg eerst agendapunten toe."))
     meeting.agenda_published_at = now()
 
 
@@ -151,11 +152,11 @@ def add_progress_item(actor: User | Actor, meeting: Meeting) -> AgendaItem:
     db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     db.session.refresh(meeting, ["agenda_published_at", "progress_item_added_at"])
     if meeting.agenda_published:
-        raise DomainError("De agenda is al gepubliceerd.")
+        raise DomainError(_("De agenda is al gepubliceerd."))
     if meeting.progress_item_added_at is not None:
-        raise DomainError("Deze vergadering heeft het voortgangspunt al gehad.")
+        raise DomainError(_("Deze vergadering heeft het voortgangspunt al gehad."))
     if isinstance(actor, Actor) and meeting.audience is Audience.VERTROUWELIJK:
-        raise DomainError("Bij een vertrouwelijke vergadering voegt het secretariaat dit punt zelf toe.")
+        raise DomainError(_("Bij een vertrouwelijke vergadering voegt het secretariaat dit punt zelf toe."))
     last = db.session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id))
     item = AgendaItem(
         meeting_id=meeting.id,
@@ -276,11 +277,11 @@ def add_document(
     ensure(actor, Action.VIEW, agenda_item or meeting)
     if not may_add_document(actor, meeting, agenda_item):
         raise NotPermitted(
-            "Alleen het secretariaat of de indiener van het agendapunt kan hier stukken toevoegen.",
+            _("Alleen het secretariaat of de indiener van het agendapunt kan hier stukken toevoegen."),
             obj=agenda_item or meeting,
         )
     if agenda_item is not None and agenda_item.meeting_id != meeting.id:
-        raise DomainError("Dit agendapunt hoort niet bij deze vergadering.")
+        raise DomainError(_("Dit agendapunt hoort niet bij deze vergadering."))
     storage.check_size(content)
     file_type = storage.sniff(filename, content)
     digest = storage.store(content)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -13,6 +14,7 @@ from auth.policy import Action, ensure, visible
 from core.acting import service
 from core.errors import DomainError, NotVisible
 from core.extensions import db
+from core.labels import label
 from meetings.models import DEFAULT_MILESTONE_OFFSETS, Body, MilestoneKind, Seat, Theme
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -50,21 +52,28 @@ def check_offsets(offsets: dict[str, int]) -> dict[str, int]:
     kinds = [k.value for k in MilestoneKind]
     missing = [k for k in kinds if k not in offsets]
     if missing:
-        raise DomainError(f"Geef voor elke mijlpaal een aantal dagen op (ontbreekt: {', '.join(missing)}).")
+        raise DomainError(
+            _(
+                "Geef voor elke mijlpaal een aantal dagen op (ontbreekt: %(missing)s).",
+                missing=", ".join(label(MilestoneKind(k)) for k in missing),
+            )
+        )
     values = [int(offsets[k]) for k in kinds]
     if offsets[MilestoneKind.VERGADERING.value] != 0:
-        raise DomainError("De vergadering zelf ligt op dag 0.", field="vergadering")
+        raise DomainError(_("De vergadering zelf ligt op dag 0."), field="vergadering")
     for (_earlier, before), (kind, after) in itertools.pairwise(zip(kinds, values, strict=True)):
         if after <= before:
             # Blame the milestone that breaks the order, unless that is the fixed meeting day.
             blamed = _earlier if kind == MilestoneKind.VERGADERING.value else kind
             raise DomainError(
-                "De mijlpalen moeten in deze volgorde liggen: agendaverzoeken sluiten, ambtelijk voorportaal, "
-                "stukken verzonden, vergadering (dag 0), conceptverslag, reactietermijn sluit.",
+                _(
+                    "De mijlpalen moeten in deze volgorde liggen: agendaverzoeken sluiten, ambtelijk voorportaal, "
+                    "stukken verzonden, vergadering (dag 0), conceptverslag, reactietermijn sluit."
+                ),
                 field=blamed,
             )
     if min(values) < -365 or max(values) > 365:
-        raise DomainError("Een mijlpaal ligt hoogstens een jaar voor of na de vergadering.")
+        raise DomainError(_("Een mijlpaal ligt hoogstens een jaar voor of na de vergadering."))
     return {k: int(offsets[k]) for k in kinds}
 
 
@@ -74,11 +83,11 @@ def create_body(actor: User, *, name: str, slug: str, description: str = "") -> 
     ensure(actor, Action.ADMINISTER)
     slug = slug.strip().lower()
     if not _SLUG.match(slug):
-        raise DomainError("Alleen kleine letters, cijfers en streepjes, bijvoorbeeld bo-brainport.", field="slug")
+        raise DomainError(_("Alleen kleine letters, cijfers en streepjes, bijvoorbeeld bo-brainport."), field="slug")
     if db.session.scalar(select(Body.id).where(Body.slug == slug)) is not None:
-        raise DomainError("Deze korte naam is al in gebruik.", field="slug")
+        raise DomainError(_("Deze korte naam is al in gebruik."), field="slug")
     if db.session.scalar(select(Body.id).where(func.lower(Body.name) == name.strip().lower())) is not None:
-        raise DomainError("Er is al een overleg met deze naam.", field="name")
+        raise DomainError(_("Er is al een overleg met deze naam."), field="name")
     body = Body(
         name=name.strip(),
         slug=slug,
@@ -95,7 +104,7 @@ def update_body(actor: User, body: Body, *, name: str, description: str, offsets
     ensure(actor, Action.ADMINISTER, body)
     taken = db.session.scalar(select(Body.id).where(func.lower(Body.name) == name.strip().lower(), Body.id != body.id))
     if taken is not None:
-        raise DomainError("Er is al een overleg met deze naam.", field="name")
+        raise DomainError(_("Er is al een overleg met deze naam."), field="name")
     body.name = name.strip()
     body.description = description or ""
     body.milestone_offsets = check_offsets(offsets)
@@ -132,7 +141,7 @@ def set_member_role(actor: User, body: Body, *, user_id: int, role: Role) -> Mem
     ensure(actor, Action.ADMINISTER, body)
     user = db.session.get(User, user_id)
     if user is None:
-        raise DomainError("Kies een bestaande gebruiker.", field="user_id")
+        raise DomainError(_("Kies een bestaande gebruiker."), field="user_id")
     membership = db.session.scalars(
         select(Membership).where(Membership.user_id == user_id, Membership.body_id == body.id)
     ).one_or_none()
@@ -170,7 +179,7 @@ def add_seat(
     """Add a seat at the table of this body."""
     ensure(actor, Action.MANAGE, body)
     if db.session.get(Organisation, organisation_id) is None:
-        raise DomainError("Kies een bestaande organisatie.", field="organisation_id")
+        raise DomainError(_("Kies een bestaande organisatie."), field="organisation_id")
     position = (db.session.scalar(select(func.max(Seat.position)).where(Seat.body_id == body.id)) or 0) + 1
     seat = Seat(
         body_id=body.id,
@@ -202,10 +211,10 @@ def create_theme(actor: User, *, name: str, tooi_uri: str | None = None) -> Them
     ensure(actor, Action.ADMINISTER)
     name = name.strip()
     if db.session.scalar(select(Theme.id).where(func.lower(Theme.name) == name.lower())) is not None:
-        raise DomainError("Dit thema bestaat al.", field="name")
+        raise DomainError(_("Dit thema bestaat al."), field="name")
     if tooi_uri and not tooi_uri.startswith("https://identifier.overheid.nl/tooi/def/thes/top/"):
         raise DomainError(
-            "Een TOOI-thema begint met https://identifier.overheid.nl/tooi/def/thes/top/.", field="tooi_uri"
+            _("Een TOOI-thema begint met https://identifier.overheid.nl/tooi/def/thes/top/."), field="tooi_uri"
         )
     theme = Theme(name=name, tooi_uri=tooi_uri or None)
     db.session.add(theme)

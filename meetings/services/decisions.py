@@ -6,6 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -13,7 +14,7 @@ from auth.models import User
 from auth.policy import Action, ensure, get_visible, visible
 from auth.services import share
 from core.acting import service
-from core.dates import now, today
+from core.dates import now, show_date, today
 from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
@@ -35,12 +36,14 @@ from meetings.models.agenda import Document
 def _require_concept(meeting: Meeting) -> None:
     if meeting.besluitenlijst_status is ReviewStatus.VASTGESTELD:
         raise DomainError(
-            "De besluitenlijst is vastgesteld. Een besluit verandert nu alleen door een nieuw besluit "
-            "in een volgende vergadering dat het wijzigt."
+            _(
+                "De besluitenlijst is vastgesteld. Een besluit verandert nu alleen door een nieuw besluit "
+                "in een volgende vergadering dat het wijzigt."
+            )
         )
     if meeting.besluitenlijst_status is ReviewStatus.TER_COMMENTAAR:
         raise DomainError(
-            "De conceptbesluitenlijst ligt ter commentaar. Verwerk wijzigingen via de reacties van de leden."
+            _("De conceptbesluitenlijst ligt ter commentaar. Verwerk wijzigingen via de reacties van de leden.")
         )
 
 
@@ -55,7 +58,7 @@ def _amended(actor: User, decision_meeting: Meeting, amends_id: int | None) -> i
         or earlier.meeting_id == decision_meeting.id
     ):
         raise DomainError(
-            "Kies een vastgesteld besluit uit een eerdere vergadering van dit overleg.", field="amends_id"
+            _("Kies een vastgesteld besluit uit een eerdere vergadering van dit overleg."), field="amends_id"
         )
     ensure(actor, Action.VIEW, earlier)
     return earlier.id
@@ -76,7 +79,7 @@ def add_decision(
     meeting = item.meeting
     _require_concept(meeting)
     if not meeting.agenda_published:
-        raise DomainError("Publiceer eerst de agenda; besluiten volgen op een gepubliceerde agenda.")
+        raise DomainError(_("Publiceer eerst de agenda; besluiten volgen op een gepubliceerde agenda."))
     last = db.session.scalar(select(func.max(Decision.sequence)).where(Decision.agenda_item_id == item.id))
     decision = Decision(
         meeting_id=meeting.id,
@@ -129,13 +132,13 @@ def publish_besluitenlijst(actor: User, meeting: Meeting, *, comments_deadline: 
     """Publish the concept besluitenlijst to the members, who may comment until the deadline."""
     ensure(actor, Action.MANAGE, meeting)
     if meeting.besluitenlijst_status is not ReviewStatus.CONCEPT:
-        raise DomainError("De besluitenlijst is al gepubliceerd.")
+        raise DomainError(_("De besluitenlijst is al gepubliceerd."))
     if not isinstance(comments_deadline, date):
-        raise DomainError("Vul een geldige datum in.", field="comments_deadline")
+        raise DomainError(_("Vul een geldige datum in."), field="comments_deadline")
     if comments_deadline < today():
-        raise DomainError("De reactietermijn kan niet in het verleden eindigen.", field="comments_deadline")
+        raise DomainError(_("De reactietermijn kan niet in het verleden eindigen."), field="comments_deadline")
     if not db.session.scalar(select(func.count(Decision.id)).where(Decision.meeting_id == meeting.id)):
-        raise DomainError("Er zijn nog geen besluiten vastgelegd.")
+        raise DomainError(_("Er zijn nog geen besluiten vastgelegd."))
     meeting.besluitenlijst_status = ReviewStatus.TER_COMMENTAAR
     meeting.besluitenlijst_published_at = now()
     meeting.comments_deadline = comments_deadline
@@ -165,9 +168,9 @@ def comment_on_decision(actor: User, decision: Decision, *, text: str) -> Decisi
     ensure(actor, Action.PARTICIPATE, decision)
     meeting = decision.meeting
     if meeting.besluitenlijst_status is not ReviewStatus.TER_COMMENTAAR:
-        raise DomainError("Op deze besluitenlijst kan niet (meer) worden gereageerd.")
+        raise DomainError(_("Op deze besluitenlijst kan niet (meer) worden gereageerd."))
     if not commenting_open(meeting):
-        raise DomainError("De reactietermijn is verstreken.")
+        raise DomainError(_("De reactietermijn is verstreken."))
     comment = DecisionComment(
         decision_id=decision.id,
         body_id=decision.body_id,
@@ -192,23 +195,25 @@ def handle_comment(
     decision = comment.decision
     ensure(actor, Action.MANAGE, decision)
     if decision.meeting.besluitenlijst_status is not ReviewStatus.TER_COMMENTAAR:
-        raise DomainError("Reacties worden verwerkt zolang de besluitenlijst ter commentaar ligt.")
+        raise DomainError(_("Reacties worden verwerkt zolang de besluitenlijst ter commentaar ligt."))
     if comment.status is not CommentStatus.OPEN:
-        raise DomainError("Deze reactie is al verwerkt.")
+        raise DomainError(_("Deze reactie is al verwerkt."))
     outcome = CommentStatus(outcome)
     response = (response or "").strip() or None
     if outcome is CommentStatus.OVERGENOMEN:
         new_text = (new_text or "").strip()
         if not new_text:
-            raise DomainError("Geef de nieuwe tekst van het besluit.", field="new_text")
+            raise DomainError(_("Geef de nieuwe tekst van het besluit."), field="new_text")
         if new_text == decision.text:
-            raise DomainError("De tekst is niet gewijzigd. Kies 'beantwoorden' als de tekst blijft.", field="new_text")
+            raise DomainError(
+                _("De tekst is niet gewijzigd. Kies 'beantwoorden' als de tekst blijft."), field="new_text"
+            )
         decision.text = new_text
     elif outcome is CommentStatus.BEANTWOORD:
         if not response:
-            raise DomainError("Geef een antwoord aan de indiener.", field="response")
+            raise DomainError(_("Geef een antwoord aan de indiener."), field="response")
     else:
-        raise DomainError("Kies overnemen of beantwoorden.", field="outcome")
+        raise DomainError(_("Kies overnemen of beantwoorden."), field="outcome")
     comment.status = outcome
     comment.response = response
     comment.handled_by_id = actor.id
@@ -220,9 +225,11 @@ def adopt_besluitenlijst(actor: User, meeting: Meeting) -> None:
     """Adopt (vaststellen) the besluitenlijst once the term has passed and every comment is settled."""
     ensure(actor, Action.MANAGE, meeting)
     if meeting.besluitenlijst_status is not ReviewStatus.TER_COMMENTAAR:
-        raise DomainError("Alleen een besluitenlijst die ter commentaar lag, kan worden vastgesteld.")
+        raise DomainError(_("Alleen een besluitenlijst die ter commentaar lag, kan worden vastgesteld."))
     if meeting.comments_deadline is not None and today() <= meeting.comments_deadline:
-        raise DomainError(f"De reactietermijn loopt nog tot en met {meeting.comments_deadline.strftime('%d-%m-%Y')}.")
+        raise DomainError(
+            _("De reactietermijn loopt nog tot en met %(date)s.", date=show_date(meeting.comments_deadline))
+        )
     open_comments = db.session.scalar(
         select(func.count(DecisionComment.id))
         .join(Decision, DecisionComment.decision_id == Decision.id)
@@ -368,7 +375,7 @@ def save_minutes(
         db.session.add(minutes)
         share(actor, minutes, audience, shared_with, like=meeting)
     elif minutes.status is ReviewStatus.VASTGESTELD:
-        raise DomainError("Het verslag is vastgesteld en verandert niet meer.")
+        raise DomainError(_("Het verslag is vastgesteld en verandert niet meer."))
     elif audience:
         share(actor, minutes, audience, shared_with)
     minutes.text = text.strip()
@@ -381,9 +388,9 @@ def share_minutes(actor: User, minutes: Minutes) -> None:
     """Share the draft minutes with the members."""
     ensure(actor, Action.MANAGE, minutes)
     if minutes.status is not ReviewStatus.CONCEPT:
-        raise DomainError("Het verslag is al gedeeld.")
+        raise DomainError(_("Het verslag is al gedeeld."))
     if not minutes.text.strip():
-        raise DomainError("Het verslag is nog leeg.")
+        raise DomainError(_("Het verslag is nog leeg."))
     minutes.status = ReviewStatus.TER_COMMENTAAR
 
 
@@ -392,6 +399,6 @@ def adopt_minutes(actor: User, minutes: Minutes) -> None:
     """Adopt the minutes (usually at the next meeting)."""
     ensure(actor, Action.MANAGE, minutes)
     if minutes.status is not ReviewStatus.TER_COMMENTAAR:
-        raise DomainError("Deel het verslag eerst met de leden voordat het wordt vastgesteld.")
+        raise DomainError(_("Deel het verslag eerst met de leden voordat het wordt vastgesteld."))
     minutes.status = ReviewStatus.VASTGESTELD
     minutes.adopted_at = now()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
@@ -39,7 +40,7 @@ def add_note(
         if target is not None:
             ensure(actor, Action.VIEW, target)
             if target.body_id != body.id:
-                raise DomainError("Dit hoort niet bij dit overleg.")
+                raise DomainError(_("Dit hoort niet bij dit overleg."))
     note = Note(
         body_id=body.id,
         meeting_id=(meeting.id if meeting else agenda_item.meeting_id if agenda_item else None),
@@ -57,7 +58,7 @@ def ensure_author(actor: User, note: Note) -> None:
     """Only the author changes a note; everyone else who sees it is refused."""
     ensure(actor, Action.VIEW, note)
     if note.author_id != actor.id:
-        raise NotPermitted("Alleen wie de notitie schreef, kan haar wijzigen.", obj=note)
+        raise NotPermitted(_("Alleen wie de notitie schreef, kan haar wijzigen."), obj=note)
 
 
 @service

@@ -374,6 +374,8 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "auth.account": ("/auth/account", {"GET": signed_in}, None),
     "auth.own_password": ("/auth/account/wachtwoord", {"POST": signed_in}, None),
     "auth.recovery_codes": ("/auth/account/herstelcodes", {"POST": signed_in}, None),
+    # Anyone may choose a language; an empty choice is refused with a message (400), for everyone.
+    "auth.language": ("/taal", {"POST": lambda r: OK}, None),
     "auth.calendar_feed_create": ("/auth/account/agenda", {"POST": signed_in}, None),
     "auth.calendar_feed_revoke": ("/auth/account/agenda/intrekken", {"POST": signed_in}, None),
     # The feed needs no login, only its token: a token nobody was given is a missing page for everyone.
@@ -404,6 +406,8 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     ),
     "meetings.bodies": ("/overleggen", {"GET": signed_in}, None),
     "meetings.decisions": ("/besluiten", {"GET": signed_in}, None),
+    "meetings.decisions_xlsx": ("/besluiten.xlsx", {"GET": signed_in}, None),
+    "meetings.decisions_csv": ("/besluiten.csv", {"GET": signed_in}, None),
     "meetings.body": ("/overleggen/{slug}", {"GET": member}, None),
     "meetings.cycle_new": ("/overleggen/{slug}/cycli/nieuw", {"GET": body_action(SEC), "POST": body_action(SEC)}, None),
     "meetings.cycle": ("/cycli/{cycle}", {"GET": member}, None),
@@ -513,6 +517,11 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
         {"GET": body_action(SEC), "POST": body_action(SEC)},
         None,
     ),
+    "cases.actions_import_template": (
+        "/overleggen/{slug}/acties/importeren/voorbeeld.xlsx",
+        {"GET": body_action(SEC)},
+        None,
+    ),
     "cases.actions_import_save": ("/overleggen/{slug}/acties/importeren/opslaan", {"POST": body_action(SEC)}, None),
     "search.search": ("/zoeken?q=matrix", {"GET": signed_in}, None),
     "cases.nota_edit": ("/zaken/{id}/bewerken", {"GET": written("author"), "POST": written("author")}, "nota"),
@@ -547,6 +556,8 @@ EXTRA: list[tuple[str, str, Rule, str | None]] = [
     ("/documenten/{concept_document}/download", "GET", on_item(None, released=False), None),
     ("/vergaderingen/{concept_meeting}/agenda.pdf", "GET", on_item(None, released=False), None),
     ("/vergaderingen/{concept_meeting}/agenda.docx", "GET", on_item(None, released=False), None),
+    ("/vergaderingen/{concept_meeting}/besluitenlijst.pdf", "GET", on_item(None, released=False), None),
+    ("/vergaderingen/{concept_meeting}/besluitenlijst.docx", "GET", on_item(None, released=False), None),
 ]
 
 

@@ -123,6 +123,8 @@ def settings_form(**changes: Any) -> dict[str, Any]:
 # (who, url, form data, expected message, field whose error it is, or None for a page-level refusal)
 CASES: list[tuple[str, str, Any, str, str | None]] = [
     (None, "/auth/login", {"email": "", "password": ""}, "Vul dit veld in", "email"),
+    (None, "/taal", {"locale": "fr"}, "Kies Nederlands of English.", "locale"),
+    (SEC, "/taal", {"locale": "klingon"}, "Kies Nederlands of English.", "locale"),
     (None, "/auth/login", {"email": "a@b.nl", "password": LONG}, "te lang", "password"),
     (BEHEER, "/beheer/organisaties/nieuw", {"name": "", "short_name": "X", "side": "rijk"}, "Vul dit veld in", "name"),
     (BEHEER, "/beheer/organisaties/nieuw", {"name": LONG, "short_name": "X", "side": "rijk"}, "te lang", "name"),
@@ -236,6 +238,8 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
     (SEC, "/overleggen/{bo}/cycli/nieuw", cycle_form(meeting_date="2023-03-01"), "Er is al een cyclus", "meeting_date"),
     (SEC, "/mijlpalen/{milestone}", {"due_date": "gisteren"}, "geldige datum", "due-{milestone}"),
     (SEC, "/vergaderingen/{meeting}/bewerken", cycle_form(meeting_date="2031-03-01"), "buiten", "meeting_date"),
+    (SEC, "/vergaderingen/{meeting}/bewerken", cycle_form(kenmerk="K" * 61), "hoogstens 60 tekens", "kenmerk"),
+    (SEC, "/overleggen/{bo}/cycli/nieuw", cycle_form(kenmerk="K" * 61), "hoogstens 60 tekens", "kenmerk"),
     (
         SEC,
         "/vergaderingen/{meeting}/bewerken",
