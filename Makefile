@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run serve test lint typecheck install clean
+.PHONY: run serve test lint typecheck install clean translations
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Regiotafel needs Python 3.11 or newer; set PYTHON=python3.12 or so.")'
@@ -39,9 +39,25 @@ test: $(VENV)/.installed-dev
 	$(BIN)/mypy core auth meetings cases audit notify search demo
 	$(BIN)/python -m pytest
 
+# Screenshots for README.md: the browser suite saves the main pages to docs/screenshots/ (1280x800 PNG).
+# Only here: an ordinary `make test` never rewrites them.
+.PHONY: screenshots
+screenshots: $(VENV)/.installed-dev
+	REGIOTAFEL_SCREENSHOTS=docs/screenshots $(BIN)/python -m pytest -p no:cacheprovider -q tests/browser
+
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Re-extract every translatable string, merge it into the catalogs and compile them. Translate the
+# new and fuzzy entries in core/translations/*/LC_MESSAGES/messages.po, then run this again.
+PACKAGES := core auth meetings cases audit notify search demo
+CATALOG := core/translations
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext \
+		-k lazy_ngettext:1,2 -o $(CATALOG)/messages.pot $(PACKAGES)
+	$(BIN)/pybabel update --no-fuzzy-matching -i $(CATALOG)/messages.pot -d $(CATALOG)
+	$(BIN)/pybabel compile -d $(CATALOG) --statistics
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

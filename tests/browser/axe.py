@@ -62,29 +62,31 @@ def report_path(config: pytest.Config) -> Path:
     configured = os.environ.get("REGIOTAFEL_AXE_REPORT")
     if configured:
         return Path(configured)
-    if config.cache is not None:
-        return config.cache.mkdir("regiotafel-axe") / "axe-results.json"
-    return config.rootpath / "axe-results.json"
+    return config.rootpath / "build" / "axe" / "axe-results.json"
+
+
+IMPACTS = ("critical", "serious", "moderate", "minor")
 
 
 def summary(results: list[dict[str, Any]]) -> list[str]:
-    """A short table: one row per role, how many pages, and violations by impact."""
+    """A short table: one row per page (over the roles that saw it), violations by impact, then the totals
+    and the rules that were broken."""
     rows: dict[str, Counter[str]] = {}
-    pages: Counter[str] = Counter()
+    roles: dict[str, set[str]] = {}
     for r in results:
-        pages[r["role"]] += 1
-        counts = rows.setdefault(r["role"], Counter())
+        counts = rows.setdefault(r["page"], Counter())
+        roles.setdefault(r["page"], set()).add(r["role"])
         for v in r["violations"]:
             counts[v["impact"] or "unknown"] += 1
-    impacts = ["critical", "serious", "moderate", "minor"]
-    lines = [f"{'role':<34} {'pages':>5} " + " ".join(f"{i:>8}" for i in impacts)]
-    for role, counts in rows.items():
-        lines.append(f"{role:<34} {pages[role]:>5} " + " ".join(f"{counts[i]:>8}" for i in impacts))
+    head = f"{'page':<34} {'roles':>5} " + " ".join(f"{i:>8}" for i in IMPACTS)
+    lines = [head]
+    for name, counts in rows.items():
+        lines.append(f"{name:<34} {len(roles[name]):>5} " + " ".join(f"{counts[i]:>8}" for i in IMPACTS))
     total = Counter[str]()
     for counts in rows.values():
         total.update(counts)
-    lines.append(f"{'total':<34} {sum(pages.values()):>5} " + " ".join(f"{total[i]:>8}" for i in impacts))
-    rules = Counter(v["id"] for r in results for v in r["violations"])
+    lines.append(f"{'total (' + str(len(results)) + ' page views)':<40} " + " ".join(f"{total[i]:>8}" for i in IMPACTS))
+    rules = Counter(f"{v['id']} ({v['impact']})" for r in results for v in r["violations"])
     if rules:
         lines.append("rules: " + ", ".join(f"{rule} ×{n}" for rule, n in rules.most_common()))
     return lines

@@ -186,16 +186,20 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    """axe's results of the session: every page's violations in a JSON file, and per page a line of
+    counts by impact, printed and saved beside it (build/axe/, a CI artefact)."""
     results = config.stash.get(axe.RESULTS, [])
     if not results:
         return
     path = axe.report_path(config)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
-    terminalreporter.write_sep("-", "axe-core (WCAG 2.1 A/AA)")
-    for line in axe.summary(results):
+    lines = axe.summary(results)
+    path.with_name("axe-summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    terminalreporter.write_sep("-", "axe-core (WCAG 2.1 A/AA): violations per page")
+    for line in lines:
         terminalreporter.write_line(line)
-    terminalreporter.write_line(f"axe report: {path}")
+    terminalreporter.write_line(f"axe report: {path} and {path.with_name('axe-summary.txt')}")
 
 
 # --- where the demo's things are -----------------------------------------------------------------

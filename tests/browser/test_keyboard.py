@@ -42,7 +42,8 @@ def keyboard_sign_in(page: Page, email: str) -> None:
     page.keyboard.type(email)
     tab_to(page, "Wachtwoord")
     page.keyboard.type(DEMO_PASSWORD)
-    page.keyboard.press("Enter")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
 
@@ -130,3 +131,17 @@ def test_nota_is_offered_and_initialled_with_the_keyboard(new_context: Any, live
     expect(director.get_by_role("status")).to_be_visible()
     expect(director.locator("ol.route > li").first).to_contain_text("geparafeerd op")
     expect(director.locator("ol.route > li[aria-current=step]")).to_contain_text("beslist")
+
+
+def test_search_from_the_header_and_open_a_hit_with_the_keyboard(page: Page) -> None:
+    keyboard_sign_in(page, "economie@noord-brabant.test")
+    tab_to(page, "Zoeken naar")
+    page.keyboard.type("netcapaciteit")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Zoeken")
+    skip_to_content(page)
+    tab_to(page, "Wissen")  # past the search form (whose field and theme list hold the word) to the results
+    follow(page, re.compile("netcapaciteit|elektriciteitsnet", re.IGNORECASE))
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert "/zoeken" not in page.url

@@ -8,9 +8,15 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.helpers import main, shoot, side_badge, sign_in, sign_out
+from tests.browser.helpers import side_badge, sign_in, sign_out
 
 MEMO_TRACES = ("Aanbieding Kamerbrief", "27293059")
+CSRF_TOKEN = re.compile(r'name="csrf_token" (type="hidden" )?value="[^"]*"')
+
+
+def without_csrf_token(html: str) -> str:
+    """The page without the logout form's CSRF token, which is signed with the time of the request."""
+    return CSRF_TOKEN.sub('name="csrf_token"', html)
 
 
 @pytest.mark.parametrize(
@@ -31,20 +37,11 @@ def test_sign_in_and_out_shows_own_side(page: Page, email: str, badge: str) -> N
 
 def test_wrong_password_is_refused_in_dutch(page: Page) -> None:
     page.goto("/auth/login")
-    shoot(page, "inloggen")
     page.get_by_label("E-mailadres").fill("beleid@ezk.test")
     page.get_by_label("Wachtwoord").fill("niet-het-wachtwoord")
     page.get_by_role("button", name="Inloggen").click()
     expect(page.get_by_role("alert")).to_be_visible()
     expect(page.get_by_role("button", name="Uitloggen")).to_have_count(0)
-
-
-def test_rijk_member_finds_the_memo(people: Any, demo: dict[str, Any]) -> None:
-    page = people("beleid@ezk.test")
-    page.get_by_role("link", name="Mijn acties").click()
-    expect(main(page).get_by_role("link", name=re.compile("Aanbieding Kamerbrief"))).to_be_visible()
-    page.goto(f"/zaken/{demo['nota']}")
-    expect(page.get_by_text("DGBI / 27293059")).to_be_visible()
 
 
 def test_regio_member_never_sees_the_rijk_memo(people: Any, demo: dict[str, Any]) -> None:
@@ -74,9 +71,9 @@ def test_regio_member_never_sees_the_rijk_memo(people: Any, demo: dict[str, Any]
     # Asked for directly, the memo does not exist: a 404, exactly like a number nobody uses.
     response = page.goto(f"/zaken/{demo['nota']}")
     assert response is not None and response.status == 404
-    hidden = page.content()
+    hidden = without_csrf_token(page.content())
     response = page.goto("/zaken/999999")
     assert response is not None and response.status == 404
-    assert page.content() == hidden
+    assert without_csrf_token(page.content()) == hidden
     for trace in MEMO_TRACES:
         assert trace not in hidden
