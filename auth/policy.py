@@ -26,7 +26,7 @@ from sqlalchemy import and_, exists, false, or_
 from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import AudienceGrant, Membership, Organisation, Role, User
-from core.db import Audience, AudienceMixin, BodyMixin, Side, SubmittedMixin
+from core.db import Audience, AudienceMixin, BodyMixin, Side, SubmittedMixin, is_storable_id
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
 
@@ -69,7 +69,8 @@ def audiences_for(user: User) -> list[Audience]:
     return [Audience.OPENBAAR, Audience.OVERLEG, _SIDE_AUDIENCE[user.side]]
 
 
-def _audience_admits(user: User, obj: Any) -> bool:
+def audience_admits(user: User, obj: Any) -> bool:
+    """Whether ``obj``'s audience admits ``user`` (membership and publication aside)."""
     if obj.audience is Audience.VERTROUWELIJK:
         return (obj.__tablename__, obj.id) in user.grant_keys
     return obj.audience in audiences_for(user)
@@ -77,7 +78,7 @@ def _audience_admits(user: User, obj: Any) -> bool:
 
 def _sees(user: User, role: Role, obj: Any) -> bool:
     if isinstance(obj, AudienceMixin):
-        if not _audience_admits(user, obj):
+        if not audience_admits(user, obj):
             return False
         return role is Role.SECRETARIAAT or obj.is_released()
     if isinstance(obj, SubmittedMixin):
@@ -120,7 +121,8 @@ def ensure(user: Any, action: Action | str, obj: Any = None) -> None:
 def get_visible(user: Any, model: type[T], ident: int, *options: Any) -> T:
     """Load one item by id for ``user``; ``NotVisible`` when it is missing or hidden alike."""
     # populate_existing: an object already in the session would otherwise ignore the options.
-    obj = db.session.get(model, ident, options=options, populate_existing=bool(options)) if ident is not None else None
+    fits = ident is not None and is_storable_id(ident)
+    obj = db.session.get(model, ident, options=options, populate_existing=bool(options)) if fits else None
     if obj is None or not can(user, Action.VIEW, obj):
         raise NotVisible(getattr(model, "__tablename__", None), ident)
     return obj

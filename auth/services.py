@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -11,7 +12,7 @@ from sqlalchemy.orm.util import identity_key
 
 from auth.models import AudienceGrant, Membership, Organisation, User
 from auth.passwords import hash_password, password_problem, verify_password
-from auth.policy import Action, ensure
+from auth.policy import Action, audience_admits, ensure
 from auth.sessions import end_sessions
 from core.acting import SYSTEM, Actor, service
 from core.dates import now
@@ -228,13 +229,22 @@ def named_people(obj: Any) -> list[User]:
 
 
 def share(
-    actor: User, obj: Any, audience: Audience | None, named: list[int] | None = None, *, like: Any = None
+    actor: User,
+    obj: Any,
+    audience: Audience | None,
+    named: list[int] | None = None,
+    *,
+    like: Any = None,
+    within: Any = None,
 ) -> None:
     """Set who may see ``obj``, inside the service that writes it.
 
     Without an audience the item takes that of ``like`` (its meeting, its agenda item), named people
     included. For a vertrouwelijk item the named people must be members of its body; the actor is
-    always among them, so that nobody hides an item from themselves.
+    always among them, so that nobody hides an item from themselves. A part never reaches further
+    than the whole it is part of (``within``: a meeting's agenda item, an item's decision): an item for
+    the whole table on a Rijk-only meeting would show the regio that the meeting exists. (A case that
+    follows from a decision is no part of it: it may be shared wider, its origin shown to who sees it.)
     """
     if audience is None:
         if like is None:
@@ -242,6 +252,8 @@ def share(
         audience = like.audience
         named = [u.id for u in named_people(like)]
     obj.audience = Audience(audience)
+    if within is not None:
+        _ensure_within(obj.audience, set(named or []) | {actor.id}, within)
     if obj.audience in (Audience.RIJK, Audience.REGIO) and obj.audience.value != actor.side.value:
         raise DomainError(
             _(
@@ -275,6 +287,41 @@ def share(
         loaded = db.session.identity_map.get(identity_key(User, user_id))
         if loaded is not None:
             db.session.expire(loaded, ["grants"])
+
+
+#: For an item in something of this audience: the audiences it may have (None: any).
+_WITHIN: dict[Audience, frozenset[Audience] | None] = {
+    Audience.OPENBAAR: None,
+    Audience.OVERLEG: None,
+    Audience.RIJK: frozenset({Audience.RIJK, Audience.VERTROUWELIJK}),
+    Audience.REGIO: frozenset({Audience.REGIO, Audience.VERTROUWELIJK}),
+    Audience.VERTROUWELIJK: frozenset({Audience.VERTROUWELIJK}),
+}
+
+
+def _ensure_within(audience: Audience, named: set[int], parent: Any) -> None:
+    allowed = _WITHIN[parent.audience]
+    too_wide = allowed is not None and audience not in allowed
+    if not too_wide and audience is Audience.VERTROUWELIJK and allowed is not None:
+        # The named people must be able to see what the item belongs to, or it names them in vain
+        # and tells them the parent exists.
+        people = db.session.scalars(select(User).where(User.id.in_(named)))
+        too_wide = not all(audience_admits(person, parent) for person in people)
+    if too_wide:
+        raise DomainError(
+            _(
+                "Dit kan niet ruimer zichtbaar zijn dan waar het bij hoort (%(audience)s).",
+                audience=label(parent.audience),
+            ),
+            field="audience",
+        )
+
+
+def ensure_parts_within(parent: Any, parts: Iterable[Any]) -> None:
+    """Before ``parent``'s audience narrows: none of its parts (decisions, documents) may then reach
+    further than it does."""
+    for part in parts:
+        _ensure_within(part.audience, {u.id for u in named_people(part)}, parent)
 
 
 def _forget_named_people(session: Session, _context: Any, _instances: Any) -> None:

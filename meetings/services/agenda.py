@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from auth.models import Organisation, User
 from auth.policy import Action, can, ensure, get_visible, visible
-from auth.services import share
+from auth.services import ensure_parts_within, share
 from core.acting import Actor, service
 from core.dates import now
 from core.db import Audience
@@ -58,7 +58,7 @@ def add_agenda_item(
         theme_id=theme_id,
     )
     db.session.add(item)
-    share(actor, item, audience, shared_with, like=meeting)
+    share(actor, item, audience, shared_with, like=meeting, within=meeting)
     return item
 
 
@@ -84,7 +84,14 @@ def update_agenda_item(
     item.organisation_id = organisation_id
     item.theme_id = theme_id
     if audience:
-        share(actor, item, audience, shared_with)
+        share(actor, item, audience, shared_with, within=item.meeting)
+        ensure_parts_within(item, _parts_of(item))
+
+
+def _parts_of(item: AgendaItem) -> list[Decision | Document]:
+    decisions = db.session.scalars(select(Decision).where(Decision.agenda_item_id == item.id))
+    documents = db.session.scalars(select(Document).where(Document.agenda_item_id == item.id))
+    return [*decisions, *documents]
 
 
 def _items_in_order(meeting_id: int) -> list[AgendaItem]:
@@ -300,7 +307,7 @@ def add_document(
         uploaded_by_id=actor.id,
     )
     db.session.add(document)
-    share(actor, document, audience, shared_with, like=agenda_item or meeting)
+    share(actor, document, audience, shared_with, like=agenda_item or meeting, within=agenda_item or meeting)
     return document
 
 

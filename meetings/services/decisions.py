@@ -90,7 +90,7 @@ def add_decision(
         amends_id=_amended(actor, meeting, amends_id),
     )
     db.session.add(decision)
-    share(actor, decision, audience, shared_with, like=item)
+    share(actor, decision, audience, shared_with, like=item, within=item)
     return decision
 
 
@@ -108,7 +108,7 @@ def update_decision(
     _require_concept(decision.meeting)
     decision.text = text.strip()
     if audience:
-        share(actor, decision, audience, shared_with)
+        share(actor, decision, audience, shared_with, within=decision.agenda_item)
 
 
 @service
@@ -373,11 +373,11 @@ def save_minutes(
     if minutes is None:
         minutes = Minutes(meeting_id=meeting.id, body_id=meeting.body_id)
         db.session.add(minutes)
-        share(actor, minutes, audience, shared_with, like=meeting)
+        share(actor, minutes, audience, shared_with, like=meeting, within=meeting)
     elif minutes.status is ReviewStatus.VASTGESTELD:
         raise DomainError(_("Het verslag is vastgesteld en verandert niet meer."))
     elif audience:
-        share(actor, minutes, audience, shared_with)
+        share(actor, minutes, audience, shared_with, within=meeting)
     minutes.text = text.strip()
     minutes.updated_at = now()
     return minutes

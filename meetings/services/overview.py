@@ -48,7 +48,8 @@ def decisions_overview(user: User, filters: DecisionFilters) -> DecisionOverview
     """Decisions the user may see, newest meeting first, a page at a time (four queries)."""
     base = _selection(user, filters)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
-    page = max(1, filters.page)
+    # Past the last page is the last page (and no offset a database cannot hold).
+    page = min(max(1, filters.page), max(1, -(-total // PAGE_SIZE)))
     decisions = list(db.session.scalars(_in_order(base).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).unique())
     return _with_documents(user, decisions, total, page)
 
@@ -111,7 +112,8 @@ def decisions_filename() -> str:
 
 
 def _selection(user: User, filters: DecisionFilters) -> Select[Decision]:
-    conditions = [visible(user, Decision), visible(user, AgendaItem)]
+    # The row names its meeting: a decision on a meeting the reader may not see is not theirs to list.
+    conditions = [visible(user, Decision), visible(user, AgendaItem), visible(user, Meeting)]
     if filters.body_id:
         conditions.append(Decision.body_id == filters.body_id)
     if filters.theme_id:
