@@ -9,6 +9,7 @@ from flask import Flask
 
 from audit.recorder import append
 from core.acting import Actor, current_acting
+from core.db import is_storable_id
 from core.extensions import db
 
 #: Who acts when nobody is signed in (a failed sign-in).
@@ -54,13 +55,18 @@ def _refused(user: Any, status: int, object_type: str | None, object_id: int | N
     if not getattr(user, "is_authenticated", False):
         return
     db.session.rollback()
+    details: dict[str, Any] = {"status": status}
+    if object_id is not None and not is_storable_id(object_id):
+        # No row has such an id, and the id column cannot hold it: keep what was asked as text.
+        details["gevraagd_id"] = str(object_id)
+        object_id = None
     record_event(
         "access_refused",
         object_type=object_type or "onbekend",
         object_id=object_id,
         label=f"toegang geweigerd ({status})",
         actor=user.as_actor(),
-        details={"status": status},
+        details=details,
         result=status,
     )
     db.session.commit()

@@ -84,6 +84,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+def is_storable_id(ident: int) -> bool:
+    """Whether ``ident`` fits an id column (INTEGER: 32 bits on PostgreSQL). A larger number in a URL
+    names no row, and asking the database about it would fail instead of finding nothing."""
+    return -(2**31) <= ident < 2**31
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     # Enums are stored as their (Dutch) values in a VARCHAR, not as a native type, so adding a

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import DateField, FieldList, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -154,8 +154,19 @@ def not_before(other_field: str, message: Any) -> Any:
     return check
 
 
+def without_nul(value: Any) -> Any:
+    """No database text can hold a NUL character (PostgreSQL refuses it), and no person types one."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class BaseForm(FlaskForm):
-    """All our forms: CSRF on, Dutch messages."""
+    """All our forms: CSRF on, Dutch messages, no NUL characters in any text."""
+
+    class Meta:
+        def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+            if not issubclass(unbound_field.field_class, FieldList | FormField):  # they filter their parts
+                options["filters"] = (without_nul, *(unbound_field.kwargs.get("filters") or ()))
+            return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
 
     def add_domain_error(self, exc: Any) -> bool:
         """Put a service's refusal next to its field; False when it belongs to no field."""

@@ -55,7 +55,9 @@ class Table:
 
 def safe_text(value: str) -> str:
     """``value``, with an apostrophe in front when a spreadsheet would take it for a formula."""
-    return "'" + value if value.startswith(_FORMULA_START) else value
+    # Excel skips leading blanks and line breaks before it looks for a formula.
+    formula = value.startswith(_FORMULA_START) or value.lstrip().startswith(_FORMULA_START)
+    return "'" + value if formula else value
 
 
 def _plain(value: Any, *, xlsx: bool = False) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
@@ -26,6 +27,9 @@ def decisions_csv() -> ResponseReturnValue:
 
 
 def _decisions_download(fmt: str) -> ResponseReturnValue:
-    _form, filters = decision_filters()
+    form, filters = decision_filters()
+    if form.errors:
+        # A filter that is no choice: not a file of something else, but the page that says which.
+        return redirect(url_for("meetings.decisions", **request.args))
     table = overview.decisions_table(current_user, filters)
     return download(table, overview.decisions_filename(), fmt)

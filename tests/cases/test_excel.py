@@ -594,3 +594,10 @@ def test_an_unexpected_error_mid_import_rolls_back_every_row(app, monkeypatch):
 )
 def test_dates_as_people_type_them_in_a_dutch_sheet(text, expected):
     assert excel.parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", [" =HYPERLINK(\"http://x\")", "\n+31 6 1234", "\t@SUM(A1)"])
+def test_a_formula_behind_leading_blanks_is_written_as_text(text):
+    from core.spreadsheet import safe_text
+
+    assert safe_text(text).startswith("'")

@@ -519,3 +519,29 @@ def _code(secret: str) -> str:
     import pyotp
 
     return pyotp.TOTP(secret).now()
+
+
+@pytest.mark.parametrize(
+    ("url", "status"),
+    [
+        ("/vergaderingen/100000000000000000000", 404),
+        ("/vergaderingen/100000000000000000000.ics", 404),
+        ("/vergaderingen/100000000000000000000/agenda.pdf", 404),
+        ("/agendapunten/9223372036854775808", 404),
+        ("/besluiten/2147483648", 404),  # fits 64 bits, not PostgreSQL's INTEGER
+        ("/besluiten?pagina=100000000000000000000", 200),
+        ("/zoeken?q=talent%00en", 200),
+    ],
+)
+def test_numbers_no_database_holds_and_nul_characters_are_not_a_500(clients, url, status):
+    assert clients(SEC).get(url).status_code == status
+
+
+def test_a_nul_character_in_a_form_is_dropped_not_a_500(app, clients, targets):
+    response = clients(SEC).post_form(f"/zaken/{targets['action']}/voortgang", {"text": "Voort\x00gang"})
+    assert response.status_code == 302
+    with in_app(app):
+        from cases.models import CaseEvent
+
+        texts = db.session.scalars(select(CaseEvent.note).where(CaseEvent.case_id == targets["action"])).all()
+        assert "Voortgang" in texts

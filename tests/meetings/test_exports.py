@@ -177,9 +177,12 @@ def test_the_page_links_its_exports_with_its_filters(clients, exported):
 def test_a_non_member_exports_none_of_the_bodys_decisions(clients, exported):
     rows = xlsx_rows(clients(NON_MEMBER).get("/besluiten.xlsx").data)
     assert all(row[6] != "BO-Brainport" for row in rows[1:])
-    # Filtering on a meeting one may not see is no way in: the filter is dropped, as on the page.
-    rows = xlsx_rows(clients(NON_MEMBER).get(f"/besluiten.xlsx?meeting={exported.meeting}").data)
-    assert all(row[6] != "BO-Brainport" for row in rows[1:])
+    # Filtering on a meeting one may not see is no way in: it is no choice, and the page says so.
+    response = clients(NON_MEMBER).get(f"/besluiten.xlsx?meeting={exported.meeting}")
+    assert response.status_code == 302
+    page = clients(NON_MEMBER).get(response.headers["Location"]).get_data(as_text=True)
+    assert 'id="meeting-fout"' in page
+    assert "BO-Brainport" not in page.split('id="inhoud"', 1)[1].split("</form>", 1)[1]
 
 
 def test_signed_out_the_export_asks_to_sign_in(client):
@@ -197,3 +200,12 @@ def test_a_decision_that_looks_like_a_formula_stays_text(clients, exported):
     fields = [f for row in csv_rows(sec.get(f"/besluiten.csv?meeting={exported.meeting}").data) for f in row]
     assert "'" + exported.formula in fields
     assert not [f for f in fields if f[:1] in ("=", "+", "-", "@")]
+
+
+def test_an_export_with_a_filter_that_is_no_choice_sends_the_reader_to_the_page_that_says_so(clients):
+    response = clients("economie@noord-brabant.test").get("/besluiten.csv?theme=999999")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/besluiten?theme=999999")
+    page = clients("economie@noord-brabant.test").get("/besluiten?theme=999999")
+    assert page.status_code in (200, 400)
+    assert 'id="theme-fout"' in page.get_data(as_text=True)
