@@ -30,6 +30,6 @@ def _decisions_download(fmt: str) -> ResponseReturnValue:
     form, filters = decision_filters()
     if form.errors:
         # A filter that is no choice: not a file of something else, but the page that says which.
-        return redirect(url_for("meetings.decisions", **request.args))
+        return redirect(f"{url_for('meetings.decisions')}?{request.query_string.decode()}")
     table = overview.decisions_table(current_user, filters)
     return download(table, overview.decisions_filename(), fmt)
