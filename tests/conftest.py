@@ -173,6 +173,29 @@ def user(email: str) -> Any:
     return db.session.scalars(select(User).where(User.email == email)).one()
 
 
+def new_meeting(meeting_date: Any, *, audience: Any = None, slug: str = "bo-brainport") -> Any:
+    """A new cycle of the body, made by its secretariat, and its meeting (for a test's own items)."""
+    from datetime import time
+
+    from core.db import Audience
+    from meetings.models import Body
+    from meetings.services import cycles
+
+    body = db.session.scalars(select(Body).where(Body.slug == slug)).one()
+    cycle = cycles.create_cycle(
+        user("secretariaat@ezk.test"),
+        body,
+        meeting_date=meeting_date,
+        start_time=time(10),
+        end_time=time(12),
+        location="Ministerie van EZK, Den Haag",
+        chair="Minister van EZK",
+        audience=audience or Audience.OVERLEG,
+    )
+    db.session.flush()
+    return cycle.meetings[0]
+
+
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
     """``clock(datetime)``: move the app's clock (UTC-aware) for the rest of the test."""

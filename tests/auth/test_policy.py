@@ -22,7 +22,7 @@ from meetings.models import (
     Minutes,
     Seat,
 )
-from tests.conftest import in_app, user
+from tests.conftest import in_app, new_meeting, user
 
 MODELS = [
     Body,
@@ -132,25 +132,14 @@ def test_an_inactive_user_may_do_nothing(app):
 
 
 def test_a_meeting_for_one_side_is_not_named_on_its_cycle_or_body_page_to_the_other(app, clients):
-    from datetime import date, time
+    from datetime import date
 
     from core.db import Audience
-    from meetings.services import cycles
 
     with in_app(app):
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-        cycle = cycles.create_cycle(
-            user("secretariaat@ezk.test"),
-            bo,
-            meeting_date=date(date.today().year + 3, 3, 10),
-            start_time=time(10),
-            end_time=time(12),
-            location="Ministerie van EZK, Den Haag",
-            chair="DG Bedrijfsleven en Innovatie",
-            audience=Audience.RIJK,
-        )
+        meeting = new_meeting(date(date.today().year + 3, 3, 10), audience=Audience.RIJK)
         db.session.commit()
-        cycle_id, link = cycle.id, f'href="/vergaderingen/{cycle.meetings[0].id}"'
+        cycle_id, link = meeting.cycle_id, f'href="/vergaderingen/{meeting.id}"'
     for email, sees in (("beleid@ezk.test", True), ("economie@noord-brabant.test", False)):
         web = clients(email)
         for url in (f"/cycli/{cycle_id}", "/overleggen/bo-brainport"):

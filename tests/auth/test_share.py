@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -11,27 +11,15 @@ from audit.models import AuditRecord
 from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
-from meetings.models import AgendaItemKind, Body
-from meetings.services import agenda, cycles, decisions
-from tests.conftest import in_app, user
+from meetings.models import AgendaItemKind
+from meetings.services import agenda, decisions
+from tests.conftest import in_app, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
 
 
 def rijk_meeting():
-    body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-    cycle = cycles.create_cycle(
-        user(SEC),
-        body,
-        meeting_date=date(date.today().year + 4, 3, 10),
-        start_time=time(10),
-        end_time=time(12),
-        location="Ministerie van EZK, Den Haag",
-        chair="DG Bedrijfsleven en Innovatie",
-        audience=Audience.RIJK,
-    )
-    db.session.flush()
-    return cycle.meetings[0]
+    return new_meeting(date(date.today().year + 4, 3, 10), audience=Audience.RIJK)
 
 
 @pytest.mark.parametrize("audience", [Audience.OVERLEG, Audience.OPENBAAR])
@@ -77,18 +65,7 @@ def test_a_vertrouwelijk_item_on_a_rijk_meeting_cannot_name_someone_of_the_regio
 
 def test_a_decision_cannot_reach_further_than_its_agenda_item_nor_an_item_narrow_below_its_decisions(app):
     with in_app(app):
-        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-        cycle = cycles.create_cycle(
-            user(SEC),
-            body,
-            meeting_date=date(date.today().year + 4, 10, 10),
-            start_time=time(10),
-            end_time=time(12),
-            location="Eindhoven",
-            chair="Minister van EZK",
-        )
-        db.session.flush()
-        meeting = cycle.meetings[0]
+        meeting = new_meeting(date(date.today().year + 4, 10, 10))
         rijk_item = agenda.add_agenda_item(
             user(SEC), meeting, title="Rijkspunt", kind=AgendaItemKind.TER_BESPREKING, audience=Audience.RIJK
         )
