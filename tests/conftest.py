@@ -173,25 +173,23 @@ def user(email: str) -> Any:
     return db.session.scalars(select(User).where(User.email == email)).one()
 
 
-def new_meeting(meeting_date: Any, *, audience: Any = None, slug: str = "bo-brainport") -> Any:
-    """A new cycle of the body, made by its secretariat, and its meeting (for a test's own items)."""
+def new_meeting(meeting_date: Any, *, slug: str = "bo-brainport", **details: Any) -> Any:
+    """A new cycle of the body, made by its secretariat, and its meeting (for a test's own items).
+    ``details`` override the meeting's times, place, chair, audience or kenmerk."""
     from datetime import time
 
-    from core.db import Audience
     from meetings.models import Body
     from meetings.services import cycles
 
     body = db.session.scalars(select(Body).where(Body.slug == slug)).one()
-    cycle = cycles.create_cycle(
-        user("secretariaat@ezk.test"),
-        body,
-        meeting_date=meeting_date,
-        start_time=time(10),
-        end_time=time(12),
-        location="Ministerie van EZK, Den Haag",
-        chair="Minister van EZK",
-        audience=audience or Audience.OVERLEG,
-    )
+    details = {
+        "start_time": time(10),
+        "end_time": time(12),
+        "location": "Ministerie van EZK, Den Haag",
+        "chair": "Minister van EZK",
+        **details,
+    }
+    cycle = cycles.create_cycle(user("secretariaat@ezk.test"), body, meeting_date=meeting_date, **details)
     db.session.flush()
     return cycle.meetings[0]
 

@@ -6,12 +6,11 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import time, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import select
 
 from cases.models import CaseType
 from cases.services import create_follow_up
@@ -19,8 +18,8 @@ from core.dates import today
 from core.db import Audience
 from core.extensions import db
 from meetings.models import AgendaItemKind, Body
-from meetings.services import agenda, cycles, decisions
-from tests.conftest import in_app, user
+from meetings.services import agenda, decisions
+from tests.conftest import in_app, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"
@@ -45,18 +44,8 @@ def make_rijk_internal(app: Any) -> Exported:
     openbaar action that follows from the Rijk-only decision."""
     with in_app(app):
         sec, regio = user(SEC), user(REGIO)
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-        cycle = cycles.create_cycle(
-            sec,
-            bo,
-            meeting_date=today() + timedelta(days=240),
-            start_time=time(10),
-            end_time=time(12),
-            location="Den Haag",
-            chair="Minister van EZK",
-        )
-        db.session.flush()
-        meeting = cycle.meetings[0]
+        meeting = new_meeting(today() + timedelta(days=240), location="Den Haag")
+        bo = db.session.get(Body, meeting.body_id)
         shared = agenda.add_agenda_item(
             sec, meeting, title="Exportpunt overleg", kind=AgendaItemKind.TER_BESLUITVORMING
         )

@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
-
-from sqlalchemy import select
+from datetime import timedelta
 
 from core.dates import today
 from core.db import Audience
 from core.extensions import db
-from meetings.models import AgendaItemKind, Body
-from meetings.services import agenda, cycles, decisions
-from tests.conftest import in_app, user
+from meetings.models import AgendaItemKind
+from meetings.services import agenda, decisions
+from tests.conftest import in_app, new_meeting, user
 
 
 def _meeting_with_a_rijk_item_in_the_middle(app) -> tuple[int, dict[str, int]]:
     with in_app(app):
         sec = user("secretariaat@ezk.test")
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-        cycle = cycles.create_cycle(
-            sec,
-            bo,
-            meeting_date=today() + timedelta(days=320),
-            start_time=time(10),
-            end_time=time(12),
-            location="Eindhoven",
-            chair="Minister van EZK",
-        )
-        db.session.flush()
-        meeting = cycle.meetings[0]
+        meeting = new_meeting(today() + timedelta(days=320), location="Eindhoven")
         ids = {}
         for title, audience in (
             ("Opening", Audience.OVERLEG),

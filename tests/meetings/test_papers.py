@@ -23,8 +23,9 @@ from demo.pdf import text_pdf
 from meetings.docx_papers import to_docx
 from meetings.models import AgendaItemKind, Body, Meeting
 from meetings.papers import Paper, PaperAction, PaperDecision, PaperItem, to_pdf
-from meetings.services import agenda, cycles, decisions
-from tests.conftest import in_app, user
+from meetings.services import agenda, decisions
+from tests.conftest import in_app, new_meeting, user
+from tests.meetings.builders import meeting_with_items
 
 SEC = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"
@@ -154,68 +155,10 @@ def test_the_meeting_page_and_the_besluitenlijst_link_to_the_papers(clients, mar
 # --- only what the reader may see, numbered as the reader sees it ----------------------------------------------
 
 
-def _meeting(app, year: int, *, items: int = 0, publish: bool = True, decide: bool = True, release: bool = True) -> int:
-    """A BO-Brainport meeting in ``year`` with ``items`` plain items (two documents, two decisions and
-    an action each), in the state asked for."""
+def _meeting(app, year: int, **state: Any) -> int:
+    """A BO-Brainport meeting in ``year`` in the state asked for (see ``meeting_with_items``)."""
     with in_app(app):
-        sec = user(SEC)
-        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-        cycle = cycles.create_cycle(
-            sec,
-            body,
-            meeting_date=date(year, 10, 6),
-            start_time=time(10),
-            end_time=time(12),
-            location="Brainport Industries Campus, Eindhoven",
-            chair="Minister van EZK",
-        )
-        db.session.flush()
-        meeting = db.session.scalars(select(Meeting).where(Meeting.cycle_id == cycle.id)).one()
-        owner = user(REGIO).organisation_id
-        for n in range(items):
-            item = agenda.add_agenda_item(
-                sec,
-                meeting,
-                title=f"Punt {n}",
-                kind=AgendaItemKind.TER_BESLUITVORMING,
-                organisation_id=owner,
-                audience=Audience.RIJK if n % 5 == 0 else None,
-            )
-            db.session.flush()
-            for d in range(2):
-                agenda.add_document(
-                    sec,
-                    meeting,
-                    agenda_item=item,
-                    title=f"Stuk {n}.{d}",
-                    filename=f"stuk-{n}-{d}.pdf",
-                    content=text_pdf(f"Stuk {n}.{d}", ["Inhoud."]),
-                )
-        if not items:
-            agenda.add_agenda_item(sec, meeting, title="Opening", kind=AgendaItemKind.HAMERSTUK)
-        db.session.flush()
-        if not publish:
-            return meeting.id
-        agenda.publish_agenda(sec, meeting)
-        db.session.flush()
-        if not decide:
-            return meeting.id
-        for item in agenda.agenda_of(sec, meeting).items:
-            first = decisions.add_decision(sec, item, text=f"Besluit bij {item.title}.")
-            decisions.add_decision(sec, item, text=f"Tweede besluit bij {item.title}.")
-            db.session.flush()
-            create_follow_up(
-                sec,
-                body,
-                case_type=CaseType.ACTIEPUNT,
-                title=f"Actie {item.title}",
-                decision=first,
-                owner_organisation_id=owner,
-                due_date=date(year, 12, 1),
-            )
-        if release:
-            decisions.publish_besluitenlijst(sec, meeting, comments_deadline=date.today() + timedelta(days=10))
-        return meeting.id
+        return meeting_with_items(year, **state)
 
 
 @pytest.fixture
@@ -224,19 +167,14 @@ def mixed_meeting(app) -> int:
     the last with a Rijk-only document and action beside shared ones."""
     with in_app(app):
         sec = user(SEC)
-        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-        cycle = cycles.create_cycle(
-            sec,
-            body,
-            meeting_date=date(2034, 3, 14),
+        meeting = new_meeting(
+            date(2034, 3, 14),
             start_time=time(13),
             end_time=time(15),
             location="Ministerie van Economische Zaken en Klimaat, Den Haag",
-            chair="Minister van EZK",
             kenmerk="BOB-2034/01",
         )
-        db.session.flush()
-        meeting = db.session.scalars(select(Meeting).where(Meeting.cycle_id == cycle.id)).one()
+        body = db.session.get(Body, meeting.body_id)
         talent = agenda.add_agenda_item(sec, meeting, title="Talentaanpak mbo", kind=AgendaItemKind.TER_BESLUITVORMING)
         hidden = agenda.add_agenda_item(
             sec,

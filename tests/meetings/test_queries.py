@@ -2,78 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
-
 import pytest
 
-from cases.models import CaseType
-from cases.services import create_follow_up
-from core.db import Audience
-from demo.pdf import text_pdf
-from meetings.models import AgendaItemKind, Body, Meeting
-from meetings.services import agenda, cycles, decisions
-from tests.conftest import in_app, user
+from tests.conftest import in_app
+from tests.meetings.builders import meeting_with_items
 
 
 def _meeting_with(app, size: int, year: int) -> int:
     """A published meeting with ``size`` items, each with two documents, two decisions and an action."""
     with in_app(app):
-        from sqlalchemy import select
-
-        from core.extensions import db
-
-        sec = user("secretariaat@ezk.test")
-        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-        cycle = cycles.create_cycle(
-            sec,
-            body,
-            meeting_date=date(year, 10, 1),
-            start_time=time(10),
-            end_time=time(12),
-            location="Den Haag",
-            chair="Minister van EZK",
-        )
-        db.session.flush()
-        meeting = db.session.scalars(select(Meeting).where(Meeting.cycle_id == cycle.id)).one()
-        owner = user("economie@noord-brabant.test").organisation_id
-        for n in range(size):
-            item = agenda.add_agenda_item(
-                sec,
-                meeting,
-                title=f"Punt {n}",
-                kind=AgendaItemKind.TER_BESLUITVORMING,
-                theme_id=None,
-                organisation_id=owner,
-                audience=Audience.RIJK if n % 5 == 0 else None,
-            )
-            db.session.flush()
-            for d in range(2):
-                agenda.add_document(
-                    sec,
-                    meeting,
-                    agenda_item=item,
-                    title=f"Stuk {n}.{d}",
-                    filename=f"stuk-{n}-{d}.pdf",
-                    content=text_pdf(f"Stuk {n}.{d}", ["Inhoud."]),
-                )
-        agenda.publish_agenda(sec, meeting)
-        db.session.flush()
-        items = agenda.agenda_of(sec, meeting).items
-        for item in items:
-            first = decisions.add_decision(sec, item, text=f"Besluit bij {item.title}.")
-            decisions.add_decision(sec, item, text=f"Tweede besluit bij {item.title}.")
-            db.session.flush()
-            create_follow_up(
-                sec,
-                body,
-                case_type=CaseType.ACTIEPUNT,
-                title=f"Actie {item.title}",
-                decision=first,
-                owner_organisation_id=owner,
-                due_date=date(year, 12, 1),
-            )
-        decisions.publish_besluitenlijst(sec, meeting, comments_deadline=date.today() + timedelta(days=10))
-        return meeting.id
+        return meeting_with_items(year, items=size)
 
 
 @pytest.mark.parametrize("email", ["secretariaat@ezk.test", "economie@noord-brabant.test", "beleid@ezk.test"])

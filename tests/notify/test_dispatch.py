@@ -26,7 +26,7 @@ from meetings.services.bodies import remove_member
 from notify import services
 from notify.models import Notification, NotificationState
 from notify.registry import Planned
-from tests.conftest import in_app, user
+from tests.conftest import in_app, new_meeting, user
 from tests.notify.conftest import SmtpServer
 
 TOKEN = "test:1:abc"
@@ -376,17 +376,8 @@ def test_the_scheduler_puts_the_progress_item_on_a_coming_agenda_once(app, clock
 
     with in_app(app):
         sec = user("secretariaat@ezk.test")
-        cycle = cycles.create_cycle(
-            sec,
-            bo(),
-            meeting_date=today() + timedelta(days=300),
-            start_time=time(10),
-            end_time=time(12),
-            location="Eindhoven",
-            chair="Minister van EZK",
-        )
+        meeting = new_meeting(today() + timedelta(days=300), location="Eindhoven")
         db.session.commit()
-        meeting = cycle.meetings[0]
         assert "0 voortgangspunt" in _progress_items_job(TOKEN)  # too far ahead yet
         clock(meeting.starts_at - timedelta(days=30))
         assert "1 voortgangspunt" in _progress_items_job(TOKEN)
