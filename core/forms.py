@@ -101,6 +101,10 @@ class IdSelectField(SelectField):
         super().__init__(label, validators, coerce=_int_or_none, validate_choice=True, **kwargs)
 
     def pre_validate(self, form: Any) -> None:
+        typed = bool(self.raw_data) and self.raw_data[0] not in ("", "None")
+        if self.data is None and typed:
+            # Something that is no id at all: refused like an id not offered, never silently dropped.
+            raise ValidationError(_l("Kies een van de mogelijkheden."))
         if self.data is None and not self.flags.required:
             return
         try:

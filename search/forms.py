@@ -16,23 +16,14 @@ from search.services import QUERY_MAX, WORDS_MAX, FilterChoices, SearchFilters
 from search.text import words
 
 
-class FilterField(IdSelectField):
-    """A filter by id: a value that is no id is refused like an id not offered, not silently ignored."""
-
-    def pre_validate(self, form: Any) -> None:
-        if self.data is None and self.raw_data and self.raw_data[0] not in ("", "None"):
-            raise ValidationError(_l("Kies een van de mogelijkheden."))
-        super().pre_validate(form)
-
-
 class SearchForm(BaseForm):
     class Meta:
         csrf = False  # a GET form that changes nothing
 
     q = SearchField(_l("Zoeken naar"), validators=[MaxLength(QUERY_MAX)], filters=[strip])
-    overleg = FilterField(_l("Overleg"), validators=[Optional()])
-    cyclus = FilterField(_l("Cyclus"), validators=[Optional()])
-    thema = FilterField(_l("Thema"), validators=[Optional()])
+    overleg = IdSelectField(_l("Overleg"), validators=[Optional()])
+    cyclus = IdSelectField(_l("Cyclus"), validators=[Optional()])
+    thema = IdSelectField(_l("Thema"), validators=[Optional()])
     soort = EnumSelectField(_l("Soort"), validators=[Optional()])
 
     def offer(self, offered: FilterChoices) -> None:
