@@ -6,22 +6,38 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
+PACKAGES := core auth meetings cases audit notify search demo
 
-.PHONY: run serve test lint typecheck install clean translations
+.PHONY: run serve test lint typecheck install clean translations lock upgrade
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Regiotafel needs Python 3.11 or newer; set PYTHON=python3.12 or so.")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 
-# The stamp files re-run the install when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+# Installs come from the locks, every package checked against its hash, then the project itself
+# without dependencies: a fresh machine gets exactly what CI tested, today and in six months.
+# pyproject.toml keeps the ranges (for installing Regiotafel as a package); `make lock` derives the
+# locks from it. The stamp files re-run the install when a lock (or the project) changes.
+PIP_INSTALL := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+$(VENV)/.installed: requirements.lock pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes -r requirements.lock
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+$(VENV)/.installed-dev: requirements-dev.lock pyproject.toml | $(BIN)/python
+	$(PIP_INSTALL) --require-hashes -r requirements-dev.lock
+	$(PIP_INSTALL) --no-deps --no-build-isolation -e .
+	$(BIN)/python tools/lockfile.py installed requirements-dev.lock
 	@touch $@ $(VENV)/.installed
+
+# Regenerate both locks from pyproject.toml, keeping every pin that still fits its range.
+lock: $(VENV)/.installed-dev
+	$(BIN)/python tools/lockfile.py write
+
+# Move every pin to the newest version pyproject.toml allows, install it, and run the whole suite.
+upgrade: $(VENV)/.installed-dev
+	$(BIN)/python tools/lockfile.py write --upgrade
+	$(MAKE) test
 
 install: $(VENV)/.installed
 
@@ -35,8 +51,9 @@ run: $(VENV)/.installed
 	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
 
 test: $(VENV)/.installed-dev
+	$(BIN)/python tools/lockfile.py check
 	$(BIN)/ruff check .
-	$(BIN)/mypy core auth meetings cases audit notify search demo
+	$(BIN)/mypy $(PACKAGES) tools
 	$(BIN)/python -m pytest
 
 # Screenshots for README.md: the browser suite saves the main pages to docs/screenshots/ (1280x800 PNG).
@@ -51,7 +68,6 @@ lint: $(VENV)/.installed-dev
 
 # Re-extract every translatable string, merge it into the catalogs and compile them. Translate the
 # new and fuzzy entries in core/translations/*/LC_MESSAGES/messages.po, then run this again.
-PACKAGES := core auth meetings cases audit notify search demo
 CATALOG := core/translations
 translations: $(VENV)/.installed
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k _l -k lazy_gettext \
