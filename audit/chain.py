@@ -47,6 +47,8 @@ SEALED = (
     "result",
     "service",
 )
+#: Fields added to records later: sealed when present, so that the records before them still verify.
+SEALED_WHEN_SET = ("visibility",)
 
 
 def _plain(name: str, value: Any) -> Any:
@@ -59,6 +61,7 @@ def _plain(name: str, value: Any) -> Any:
 def canonical(record: dict[str, Any]) -> bytes:
     """The bytes a record's hash is taken over."""
     content = {name: _plain(name, record.get(name)) for name in SEALED}
+    content.update({name: record[name] for name in SEALED_WHEN_SET if record.get(name) is not None})
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
@@ -77,6 +80,7 @@ def append_rows(connection: Connection, rows: list[dict[str, Any]]) -> None:
         row["prev_hash"] = previous
         row.setdefault("result", None)
         row.setdefault("main_object", None)
+        row.setdefault("visibility", None)
         row["hash"] = previous = seal(row)
     connection.execute(insert(AuditRecord.__table__), rows)  # type: ignore[arg-type]
     connection.execute(update(chain_head).where(chain_head.c.id == 1).values(seq=seq, head=previous))

@@ -23,7 +23,7 @@ from sqlalchemy import Connection, or_, select
 
 from audit.chain import head
 from audit.models import AuditRecord
-from core.access import policy
+from audit.services import readable_rows
 from core.dates import AMSTERDAM, now
 
 BATCH = 1000
@@ -46,6 +46,8 @@ COLUMNS = [
     "changes",
     "reason",
     "origin",
+    "visibility",
+    "withheld",
     "prev_hash",
     "hash",
 ]
@@ -107,15 +109,12 @@ def _query(selection: ExportFilter) -> Any:
 
 
 def readable(connection: Connection, reader: Any, selection: ExportFilter) -> Iterator[dict[str, Any]]:
-    """The records of ``selection`` that ``reader`` may read, oldest first, a batch in memory at a time."""
+    """What ``reader`` may read of the records of ``selection``, oldest first, a batch in memory at a time."""
     # On the statement, not the connection: Connection.execution_options changes the connection itself.
     result = connection.execute(_query(selection).execution_options(yield_per=BATCH))
     try:
         for batch in result.mappings().partitions(BATCH):
-            rows = [dict(row) for row in batch]
-            for row, allowed in zip(rows, policy().readable_records(reader, rows), strict=True):
-                if allowed:
-                    yield row
+            yield from readable_rows(connection, reader, [dict(row) for row in batch])
     finally:
         result.close()  # a download broken off halfway must not leave the server-side cursor open
 

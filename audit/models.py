@@ -57,6 +57,10 @@ class AuditRecord(Base):
     result: Mapped[int | None]
     #: The object this one belongs to, as "table/id" (a case for its events, a meeting for its items).
     main_object: Mapped[str | None] = mapped_column(String(80), index=True)
+    #: Who could read the values when they were current: {"after": state, "before": state}, a state
+    #: being the subject's audience, the people named on it, and whether it was released yet
+    #: (``auth.policy.reading_states``). Null where the subject's readers do not change over time.
+    visibility: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: SHA-256 of the previous record (64 zeros for the first) and of this one (``audit.chain``).
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

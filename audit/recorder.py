@@ -18,12 +18,14 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, UOWTransaction, scoped_session
 
 from audit.chain import append_rows
+from core.access import policy
 from core.acting import Actor, current_acting, current_origin
-from core.db import utcnow
+from core.db import AudienceMixin, ScaffoldingMixin, utcnow
 
 _MASK = "••••••"
 _RESULTS = {"create": 201, "update": 200, "delete": 204}
 _REASONS = "regiotafel.audit_reasons"
+_BEFORE = "regiotafel.audit_states_before"
 
 
 class WriteOutsideService(RuntimeError):
@@ -104,40 +106,86 @@ def _row(obj: Any, action: str, changes: dict[str, Any], reason: str | None) -> 
     }
 
 
+def _subject(obj: Any) -> tuple[str, int] | None:
+    """The object whose readers decide who may read ``obj``'s record: itself when its readers change
+    over time (an audience, or scaffolding of a meeting), else for a part without a body of its own (a
+    case's event, a grant) what it belongs to. The policy judges the rest by their present alone."""
+    if isinstance(obj, AudienceMixin | ScaffoldingMixin):
+        ident = inspect(obj).dict.get("id")
+        return (type(obj).__tablename__, ident) if ident is not None else None
+    if inspect(obj).dict.get("body_id") is not None:
+        return None
+    table, _sep, ident = (obj.audit_main_object() or "").partition("/")
+    return (table, int(ident)) if ident.isdigit() else None
+
+
+def _states(session: Session, objects: list[Any], *, after: bool) -> dict[tuple[str, int], dict[str, Any]]:
+    refs = {ref for ref in map(_subject, objects) if ref is not None}
+    return policy().reading_states(session, refs, as_shared=after) if refs else {}
+
+
+def _before_flush(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    """Note who could read what this flush changes or deletes, while the database still says so."""
+    changing = [obj for obj in [*session.dirty, *session.deleted] if _audited(obj)]
+    session.info[_BEFORE] = _states(session, changing, after=False) if changing else {}
+
+
 def _audited(obj: Any) -> bool:
     return bool(getattr(type(obj), "__audited__", False))
 
 
 def _after_flush(session: Session, _context: UOWTransaction) -> None:
     reasons: dict[int, tuple[Any, str]] = session.info.get(_REASONS, {})
+    before: dict[tuple[str, int], dict[str, Any]] = session.info.pop(_BEFORE, {})
 
     def reason_for(obj: Any) -> str | None:
         entry = reasons.pop(id(obj), None)
         return entry[1] if entry else None
 
-    rows: list[dict[str, Any]] = []
+    written: list[tuple[Any, dict[str, Any]]] = []
     for obj in session.new:
         if _audited(obj):
             snapshot = _snapshot(obj, type(obj).__audit_secret__)
             changes = {k: [None, v] for k, v in snapshot.items() if v is not None}
-            rows.append(_row(obj, "create", changes, reason_for(obj)))
+            written.append((obj, _row(obj, "create", changes, reason_for(obj))))
     for obj in session.dirty:
         if _audited(obj) and session.is_modified(obj, include_collections=False):
             changes = _diff(obj, type(obj).__audit_secret__)
             if changes:
-                rows.append(_row(obj, "update", changes, reason_for(obj)))
+                written.append((obj, _row(obj, "update", changes, reason_for(obj))))
     for obj in session.deleted:
         if _audited(obj):
             snapshot = _snapshot(obj, type(obj).__audit_secret__)
-            rows.append(_row(obj, "delete", {k: [v, None] for k, v in snapshot.items()}, reason_for(obj)))
-    if not rows:
+            written.append((obj, _row(obj, "delete", {k: [v, None] for k, v in snapshot.items()}, reason_for(obj))))
+    if not written:
         return
 
     acting = current_acting()
     if acting is None:
-        kinds = sorted({r["object_type"] for r in rows})
+        kinds = sorted({r["object_type"] for _obj, r in written})
         raise WriteOutsideService(f"change to {', '.join(kinds)} outside a @service: nobody to attribute it to")
-    append(session, rows, *acting)
+    after = _states(session, [obj for obj, row in written if row["action"] != "delete"], after=True)
+    for obj, row in written:
+        row["visibility"] = _visibility(row["action"], _subject(obj), before, after)
+    append(session, [row for _obj, row in written], *acting)
+
+
+def _visibility(
+    action: str,
+    subject: tuple[str, int] | None,
+    before: dict[tuple[str, int], dict[str, Any]],
+    after: dict[tuple[str, int], dict[str, Any]],
+) -> dict[str, Any] | None:
+    """Who could read the record's values: its new ones by the state after the change, its old ones by
+    the state just before. None where the subject's readers do not change over time."""
+    if subject is None:
+        return None
+    kept: dict[str, Any] = {}
+    if action != "delete" and subject in after:
+        kept["after"] = after[subject]
+    if action != "create" and subject in before:
+        kept["before"] = before[subject]
+    return kept or None
 
 
 def append(
@@ -165,5 +213,7 @@ def append(
 
 def install_recorder() -> None:
     """Hook the recorder into every session (idempotent: apps made in tests share the class)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
     if not event.contains(Session, "after_flush", _after_flush):
         event.listen(Session, "after_flush", _after_flush)

@@ -1,14 +1,21 @@
-"""Reading the audit trail."""
+"""Reading the audit trail: which records a reader may see, and of those, which values."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Connection, and_, inspect, or_, select
 
 from audit.models import AuditRecord
-from core.db import Base
+from audit.recorder import _plain
+from core.access import policy
+from core.db import AudienceMixin, Base, ScaffoldingMixin
 from core.extensions import db
+
+#: Where a value, a label or a reason was left out because the reader could not read it then.
+WITHHELD_LABEL = "label"
+WITHHELD_REASON = "reason"
 
 
 def model_for_table(table_name: str) -> type[Any] | None:
@@ -19,26 +26,104 @@ def model_for_table(table_name: str) -> type[Any] | None:
     return None
 
 
-def readable_history(reader: Any, object_type: str, object_id: int) -> list[AuditRecord]:
+def readable_rows(connection: Connection, reader: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Of a batch of records (as dicts, oldest first), what ``reader`` may read: the records they may
+    see, each without the values they could not read while those were current.
+
+    A value left out is None in ``changes`` and named in the record's ``withheld`` list
+    (``"title.before"``, ``"audience.after"``, ``"label"``, ``"reason"``). A value that is still the
+    subject's own value now stays: the reader sees it on the subject's page anyway. A record of which
+    nothing readable is left is left out entirely. A record shown in part keeps its hash, which covers
+    the whole record: ``audit verify`` on the server checks it.
+    """
+    readings = policy().readable_records(reader, rows)
+    partial = [row for row, reading in zip(rows, readings, strict=True) if reading.shown and not _whole(reading)]
+    current = _current_values(connection, partial)
+    shown: list[dict[str, Any]] = []
+    for row, reading in zip(rows, readings, strict=True):
+        if not reading.shown:
+            continue
+        if _whole(reading):
+            shown.append({**row, "withheld": []})
+            continue
+        kept = _redacted(row, reading, current.get((row["object_type"], row["object_id"])))
+        if kept is not None:
+            shown.append(kept)
+    return shown
+
+
+def _whole(reading: Any) -> bool:
+    return bool(reading.after and reading.before)
+
+
+def _redacted(row: dict[str, Any], reading: Any, now: dict[str, Any] | None) -> dict[str, Any] | None:
+    withheld: list[str] = []
+    changes: dict[str, list[Any]] = {}
+
+    def keep(field: str, value: Any, readable: bool, side: str) -> Any:
+        if value is None or readable or (now is not None and field in now and now[field] == value):
+            return value
+        withheld.append(f"{field}.{side}")
+        return None
+
+    for field, (old, new) in (row.get("changes") or {}).items():
+        changes[field] = [keep(field, old, reading.before, "before"), keep(field, new, reading.after, "after")]
+    if not any(value is not None for pair in changes.values() for value in pair):
+        return None  # nothing the reader could read: not even that something happened
+    label, reason = row["object_label"], row["reason"]
+    if not (reading.after if row["action"] != "delete" else reading.before):
+        label = f"{row['object_type']} {row['object_id']}"
+        withheld.append(WITHHELD_LABEL)
+        if reason is not None:
+            reason = None
+            withheld.append(WITHHELD_REASON)
+    # Who else was named, and the audience before or after, are part of what was not readable.
+    return {
+        **row,
+        "changes": changes,
+        "object_label": label,
+        "reason": reason,
+        "audience": row["audience"] if reading.after else None,
+        "visibility": None,
+        "withheld": withheld,
+    }
+
+
+def _current_values(connection: Connection, rows: Sequence[dict[str, Any]]) -> dict[tuple[str, int], dict[str, Any]]:
+    """The present values, as the trail writes them, of the objects these records are about."""
+    wanted: dict[str, set[int]] = {}
+    for row in rows:
+        if row["object_id"] is not None:
+            wanted.setdefault(row["object_type"], set()).add(row["object_id"])
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    for table, ids in wanted.items():
+        model: Any = model_for_table(table)
+        if model is None or not issubclass(model, AudienceMixin | ScaffoldingMixin):
+            continue
+        secret: frozenset[str] = model.__audit_secret__
+        columns = [c for c in inspect(model).column_attrs if c.key not in secret and c.key not in model.__audit_omit__]
+        for values in connection.execute(
+            select(*(c.expression.label(c.key) for c in columns)).where(model.id.in_(ids))
+        ).mappings():
+            found[(table, values["id"])] = {key: _plain(value) for key, value in values.items()}
+    return found
+
+
+def readable_history(reader: Any, object_type: str, object_id: int) -> list[dict[str, Any]]:
     """The records of one object and of its parts (a case's history lines, a nota's route, a
     dossier's links), oldest first, as far as ``reader`` may read each of them."""
-    from core.access import policy
-
-    records = list(
-        db.session.scalars(
-            select(AuditRecord)
-            .where(
-                or_(
-                    and_(AuditRecord.object_type == object_type, AuditRecord.object_id == object_id),
-                    AuditRecord.main_object == f"{object_type}/{object_id}",
-                )
+    query = (
+        select(AuditRecord.__table__)
+        .where(
+            or_(
+                and_(AuditRecord.object_type == object_type, AuditRecord.object_id == object_id),
+                AuditRecord.main_object == f"{object_type}/{object_id}",
             )
-            .order_by(AuditRecord.id)
         )
+        .order_by(AuditRecord.id)
     )
-    keys = ("action", "body_id", "main_object", "object_type", "object_id", "audience")
-    rows = [{key: getattr(record, key) for key in keys} for record in records]
-    return [record for record, ok in zip(records, policy().readable_records(reader, rows), strict=True) if ok]
+    rows = [dict(row) for row in db.session.execute(query).mappings()]
+    return readable_rows(db.session.connection(), reader, rows)
 
 
 def history_of(object_type: str, object_id: int) -> list[AuditRecord]:

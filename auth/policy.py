@@ -19,14 +19,14 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Mapping, Sequence
 from functools import wraps
-from typing import Any, ParamSpec, TypeVar, cast
+from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
 
 from flask_login import current_user
-from sqlalchemy import and_, exists, false, or_
+from sqlalchemy import Connection, and_, exists, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import AudienceGrant, Membership, Organisation, Role, User
-from core.db import Audience, AudienceMixin, BodyMixin, Side, SubmittedMixin, is_storable_id
+from core.db import Audience, AudienceMixin, BodyMixin, ScaffoldingMixin, Side, SubmittedMixin, is_storable_id
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
 
@@ -77,6 +77,8 @@ def audience_admits(user: User, obj: Any) -> bool:
 
 
 def _sees(user: User, role: Role, obj: Any) -> bool:
+    if isinstance(obj, ScaffoldingMixin):
+        return any(_sees(user, role, whole) for whole in _wholes(obj))
     if isinstance(obj, AudienceMixin):
         if not audience_admits(user, obj):
             return False
@@ -84,6 +86,15 @@ def _sees(user: User, role: Role, obj: Any) -> bool:
     if isinstance(obj, SubmittedMixin):
         return role is Role.SECRETARIAAT or obj.organisation_id == user.organisation_id
     return True
+
+
+def _wholes(obj: Any) -> list[Any]:
+    """The meeting(s) a piece of scaffolding hangs off, as the database holds them."""
+    if obj.id is None:
+        return []
+    model = type(obj)
+    whole, joined = model.belongs_to()
+    return list(db.session.scalars(select(whole).join(model, joined).where(model.id == obj.id)))
 
 
 def can(user: Any, action: Action | str, obj: Any = None) -> bool:
@@ -137,7 +148,10 @@ def visible(user: Any, model: type[Any]) -> ColumnElement[bool]:
     if issubclass(model, BodyMixin):
         return cast(Any, model).id.in_(body_ids)
     clauses: list[ColumnElement[bool]] = [model.body_id.in_(body_ids)]
-    if issubclass(model, AudienceMixin):
+    if issubclass(model, ScaffoldingMixin):
+        whole, joined = model.belongs_to()
+        clauses.append(exists(select(whole.id).where(joined, visible(user, whole))))
+    elif issubclass(model, AudienceMixin):
         table: Any = model  # a mapped class: it has a table name and an id
         named = exists().where(
             AudienceGrant.object_type == table.__tablename__,
@@ -183,24 +197,41 @@ def requires(action: Action) -> Callable[[Callable[P, R]], Callable[P, R]]:
 _ACCOUNT_TABLES = {"users", "organisations", "themes"}
 
 
-def readable_records(user: Any, records: Sequence[Mapping[str, Any]]) -> list[bool]:
-    """Which audit records of a batch ``user`` may read (for history exports), in the batch's order.
+class Reading(NamedTuple):
+    """What a reader may read of one audit record."""
+
+    #: The record may be listed at all: its object is one the reader may read the history of now.
+    shown: bool
+    #: Its new values (and its label and reason) were readable by the reader when they were current.
+    after: bool
+    #: Its old values were readable by the reader when they were current (just before the change).
+    before: bool
+
+
+HIDDEN = Reading(False, False, False)
+
+
+def readable_records(user: Any, records: Sequence[Mapping[str, Any]]) -> list[Reading]:
+    """What ``user`` may read of each audit record of a batch (for history pages and exports), in order.
 
     A record is about a *subject*: the changed object itself when it lives in a body, else the object
     it belongs to (a case for its events, a document for who was named on it; for a refused access,
-    the object asked for). A record may be read when
+    the object asked for). It may be listed when the user may read the history of the subject's body
+    (secretariat, auditor) and may see the subject now (or, if it was deleted, its last state admitted
+    them); account records (users, organisations, sign-ins) are for the beheerder and, for accounts on
+    their own side, for those who read some body's history.
 
-    * the user may read the history of the subject's body (secretariat, auditor), and
-    * the subject is visible to the user now (or, if it was deleted, was of an audience that admits
-      the user's side then), and the record's own audience admitted the user when it was written;
-    * for account records (users, organisations, sign-ins): the account is on the user's side, and
-      the beheerder reads them all; a failed sign-in with an unknown address is for the beheerder only.
+    Visibility holds over time: a value is readable only by whom the subject's state admitted while
+    that value was current. Each record carries the state after the change and, for an update, the
+    state before (``reading_states``: audience, the people named on a vertrouwelijk item, whether it
+    was released yet). New values are judged by the first, old values by the second. Widening an
+    audience later does not publish what was written under the narrower one.
 
     Whatever is left out leaves no trace in the export: not even a placeholder, whose time and
     sequence number would tell that something happened where the reader may not look.
     """
     if not _signed_in(user):
-        return [False] * len(records)
+        return [HIDDEN] * len(records)
     history_bodies = set(bodies_where(user, Action.VIEW_HISTORY))
     subjects = [_subject(record) for record in records]
     visible_now = _visible_ids(user, {s for s in subjects if s is not None and s[0] not in _ACCOUNT_TABLES})
@@ -208,15 +239,19 @@ def readable_records(user: Any, records: Sequence[Mapping[str, Any]]) -> list[bo
     verdicts = []
     for record, subject in zip(records, subjects, strict=True):
         if subject is None:
-            verdicts.append(user.is_beheerder)
+            verdicts.append(_whole(user.is_beheerder))
         elif subject[0] in _ACCOUNT_TABLES:
             side = account_sides.get(subject)
             verdicts.append(
-                user.is_beheerder or (bool(history_bodies) and (subject[0] == "themes" or side == user.side))
+                _whole(user.is_beheerder or (bool(history_bodies) and (subject[0] == "themes" or side == user.side)))
             )
         else:
-            verdicts.append(_readable(user, record, subject, history_bodies, visible_now))
+            verdicts.append(_reading(user, record, subject, history_bodies, visible_now))
     return verdicts
+
+
+def _whole(allowed: bool) -> Reading:
+    return Reading(allowed, allowed, allowed)
 
 
 def _subject(record: Mapping[str, Any]) -> tuple[str, int] | None:
@@ -279,21 +314,138 @@ def _account_sides(subjects: set[tuple[str, int]]) -> dict[tuple[str, int], Side
     return sides
 
 
-def _readable(
+def _reading(
     user: Any,
     record: Mapping[str, Any],
     subject: tuple[str, int],
     history_bodies: set[int],
     visible_now: dict[tuple[str, int], tuple[int, bool]],
-) -> bool:
-    recorded = record["audience"]
-    if recorded not in (None, Audience.VERTROUWELIJK.value) and recorded not in {a.value for a in audiences_for(user)}:
-        return False
+) -> Reading:
+    after, before = _states_of(record)
     if subject in visible_now:
         body_id, seen = visible_now[subject]
-        return seen and body_id in history_bodies
-    # Deleted since: only what its record says, and never a vertrouwelijk item (its names are gone).
-    return recorded != Audience.VERTROUWELIJK.value and record["body_id"] in history_bodies
+        if not (seen and body_id in history_bodies):
+            return HIDDEN
+        secretariat = user.role_in(body_id) is Role.SECRETARIAAT
+        return Reading(True, _admits(user, after, secretariat, subject), _admits(user, before, secretariat, subject))
+    # Deleted since: only what its last state admitted, and never a vertrouwelijk item whose names
+    # went with it unless the record kept them.
+    last = before if record["action"] == "delete" else after
+    if record["body_id"] not in history_bodies or last.get("audience") is None:
+        return HIDDEN
+    secretariat = user.role_in(record["body_id"]) is Role.SECRETARIAAT
+    allowed = _admits(user, last, secretariat, None)
+    return Reading(allowed, allowed, allowed)
+
+
+def _states_of(record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The subject's state after and before the change the record describes.
+
+    Records written before states were kept carry only the audience after the change; the one before
+    is then the old value of ``audience`` when the change moved it, else the same.
+    """
+    kept = record.get("visibility") or {}
+    if kept:
+        after = kept.get("after") or {}
+        return after, kept.get("before") or after
+    after = {"audience": record["audience"]} if record["audience"] is not None else {}
+    moved = (record.get("changes") or {}).get("audience")
+    if record["action"] == "update" and isinstance(moved, list) and moved and moved[0] is not None:
+        return after, {"audience": moved[0]}
+    return after, after
+
+
+def _admits(user: Any, state: Mapping[str, Any], secretariat: bool, subject: tuple[str, int] | None) -> bool:
+    """Whether a subject in ``state`` admitted ``user``: audience or named, and released or secretariat."""
+    audience = state.get("audience")
+    if audience is None:
+        return True  # nothing that varies over time decides it: the subject's present visibility does
+    if audience == Audience.VERTROUWELIJK.value:
+        named = state.get("named")
+        admitted = user.id in named if named is not None else subject is not None and subject in user.grant_keys
+    else:
+        admitted = audience in {a.value for a in audiences_for(user)}
+    return admitted and (secretariat or state.get("released", True))
+
+
+# --- who could read an object at a moment (kept by the recorder with every record) ------------------
+
+_NAMED = "regiotafel.named"
+
+
+def note_named(session: Any, obj: Any, user_ids: set[int]) -> None:
+    """The people ``obj`` will be shared with once the service that shares it is done.
+
+    ``share`` writes the item (which needs an id) before its grants: the item's record must already
+    carry the people it is meant for, not the ones it had for a moment in between.
+    """
+    session.info.setdefault(_NAMED, {})[id(obj)] = (obj, frozenset(user_ids))
+
+
+def forget_named(session: Any, obj: Any) -> None:
+    session.info.get(_NAMED, {}).pop(id(obj), None)
+
+
+def reading_states(
+    session: Any, refs: set[tuple[str, int]], *, as_shared: bool = False
+) -> dict[tuple[str, int], dict[str, Any]]:
+    """Who could read each of these objects as the session's transaction holds them now (``as_shared``:
+    with the people a ``share`` under way is about to name, see ``note_named``).
+
+    A state is a small JSON object: ``audience``; ``named`` (user ids) for a vertrouwelijk item;
+    ``released: false`` while it waits for publication. Scaffolding takes its meeting's state. Objects
+    whose readers do not change over time (accounts, comments, bodies) have none.
+    """
+    connection: Connection = session.connection()
+    by_table: dict[str, set[int]] = {}
+    for table, ident in refs:
+        by_table.setdefault(table, set()).add(ident)
+    states: dict[tuple[str, int], dict[str, Any]] = {}
+    through: dict[tuple[str, int], tuple[str, int]] = {}
+    for table, ids in by_table.items():
+        model: Any = _model_of(table)
+        if model is not None and issubclass(model, ScaffoldingMixin):
+            whole, joined = model.belongs_to()
+            for ident, whole_id in connection.execute(
+                select(model.id, whole.id).join(whole, joined).where(model.id.in_(ids))
+            ):
+                through[(table, ident)] = (whole.__tablename__, whole_id)
+    wholes: dict[str, set[int]] = {}
+    for table, ident in through.values():
+        wholes.setdefault(table, set()).add(ident)
+    for table, ids in [*by_table.items(), *wholes.items()]:
+        model = _model_of(table)
+        if model is None or not issubclass(model, AudienceMixin):
+            continue
+        released = model.released_clause()
+        for ident, audience, is_released in connection.execute(
+            select(model.id, model.audience, released if released is not None else true()).where(model.id.in_(ids))
+        ):
+            state: dict[str, Any] = {"audience": Audience(audience).value}
+            if not is_released:
+                state["released"] = False
+            states[(table, ident)] = state
+    confidential = {key for key, state in states.items() if state["audience"] == Audience.VERTROUWELIJK.value}
+    for key in confidential:
+        states[key]["named"] = []
+    for table in {t for t, _i in confidential}:
+        for ident, user_id in connection.execute(
+            select(AudienceGrant.object_id, AudienceGrant.user_id).where(
+                AudienceGrant.object_type == table,
+                AudienceGrant.object_id.in_([i for t, i in confidential if t == table]),
+            )
+        ):
+            states[(table, ident)]["named"].append(user_id)
+    for obj, named in session.info.get(_NAMED, {}).values() if as_shared else ():
+        key = (obj.__tablename__, obj.id)
+        if key in states and states[key]["audience"] == Audience.VERTROUWELIJK.value:
+            states[key]["named"] = list(named)
+    for key in confidential | {k for k in states if "named" in states[k]}:
+        states[key]["named"] = sorted(set(states[key]["named"]))
+    for key, whole_key in through.items():
+        if whole_key in states:
+            states[key] = states[whole_key]
+    return {key: states[key] for key in refs if key in states}
 
 
 def publishable(model: type[Any]) -> ColumnElement[bool]:

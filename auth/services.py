@@ -12,7 +12,7 @@ from sqlalchemy.orm.util import identity_key
 
 from auth.models import AudienceGrant, Membership, Organisation, User
 from auth.passwords import hash_password, password_problem, verify_password
-from auth.policy import Action, audience_admits, ensure
+from auth.policy import Action, audience_admits, ensure, forget_named, note_named
 from auth.sessions import end_sessions
 from core.acting import SYSTEM, Actor, service
 from core.dates import now
@@ -262,27 +262,33 @@ def share(
             ),
             field="audience",
         )
-    db.session.flush()
-    existing = {
-        grant.user_id: grant
-        for grant in db.session.scalars(
-            select(AudienceGrant).where(
-                AudienceGrant.object_type == obj.__tablename__, AudienceGrant.object_id == obj.id
-            )
-        )
-    }
     wanted = set(named or []) | {actor.id} if obj.audience is Audience.VERTROUWELIJK else set()
-    if wanted:
-        members = set(db.session.scalars(select(Membership.user_id).where(Membership.body_id == obj.body_id)))
-        if wanted - members:
-            raise DomainError(_("Alleen leden van dit overleg kunnen worden genoemd."), field="shared_with")
-    for user_id in wanted - existing.keys():
-        db.session.add(AudienceGrant(object_type=obj.__tablename__, object_id=obj.id, user_id=user_id))
-    for user_id in existing.keys() - wanted:
-        db.session.delete(existing[user_id])
-    # A user already in memory (the actor, most often) must see the change in its own grants; a
-    # lazy load does not flush, so flush first.
-    db.session.flush()
+    # The item's record must name the people it is shared with, which its grants (written after it,
+    # as they need its id) do not yet do at this flush.
+    note_named(db.session, obj, wanted)
+    try:
+        db.session.flush()
+        existing = {
+            grant.user_id: grant
+            for grant in db.session.scalars(
+                select(AudienceGrant).where(
+                    AudienceGrant.object_type == obj.__tablename__, AudienceGrant.object_id == obj.id
+                )
+            )
+        }
+        if wanted:
+            members = set(db.session.scalars(select(Membership.user_id).where(Membership.body_id == obj.body_id)))
+            if wanted - members:
+                raise DomainError(_("Alleen leden van dit overleg kunnen worden genoemd."), field="shared_with")
+        for user_id in wanted - existing.keys():
+            db.session.add(AudienceGrant(object_type=obj.__tablename__, object_id=obj.id, user_id=user_id))
+        for user_id in existing.keys() - wanted:
+            db.session.delete(existing[user_id])
+        # A user already in memory (the actor, most often) must see the change in its own grants; a
+        # lazy load does not flush, so flush first.
+        db.session.flush()
+    finally:
+        forget_named(db.session, obj)
     for user_id in wanted ^ existing.keys():
         loaded = db.session.identity_map.get(identity_key(User, user_id))
         if loaded is not None:

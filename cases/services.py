@@ -62,7 +62,7 @@ def submit_agenda_request(
     """A member asks to put a subject on the agenda of the body's next cycle."""
     ensure(actor, Action.PARTICIPATE, body)
     _check_theme(theme_id)
-    cycle = open_cycle_for_requests(body)
+    cycle = open_cycle_for_requests(body.id)
     if cycle is None:
         raise DomainError(_("Er is nog geen volgende cyclus gepland. Vraag het secretariaat er een aan te maken."))
     closes = db.session.scalar(
@@ -131,10 +131,7 @@ def _put_on_agenda(actor: User, case: Case, _transition: Transition, _reason: st
 def _move_to_next_cycle(actor: User, case: Case, _transition: Transition, _reason: str | None) -> None:
     """doorschuiven: the request moves to the body's next cycle, which must exist."""
     current = db.session.get(Cycle, case.cycle_id) if case.cycle_id else None
-    after = current.meeting_date if current else today()
-    following = db.session.scalars(
-        select(Cycle).where(Cycle.body_id == case.body_id, Cycle.meeting_date > after).order_by(Cycle.meeting_date)
-    ).first()
+    following = open_cycle_for_requests(case.body_id, after=current.meeting_date if current else today())
     if following is None:
         raise DomainError(_("Er is nog geen volgende cyclus om het verzoek naar door te schuiven. Maak die eerst aan."))
     case.cycle_id = following.id

@@ -185,6 +185,27 @@ class BodyMixin:
         return self.id  # type: ignore[attr-defined]
 
 
+class ScaffoldingMixin:
+    """Scaffolding of a meeting: a cycle, its milestones, a meeting's attendance. It has no audience of
+    its own: whoever may see the meeting it belongs to sees it, and nobody else, so that a meeting for
+    one side does not show through its dates, its plan or who replaced whom at it.
+
+    The policy derives this; a model only says which meeting it hangs off, as SQL::
+
+        @classmethod
+        def belongs_to(cls) -> tuple[type, ColumnElement[bool]]:
+            return Meeting, Meeting.cycle_id == cls.id
+    """
+
+    if TYPE_CHECKING:
+        __tablename__: str
+        id: Mapped[int]
+        body_id: Mapped[int]
+
+        @classmethod
+        def belongs_to(cls) -> tuple[type[Any], ColumnElement[bool]]: ...
+
+
 class SubmittedMixin:
     """An item one organisation addresses to a body's secretariat, such as a comment on a concept
     decision. Only that organisation's users and the secretariat see it."""

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
-from core.db import AudienceMixin, Base, created_at, intpk
+from core.db import AudienceMixin, Base, ScaffoldingMixin, created_at, intpk
 
 if TYPE_CHECKING:
     from meetings.models.agenda import AgendaItem, Document
@@ -55,8 +56,8 @@ class ReviewStatus(enum.StrEnum):
     VASTGESTELD = "vastgesteld"  # adopted; changes only by a new decision
 
 
-class Cycle(Base):
-    """One round of a body, planned backwards and forwards from its meeting date."""
+class Cycle(ScaffoldingMixin, Base):
+    """One round of a body, planned backwards and forwards from its meeting date; seen with its meeting."""
 
     __tablename__ = "cycles"
     __table_args__ = (UniqueConstraint("body_id", "year", "season"),)
@@ -80,6 +81,10 @@ class Cycle(Base):
         back_populates="cycle", lazy="raise_on_sql", order_by="Meeting.starts_at"
     )
 
+    @classmethod
+    def belongs_to(cls) -> tuple[type[Meeting], ColumnElement[bool]]:
+        return Meeting, Meeting.cycle_id == cls.id
+
     @property
     def title(self) -> str:
         return f"{self.season.value} {self.year}"
@@ -89,7 +94,9 @@ class Cycle(Base):
         return f"cyclus {self.season.value} {self.year}"
 
 
-class Milestone(Base):
+class Milestone(ScaffoldingMixin, Base):
+    """A date in a cycle's plan; seen with the cycle's meeting."""
+
     __tablename__ = "milestones"
     __table_args__ = (UniqueConstraint("cycle_id", "kind"),)
 
@@ -100,6 +107,10 @@ class Milestone(Base):
     due_date: Mapped[date]
 
     cycle: Mapped[Cycle] = relationship(back_populates="milestones")
+
+    @classmethod
+    def belongs_to(cls) -> tuple[type[Meeting], ColumnElement[bool]]:
+        return Meeting, Meeting.cycle_id == cls.cycle_id
 
     def audit_main_object(self) -> str | None:
         return f"cycles/{self.cycle_id}"
@@ -170,8 +181,8 @@ class AttendanceStatus(enum.StrEnum):
     VERVANGEN = "vervangen"
 
 
-class Attendance(Base):
-    """Who sat at the table: per seat, present, absent or replaced by someone named."""
+class Attendance(ScaffoldingMixin, Base):
+    """Who sat at the table: per seat, present, absent or replaced by someone named; seen with the meeting."""
 
     __tablename__ = "attendances"
     __table_args__ = (UniqueConstraint("meeting_id", "seat_id"),)
@@ -185,6 +196,10 @@ class Attendance(Base):
 
     meeting: Mapped[Meeting] = relationship(back_populates="attendance")
     seat: Mapped[Seat] = relationship(lazy="raise_on_sql")
+
+    @classmethod
+    def belongs_to(cls) -> tuple[type[Meeting], ColumnElement[bool]]:
+        return Meeting, Meeting.id == cls.meeting_id
 
     def audit_main_object(self) -> str | None:
         return f"meetings/{self.meeting_id}"

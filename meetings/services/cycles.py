@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.dates import format_date
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from auth.models import User
@@ -226,10 +226,18 @@ def upcoming_milestones(user: User, body_ids: list[int], days: int = 60) -> list
     )
 
 
-def open_cycle_for_requests(body: Body) -> Cycle | None:
-    """The next cycle of a body whose meeting is still ahead (agenda requests go there)."""
+def open_cycle_for_requests(body_id: int, *, after: date | None = None) -> Cycle | None:
+    """The body's next cycle (after ``after``, else from today) that agenda requests go to.
+
+    A request is for the whole table, so it goes only to a cycle whose meeting the whole table may see:
+    one for one side only would tell the other side that it exists, by the request's cycle or deadline.
+    """
+    starts = Cycle.meeting_date > after if after is not None else Cycle.meeting_date >= today()
+    for_the_table = select(Meeting.id).where(
+        Meeting.cycle_id == Cycle.id, Meeting.audience.in_([Audience.OPENBAAR, Audience.OVERLEG])
+    )
     return db.session.scalars(
-        select(Cycle).where(Cycle.body_id == body.id, Cycle.meeting_date >= today()).order_by(Cycle.meeting_date)
+        select(Cycle).where(Cycle.body_id == body_id, starts, exists(for_the_table)).order_by(Cycle.meeting_date)
     ).first()
 
 

@@ -95,8 +95,8 @@ def test_an_inserted_record_is_found(chain):
     columns = ", ".join(k for k in row)
     values = ", ".join(f":{k}" for k in row)
     forged = {**row, "id": last + 1, "prev_hash": row["hash"], "object_label": "ingevoegd"}
-    for key in ("changes", "origin"):
-        forged[key] = forged[key] if isinstance(forged[key], str) else json.dumps(forged[key])
+    for key in ("changes", "origin", "visibility"):
+        forged[key] = forged[key] if isinstance(forged[key], str | None) else json.dumps(forged[key])
     chain.execute(text(f"INSERT INTO audit_records ({columns}) VALUES ({values})"), forged)
     verdict = verify(chain)
     assert (verdict.intact, verdict.broken_at) == (False, last + 1)

@@ -22,7 +22,7 @@ from meetings.models import (
     Minutes,
     Seat,
 )
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import in_app, user
 
 MODELS = [
     Body,
@@ -129,20 +129,3 @@ def test_an_inactive_user_may_do_nothing(app):
             assert not can(person, Action.VIEW, body)
             assert not db.session.scalars(select(Body).where(visible(person, Body))).all()
         db.session.rollback()
-
-
-def test_a_meeting_for_one_side_is_not_named_on_its_cycle_or_body_page_to_the_other(app, clients):
-    from datetime import date
-
-    from core.db import Audience
-
-    with in_app(app):
-        meeting = new_meeting(date(date.today().year + 3, 3, 10), audience=Audience.RIJK)
-        db.session.commit()
-        cycle_id, link = meeting.cycle_id, f'href="/vergaderingen/{meeting.id}"'
-    for email, sees in (("beleid@ezk.test", True), ("economie@noord-brabant.test", False)):
-        web = clients(email)
-        for url in (f"/cycli/{cycle_id}", "/overleggen/bo-brainport"):
-            response = web.get(url)
-            assert response.status_code == 200
-            assert (link in response.get_data(as_text=True)) is sees, (email, url)
