@@ -27,6 +27,7 @@ from sqlalchemy import Connection, or_, select
 
 from audit.chain import head
 from audit.models import AuditRecord
+from audit.services import model_for_table
 from core.access import policy
 from core.dates import AMSTERDAM, now
 from core.spreadsheet import safe_text
@@ -64,7 +65,9 @@ class ExportFilter:
     end: date | None = None
     body_id: int | None = None
     case_id: int | None = None
-    actor_id: int | None = None
+    #: Only what the account with this e-mail address did (lower case). An address without an account
+    #: selects nothing, like an account without records: the filter never tells whether it exists.
+    actor: str | None = None
 
     def describe(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v is not None}
@@ -106,8 +109,10 @@ def _query(selection: ExportFilter) -> Any:
                 AuditRecord.main_object == f"cases/{selection.case_id}",
             )
         )
-    if selection.actor_id is not None:
-        query = query.where(AuditRecord.actor_user_id == selection.actor_id)
+    if selection.actor is not None:
+        users: Any = model_for_table("users")
+        account = select(users.id).where(users.email == selection.actor).scalar_subquery()
+        query = query.where(AuditRecord.actor_user_id == account)
     return query
 
 
