@@ -16,6 +16,7 @@ from audit.events import record_event
 from audit.forms import ExportForm
 from core.access import policy
 from core.dates import now
+from core.db import is_storable_id
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
 
@@ -42,7 +43,9 @@ def history(object_type: str, object_id: int) -> ResponseReturnValue:
 
 def _load(object_type: str, object_id: int) -> Any:
     model = services.model_for_table(object_type)
-    return db.session.get(model, object_id) if model is not None else None
+    if model is None or not is_storable_id(object_id):
+        return None  # an id no column can hold names no row; the database would fail, not answer
+    return db.session.get(model, object_id)
 
 
 def _load_reference(reference: str | None) -> Any:
