@@ -538,6 +538,16 @@ def test_numbers_no_database_holds_and_nul_characters_are_not_a_500(clients, url
     assert clients(SEC).get(url).status_code == status
 
 
+@pytest.mark.parametrize("ident", [2**31, 2**63])  # beyond PostgreSQL's INTEGER, beyond SQLite's
+@pytest.mark.parametrize(
+    ("method", "url"), [("get", "/beheer/organisaties/{}"), ("post", "/beheer/lidmaatschappen/{}/verwijderen")]
+)
+def test_the_beheerders_pages_give_404_for_an_id_no_database_holds(clients, method, url, ident):
+    beheer = clients("beheer@regiotafel.test")
+    response = beheer.get(url.format(ident)) if method == "get" else beheer.post_form(url.format(ident))
+    assert response.status_code == 404
+
+
 def test_a_nul_character_in_a_form_is_dropped_not_a_500(app, clients, targets):
     response = clients(SEC).post_form(f"/zaken/{targets['action']}/voortgang", {"text": "Voort\x00gang"})
     assert response.status_code == 302
