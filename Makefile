@@ -42,6 +42,11 @@ upgrade: $(VENV)/.installed-dev
 install: $(VENV)/.installed
 
 # The scheduler runs beside the web server and stops with it; web workers never run jobs.
+# `make run` is for one's own machine: the demo's accounts with their published password, served on
+# 127.0.0.1 only. It says so (REGIOTAFEL_ENV=development: a fixed session key, no second factor), as
+# the demo and the tests name theirs. Whatever does not say so (wsgi.py under gunicorn or a flask
+# command on a server) is production and refuses to start without SECRET_KEY.
+run: export REGIOTAFEL_ENV ?= development
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask demo

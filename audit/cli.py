@@ -78,7 +78,8 @@ def export_command(
         end=end.date() if end else None,
         body_id=_one("bodies", "slug", body_slug, "Overleg").id if body_slug else None,
         case_id=case_id,
-        actor_id=_one("users", "email", actor_email.strip().lower(), "Gebruiker").id if actor_email else None,
+        # The operator may know every account: a typo is named here rather than giving an empty file.
+        actor=_one("users", "email", actor_email.strip().lower(), "Gebruiker").email if actor_email else None,
     )
     _record(reader, selection, form)
     with db.engine.connect() as connection:

@@ -5,6 +5,10 @@ policy's ``readable_records``), written out, and forgotten. The manifest states 
 file holds, their first and last sequence numbers, the chain's head at the time of the export (number
 and hash), and the SHA-256 of the file itself, so that a recipient can check the file, and check the
 records' hashes against a later ``audit verify`` of the whole chain.
+
+JSON Lines holds every value exactly as recorded. The CSV is for opening in a spreadsheet: text that
+one would run as a formula (a reason or a title typed by a participant) gets the apostrophe that all
+our tables give it (``core.spreadsheet.safe_text``). Check records against their hashes in JSON Lines.
 """
 
 from __future__ import annotations
@@ -23,8 +27,9 @@ from sqlalchemy import Connection, or_, select
 
 from audit.chain import head
 from audit.models import AuditRecord
-from audit.services import readable_rows
+from audit.services import model_for_table, readable_rows
 from core.dates import AMSTERDAM, now
+from core.spreadsheet import safe_text
 
 BATCH = 1000
 FORMATS = ("csv", "jsonl")
@@ -61,7 +66,9 @@ class ExportFilter:
     end: date | None = None
     body_id: int | None = None
     case_id: int | None = None
-    actor_id: int | None = None
+    #: Only what the account with this e-mail address did (lower case). An address without an account
+    #: selects nothing, like an account without records: the filter never tells whether it exists.
+    actor: str | None = None
 
     def describe(self) -> dict[str, Any]:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(self).items() if v is not None}
@@ -103,8 +110,10 @@ def _query(selection: ExportFilter) -> Any:
                 AuditRecord.main_object == f"cases/{selection.case_id}",
             )
         )
-    if selection.actor_id is not None:
-        query = query.where(AuditRecord.actor_user_id == selection.actor_id)
+    if selection.actor is not None:
+        users: Any = model_for_table("users")
+        account = select(users.id).where(users.email == selection.actor).scalar_subquery()
+        query = query.where(AuditRecord.actor_user_id == account)
     return query
 
 
@@ -137,9 +146,7 @@ def lines(records: Iterator[dict[str, Any]], form: str, manifest: Manifest) -> I
     for record in records:
         row = _plain(record)
         if writer is not None:
-            writer.writerow(
-                [json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v for v in row.values()]
-            )
+            writer.writerow([_cell(value) for value in row.values()])
         else:
             buffer.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
         manifest.records += 1
@@ -149,6 +156,13 @@ def lines(records: Iterator[dict[str, Any]], form: str, manifest: Manifest) -> I
             yield _drain(buffer, manifest)
     yield _drain(buffer, manifest)
     manifest.sha256 = manifest._digest.hexdigest()
+
+
+def _cell(value: Any) -> Any:
+    """A CSV cell: structures as JSON, text a spreadsheet cannot take for a formula."""
+    if isinstance(value, dict | list):
+        value = json.dumps(value, ensure_ascii=False)
+    return safe_text(value) if isinstance(value, str) else value
 
 
 def _drain(buffer: io.StringIO, manifest: Manifest) -> bytes:

@@ -33,11 +33,17 @@ _ENV_PARSERS: dict[str, Any] = {
 
 DEV_SECRET_KEY = "regiotafel-local-development-only"
 
+#: Environments on one's own machine: a fixed session key, no second factor unless asked for. Every
+#: other value of REGIOTAFEL_ENV, and a missing one, is production.
+LOCAL_ENVS = frozenset({"development", "demo", "test"})
+
 
 class Defaults:
-    """Safe defaults for running on one machine."""
+    """Safe defaults: production unless REGIOTAFEL_ENV names local use (``make run`` does)."""
 
-    REGIOTAFEL_ENV = "development"
+    #: Production by default: an install that forgets this variable must not run with the public
+    #: development key and without a second factor.
+    REGIOTAFEL_ENV = "production"
     SECRET_KEY: str | None = None
     DATABASE_URL: str | None = None  # None: SQLite in the instance folder
     PORT = 5000
@@ -100,7 +106,7 @@ def load_config(app: Any, overrides: dict[str, Any] | None) -> None:
     app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
     app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "documents"))
     if not app.config.get("PUBLIC_URL"):
-        if app.config.get("MAIL_SERVER") and app.config["REGIOTAFEL_ENV"] not in {"development", "demo", "test"}:
+        if app.config.get("MAIL_SERVER") and app.config["REGIOTAFEL_ENV"] not in LOCAL_ENVS:
             raise RuntimeError(
                 "PUBLIC_URL is not set. E-mails link to Regiotafel: set PUBLIC_URL to the address people "
                 "reach it on, e.g. https://regiotafel.example.nl."
@@ -110,13 +116,15 @@ def load_config(app: Any, overrides: dict[str, Any] | None) -> None:
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_DOCUMENT_BYTES"] + 1024 * 1024
 
     if app.config.get("REQUIRE_MFA") is None:
-        app.config["REQUIRE_MFA"] = app.config["REGIOTAFEL_ENV"] not in {"development", "demo", "test"}
+        app.config["REQUIRE_MFA"] = app.config["REGIOTAFEL_ENV"] not in LOCAL_ENVS
 
     if not app.config.get("SECRET_KEY"):
-        if app.config["REGIOTAFEL_ENV"] not in {"development", "demo", "test"}:
+        if app.config["REGIOTAFEL_ENV"] not in LOCAL_ENVS:
             raise RuntimeError(
-                "SECRET_KEY is not set. Set the environment variable SECRET_KEY to a long random "
-                "value (e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)."
+                f"SECRET_KEY is not set. Regiotafel runs as production (REGIOTAFEL_ENV={app.config['REGIOTAFEL_ENV']}; "
+                "production when not set): set the environment variable SECRET_KEY to a long random value (e.g. "
+                "`python -c 'import secrets; print(secrets.token_hex(32))'`), the same for every web and "
+                "scheduler process. Only on your own machine: REGIOTAFEL_ENV=development (as `make run` does)."
             )
         app.config["SECRET_KEY"] = DEV_SECRET_KEY
 

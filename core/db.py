@@ -270,7 +270,9 @@ class Database:
 
     def get_or_404(self, model: type[T], ident: Any, *options: Any) -> T:
         """An item by primary key, or a 404 (for items outside the visibility policy only)."""
-        obj = self.session.get(model, ident, options=options)
+        # A number from a URL that no id column can hold names no row; the database would fail on it.
+        fits = not isinstance(ident, int) or is_storable_id(ident)
+        obj = self.session.get(model, ident, options=options) if fits else None
         if obj is None:
             abort(404)
         return obj

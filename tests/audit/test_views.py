@@ -48,3 +48,10 @@ def test_a_regio_auditor_gets_404_for_the_history_of_a_rijk_document(clients, ri
 def test_an_unknown_object_type_is_a_404(clients):
     assert clients("auditor@ezk.test").get("/geschiedenis/audit_records/1").status_code == 404
     assert clients("auditor@ezk.test").get("/geschiedenis/bestaat_niet/1").status_code == 404
+
+
+@pytest.mark.parametrize("object_id", [2**31, 2**63, 10**30])
+@pytest.mark.parametrize("object_type", ["meetings", "case_events", "users"])
+def test_an_id_no_column_can_hold_is_a_404_not_a_500(clients, object_type, object_id):
+    # 2**31 is beyond PostgreSQL's INTEGER, 2**63 beyond SQLite's: the database must not be asked.
+    assert clients("auditor@ezk.test").get(f"/geschiedenis/{object_type}/{object_id}").status_code == 404

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 
-from core import create_app
+from core import PROJECT_ROOT, create_app
 from tests.conftest import DEMO_PASSWORD
 
 DEMO_ACCOUNTS = {
@@ -46,6 +50,38 @@ def test_production_without_secret_key_refuses_to_start(monkeypatch):
     monkeypatch.delenv("SECRET_KEY", raising=False)
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"REGIOTAFEL_ENV": "production", "DATABASE_URL": "sqlite://"})
+
+
+def test_without_regiotafel_env_it_runs_as_production(monkeypatch):
+    """An install that forgets REGIOTAFEL_ENV gets the production rules, not the public development key."""
+    from core.config import DEV_SECRET_KEY
+
+    for name in ("REGIOTAFEL_ENV", "SECRET_KEY", "REGIOTAFEL_SECRET_KEY", "REQUIRE_MFA", "REGIOTAFEL_REQUIRE_MFA"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(RuntimeError, match="SECRET_KEY is not set"):
+        create_app({"DATABASE_URL": "sqlite://"})
+    monkeypatch.setenv("SECRET_KEY", "k" * 64)
+    app = create_app({"DATABASE_URL": "sqlite://"})
+    assert app.config["REGIOTAFEL_ENV"] == "production" and app.config["REQUIRE_MFA"] is True
+    assert app.config["SECRET_KEY"] == "k" * 64 != DEV_SECRET_KEY
+
+
+def test_wsgi_under_gunicorn_refuses_to_start_without_a_secret_key(tmp_path):
+    """What gunicorn loads (``wsgi:app``) stops with a message naming the variable, in a bare environment."""
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    started = subprocess.run(
+        [sys.executable, "-c", "import wsgi"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert started.returncode != 0 and "SECRET_KEY is not set" in started.stderr
+    local = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=PROJECT_ROOT,
+        env={**env, "REGIOTAFEL_ENV": "development"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert local.returncode == 0, local.stderr
 
 
 def test_production_with_a_mail_server_but_no_public_url_refuses_to_start(monkeypatch):
