@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, inspect, or_, select
@@ -18,6 +19,7 @@ WITHHELD_LABEL = "label"
 WITHHELD_REASON = "reason"
 
 
+@cache
 def model_for_table(table_name: str) -> type[Any] | None:
     """The mapped class of a table name as it appears in audit records."""
     for mapper in Base.registry.mappers:
@@ -49,7 +51,46 @@ def readable_rows(connection: Connection, reader: Any, rows: Sequence[dict[str, 
         kept = _redacted(row, reading, current.get((row["object_type"], row["object_id"])))
         if kept is not None:
             shown.append(kept)
+    _withhold_hidden_references(connection, reader, shown)
     return shown
+
+
+def _references(row: dict[str, Any]) -> list[tuple[str, int, str, int]]:
+    """(field, position, table, id) of every value of the record that names an object with readers of its
+    own (an amended decision, a meeting, an agenda item)."""
+    model: Any = model_for_table(row["object_type"])
+    if model is None:
+        return []
+    found = []
+    for field, values in (row.get("changes") or {}).items():
+        column = model.__table__.c.get(field)
+        if column is None or not column.foreign_keys:
+            continue
+        target: Any = model_for_table(next(iter(column.foreign_keys)).column.table.name)
+        if target is None or not issubclass(target, AudienceMixin | ScaffoldingMixin):
+            continue
+        found += [(field, i, target.__tablename__, v) for i, v in enumerate(values) if isinstance(v, int)]
+    return found
+
+
+def _withhold_hidden_references(connection: Connection, reader: Any, rows: list[dict[str, Any]]) -> None:
+    """A reference to an object the reader may not see is left out: its id would tell that it exists."""
+    wanted: dict[str, set[int]] = {}
+    per_row = [_references(row) for row in rows]
+    for references in per_row:
+        for _field, _i, table, ident in references:
+            wanted.setdefault(table, set()).add(ident)
+    seen: set[tuple[str, int]] = set()
+    for table, ids in wanted.items():
+        model: Any = model_for_table(table)
+        query = select(model.id).where(model.id.in_(ids), policy().visible(reader, model))
+        seen |= {(table, ident) for ident in connection.execute(query).scalars()}
+    for row, references in zip(rows, per_row, strict=True):
+        for field, position, table, ident in references:
+            if (table, ident) not in seen:
+                row["changes"] = {**row["changes"], field: list(row["changes"][field])}
+                row["changes"][field][position] = None
+                row["withheld"] = [*row["withheld"], f"{field}.{('before', 'after')[position]}"]
 
 
 def _whole(reading: Any) -> bool:
@@ -72,8 +113,11 @@ def _redacted(row: dict[str, Any], reading: Any, now: dict[str, Any] | None) -> 
         return None  # nothing the reader could read: not even that something happened
     label, reason = row["object_label"], row["reason"]
     if not (reading.after if row["action"] != "delete" else reading.before):
-        label = f"{row['object_type']} {row['object_id']}"
-        withheld.append(WITHHELD_LABEL)
+        # A label is made of the object's values at the time: of a creation whose every value is still
+        # current, it is today's label; otherwise it may show what was not readable.
+        if row["action"] != "create" or withheld:
+            label = f"{row['object_type']} {row['object_id']}"
+            withheld.append(WITHHELD_LABEL)
         if reason is not None:
             reason = None
             withheld.append(WITHHELD_REASON)

@@ -47,3 +47,20 @@ def test_a_regio_member_does_not_learn_of_the_rijk_decision_that_a_decision_amen
     assert f'/besluiten/{hidden}"' not in text and "Wijzigt" not in text
     rijk = clients("beleid@ezk.test").get(f"/besluiten/{amending}").get_data(as_text=True)
     assert "Wijzigt" in rijk and f'href="/besluiten/{hidden}"' in rijk
+
+
+def test_the_trail_does_not_name_the_hidden_decision_either(app, clock):
+    from audit import export
+
+    hidden, amending = _amending_a_rijk_decision(app, clock)
+
+    def created(email: str) -> dict:
+        with in_app(app):
+            rows = export.readable(db.session.connection(), user(email), export.ExportFilter())
+            return next(r for r in rows if r["object_type"] == "decisions" and r["object_id"] == amending)
+
+    regio = created("auditor@noord-brabant.test")
+    assert regio["changes"]["amends_id"] == [None, None] and "amends_id.after" in regio["withheld"]
+    assert regio["changes"]["text"] == [None, "Het overleg wijzigt het besluit."]
+    rijk = created("auditor@ezk.test")
+    assert rijk["changes"]["amends_id"] == [None, hidden] and "amends_id.after" not in rijk["withheld"]
