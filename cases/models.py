@@ -6,12 +6,13 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, exists, or_
+from sqlalchemy.orm import Mapped, aliased, mapped_column, object_session, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import Organisation, User
 from core.db import AudienceMixin, Base, created_at, intpk
-from meetings.models import AgendaItem, AgendaItemKind, Body, Cycle, Decision, Theme
+from meetings.models import AgendaItem, AgendaItemKind, Body, Cycle, Decision, Meeting, ReviewStatus, Theme
 
 
 class CaseType(enum.StrEnum):
@@ -81,6 +82,25 @@ class Case(AudienceMixin, Base):
             CaseType.DOSSIER: "DS",
         }[self.type]
         return f"{prefix}-{self.id}"
+
+    # What follows from a decision becomes visible, and is announced, when the decision does: an
+    # action recorded on a concept besluitenlijst waits with it for the secretariat to publish.
+    @classmethod
+    def released_clause(cls) -> ColumnElement[bool]:
+        decision, meeting = aliased(Decision), aliased(Meeting)
+        published = exists().where(
+            decision.id == cls.decision_id,
+            meeting.id == decision.meeting_id,
+            meeting.besluitenlijst_status != ReviewStatus.CONCEPT,
+        )
+        return or_(cls.decision_id.is_(None), published)
+
+    def is_released(self) -> bool:
+        if self.decision_id is None:
+            return True
+        session = object_session(self)
+        decision = session.get(Decision, self.decision_id) if session is not None else None
+        return decision is not None and decision.is_released()
 
     def audit_main_object(self) -> str | None:
         return f"decisions/{self.decision_id}" if self.decision_id else None

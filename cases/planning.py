@@ -29,6 +29,7 @@ from core.dates import local_to_utc, now, show_date, to_local, today
 from core.extensions import db
 from core.labels import Labels
 from core.web import absolute_url
+from meetings.models import Decision, Meeting
 from notify.registry import Lapsed, Mail, Planned, register_kind, register_planner
 from notify.services import plan
 
@@ -104,8 +105,10 @@ def _dates_set(case_ids: list[int]) -> dict[int, date]:
 
 
 def plan_case(case: Case) -> None:
-    """Plan what a case's due date brings now (after it was created, moved or stepped on)."""
-    plan(reminders_for(case, today(), since=_dates_set([case.id]).get(case.id)))
+    """Plan what a case's due date brings now (after it was created, moved or stepped on). Nothing yet
+    for one that waits for its decision's publication: the scheduler plans it once that is out."""
+    if case.is_released():
+        plan(reminders_for(case, today(), since=_dates_set([case.id]).get(case.id)))
 
 
 def _cases_with_reminders() -> list[Case]:
@@ -117,9 +120,40 @@ def _cases_with_reminders() -> list[Case]:
                     Case.type == workflow.case_type,
                     Case.state.in_(workflow.overdue_in),
                     Case.due_date.is_not(None),
+                    Case.released_clause(),
                 )
             )
     return cases
+
+
+def _announced_on_publication(moment: datetime) -> Iterator[Planned]:
+    """The scheduler's planner for what follows from a decision: it is announced when the besluitenlijst
+    goes out (``case_created`` tells nobody before), once, with the publication as its moment."""
+    since = moment - FRESH_FOR
+    waiting = db.session.scalars(
+        select(Case)
+        .join(Decision, Decision.id == Case.decision_id)
+        .join(Meeting, Meeting.id == Decision.meeting_id)
+        .where(Meeting.besluitenlijst_published_at >= since, Meeting.besluitenlijst_published_at <= moment)
+        .options(joinedload(Case.decision).joinedload(Decision.meeting))
+    )
+    members = people.Members()
+    for case in waiting:
+        workflow = workflow_of(case)
+        if case.state != workflow.initial:
+            continue
+        assert case.decision is not None and case.decision.meeting.besluitenlijst_published_at is not None
+        yield from _told(
+            case,
+            workflow.created_notifies,
+            kind=CREATED,
+            subject_type="cases",
+            subject_id=case.id,
+            actor_id=case.created_by_id,
+            key=f"nieuw:{case.id}",
+            due_at=case.decision.meeting.besluitenlijst_published_at,
+            members=members,
+        )
 
 
 def _due_reminders(moment: datetime) -> Iterator[Planned]:
@@ -135,26 +169,48 @@ def _due_reminders(moment: datetime) -> Iterator[Planned]:
         yield from reminders_for(case, day, since=since.get(case.id), members=members)
 
 
+def _told(
+    case: Case,
+    names: Iterable[str],
+    *,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    actor_id: int | None,
+    key: str,
+    due_at: datetime,
+    members: people.Members | None = None,
+) -> Iterator[Planned]:
+    for name in names:
+        for user_id in people.ids(name, case, members):
+            if user_id == actor_id:
+                continue  # nobody is told what they did themselves
+            yield Planned(
+                key=f"{key}:{name}:{user_id}",
+                kind=kind,
+                variant=name,
+                recipient_id=user_id,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                due_at=due_at,
+            )
+
+
 def _tell(
     case: Case, names: Iterable[str], *, kind: str, subject_type: str, subject_id: int, actor_id: int | None, key: str
 ) -> None:
-    entries = []
-    for name in names:
-        for user_id in people.ids(name, case):
-            if user_id == actor_id:
-                continue  # nobody is told what they did themselves
-            entries.append(
-                Planned(
-                    key=f"{key}:{name}:{user_id}",
-                    kind=kind,
-                    variant=name,
-                    recipient_id=user_id,
-                    subject_type=subject_type,
-                    subject_id=subject_id,
-                    due_at=now(),
-                )
-            )
-    plan(entries)
+    plan(
+        _told(
+            case,
+            names,
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            actor_id=actor_id,
+            key=key,
+            due_at=now(),
+        )
+    )
 
 
 @after_step
@@ -172,7 +228,10 @@ def _after_step(case: Case, event: CaseEvent, transition: Transition) -> None:
 
 
 def case_created(case: Case) -> None:
-    """Tell whom a new case concerns, and plan its reminders (called by the creating services)."""
+    """Tell whom a new case concerns, and plan its reminders (called by the creating services). One that
+    follows from a decision on a concept besluitenlijst is told when that goes out."""
+    if not case.is_released():
+        return
     workflow = workflow_of(case)
     _tell(
         case,
@@ -374,3 +433,4 @@ def register(app: Flask) -> None:
     register_kind(app, STEP, compose_step, label=_l("Stap in een zaak"), variants=told)
     register_kind(app, CREATED, compose_created, label=_l("Nieuwe zaak"), variants=told)
     register_planner(app, _due_reminders)
+    register_planner(app, _announced_on_publication)
