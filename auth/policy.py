@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from functools import wraps
+from functools import cache, wraps
 from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
 
 from flask_login import current_user
@@ -264,6 +264,7 @@ def _subject(record: Mapping[str, Any]) -> tuple[str, int] | None:
     return record["object_type"], int(record["object_id"])
 
 
+@cache
 def _model_of(table: str) -> type[Any] | None:
     from core.db import Base
 
