@@ -40,6 +40,7 @@ from cases.models import Case, CaseType
 from cases.services import create_follow_up, follow_up_overview
 from cases.workflows import TYPE_LABELS
 from core.acting import service
+from core.archive import ArchiveTooLarge, open_archive
 from core.dates import today
 from core.db import Audience
 from core.errors import DomainError
@@ -264,16 +265,19 @@ def _check_file(filename: str, content: bytes) -> None:
             field="file",
         )
     try:
-        if sniff(filename, content).extension != "xlsx":
-            raise _not_xlsx()
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (DomainError, zipfile.BadZipFile) as exc:
-        raise _not_xlsx() from exc
-    if unpacked > MAX_UNPACKED_BYTES:
+        with open_archive(content, max_unpacked=MAX_UNPACKED_BYTES):
+            pass
+    except ArchiveTooLarge as exc:
         raise DomainError(
             _("Dit Excel-bestand is uitgepakt te groot om te lezen. Splits de lijst in delen."), field="file"
-        )
+        ) from exc
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:  # no zip, or a damaged one
+        raise _not_xlsx() from exc
+    try:
+        if sniff(filename, content, max_unpacked=MAX_UNPACKED_BYTES).extension != "xlsx":
+            raise _not_xlsx()
+    except DomainError as exc:
+        raise _not_xlsx() from exc
 
 
 def _not_xlsx() -> DomainError:

@@ -14,6 +14,10 @@ _ENV_PARSERS: dict[str, Any] = {
     "PORT": int,
     "DEMO_PASSWORD": str,
     "MAX_DOCUMENT_BYTES": int,
+    "MAX_DOCUMENT_UNPACKED_BYTES": int,
+    "DOCUMENT_TEXT_CPU_SECONDS": int,
+    "DOCUMENT_TEXT_WALL_SECONDS": int,
+    "DOCUMENT_TEXT_MEMORY_MB": int,
     "SESSION_COOKIE_SECURE": lambda v: v.lower() in {"1", "true", "yes"},
     "REGIOTAFEL_ENV": str,
     "REQUIRE_MFA": lambda v: v.lower() in {"1", "true", "yes"},
@@ -50,6 +54,14 @@ class Defaults:
     DEMO_PASSWORD = "regiotafel-demo"
     # Uploaded meeting documents; a request may carry a little more than one document.
     MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+    #: What an uploaded Word, Excel, PowerPoint or OpenDocument file (a zip) may unpack to; a zip
+    #: bomb is refused at upload, before anything in it is unpacked.
+    MAX_DOCUMENT_UNPACKED_BYTES = 200 * 1024 * 1024
+    #: The scheduler reads a document's text for search in a child process with these limits (CPU
+    #: seconds, seconds on the clock, address space); a document that needs more stays without text.
+    DOCUMENT_TEXT_CPU_SECONDS = 30
+    DOCUMENT_TEXT_WALL_SECONDS = 60
+    DOCUMENT_TEXT_MEMORY_MB = 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False

@@ -13,7 +13,9 @@ def demo_command() -> None:
     """Load the demo (the seeds' story) if the database is empty; do nothing if it is loaded."""
     from core.acting import origin
     from core.extensions import db
+    from core.scheduler import process_token
     from demo.story import database_has_users, demo_loaded, load
+    from meetings.jobs import read_texts
 
     if demo_loaded():
         click.echo("De demo is al geladen; er is niets veranderd.")
@@ -23,4 +25,6 @@ def demo_command() -> None:
     with origin("demo"):
         load(current_app.config["DEMO_PASSWORD"])
         db.session.commit()
+        # What the scheduler would do next: read the documents' text, so search finds what they say.
+        read_texts(process_token(), everything=True)
     click.echo("Demo geladen. Log in met een van de demo-accounts (zie README.md).")

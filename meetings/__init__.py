@@ -10,9 +10,10 @@ from meetings import views  # noqa: E402,F401  (routes register on import)
 
 @bp.record_once
 def _register(state: BlueprintSetupState) -> None:
-    from meetings import notifications
+    from meetings import jobs, notifications
 
     notifications.register(cast(Flask, state.app))
+    jobs.register(cast(Flask, state.app))
 
 
 @bp.app_template_global("item_no")

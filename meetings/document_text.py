@@ -1,60 +1,60 @@
-"""The text of an uploaded PDF or Word document, for search.
+"""The text of an uploaded document, for search.
 
-Best effort: a file whose text cannot be read (scanned, encrypted, damaged, another format) has
-none, and its upload goes ahead all the same. Both readers are pure-Python wheels.
+Reading a file is the riskiest thing Regiotafel does with it: a PDF of a few kilobytes kept a reader
+busy for most of a minute, a Word file of a few hundred kilobytes unpacked to gigabytes. So it never
+happens in a web request, nor inside a database transaction: the scheduler reads pending documents
+(``meetings.jobs``) in a child process with limits on CPU time, memory and time on the clock
+(``core.sandbox``, running the readers of ``core.filetext``). A document that needs more is kept all
+the same, without text, and says why (``TextStatus``); search finds it by its title.
 """
 
 from __future__ import annotations
 
-import io
 import logging
+from dataclasses import dataclass
+
+from flask import current_app
+
+from core import sandbox
+from meetings.models import TextStatus
 
 log = logging.getLogger(__name__)
 
-#: Enough for any meeting document; bounds the work (and the row) for a very long one.
-MAX_PAGES = 300
-MAX_CHARS = 500_000
+#: Documents whose text can be read, by the content type stored with them.
+READABLE = {
+    "application/pdf": "pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+}
 
 
-def extract_text(extension: str, content: bytes) -> str | None:
-    """The text of a PDF or DOCX file, or None when there is none to be had."""
-    try:
-        if extension == "pdf":
-            text = _pdf_text(content)
-        elif extension == "docx":
-            text = _docx_text(content)
-        else:
-            return None
-    except Exception:  # any reader failure: no text, never a failed upload
-        log.info("geen tekst uit %s-document te halen", extension, exc_info=True)
-        return None
-    text = "\n".join(line.rstrip() for line in text.splitlines()).strip()
-    return text[:MAX_CHARS] or None
+@dataclass(frozen=True)
+class Reading:
+    status: TextStatus
+    text: str | None = None
 
 
-def _pdf_text(content: bytes) -> str:
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(content))
-    if reader.is_encrypted:
-        return ""
-    parts: list[str] = []
-    size = 0
-    for page in reader.pages[:MAX_PAGES]:
-        part = page.extract_text() or ""
-        parts.append(part)
-        size += len(part)
-        if size >= MAX_CHARS:
-            break
-    return "\n\n".join(parts)
+def limits() -> sandbox.Limits:
+    """The reader's limits, from the configuration (``DOCUMENT_TEXT_*``)."""
+    config = current_app.config
+    return sandbox.Limits(
+        cpu_seconds=int(config["DOCUMENT_TEXT_CPU_SECONDS"]),
+        wall_seconds=float(config["DOCUMENT_TEXT_WALL_SECONDS"]),
+        memory_bytes=int(config["DOCUMENT_TEXT_MEMORY_MB"]) * 1024 * 1024,
+    )
 
 
-def _docx_text(content: bytes) -> str:
-    from docx import Document
-
-    document = Document(io.BytesIO(content))
-    parts = [paragraph.text for paragraph in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            parts.append("\t".join(cell.text for cell in row.cells))
-    return "\n".join(parts)
+def read_text(content_type: str, content: bytes) -> Reading:
+    """Read a document's text in a limited child process: the text, or why there is none."""
+    extension = READABLE.get(content_type)
+    if extension is None:
+        return Reading(TextStatus.NIET_ONDERSTEUND)
+    max_unpacked = str(current_app.config["MAX_DOCUMENT_UNPACKED_BYTES"])
+    result = sandbox.run("core.filetext:text_of", content, limits(), extension, max_unpacked)
+    if result.outcome is sandbox.Outcome.TOO_HEAVY:
+        log.warning("tekst van %s-document te zwaar om te lezen: %s", extension, result.detail)
+        return Reading(TextStatus.TE_ZWAAR)
+    if result.outcome is sandbox.Outcome.FAILED:
+        log.info("tekst van %s-document niet te lezen: %s", extension, result.detail)
+        return Reading(TextStatus.ONLEESBAAR)
+    text = result.output.decode("utf-8", "replace")
+    return Reading(TextStatus.GELEZEN, text) if text else Reading(TextStatus.GEEN_TEKST)

@@ -3,7 +3,15 @@
 from flask_babel import lazy_gettext as _l
 
 from core.labels import register_labels
-from meetings.models import AgendaItemKind, AttendanceStatus, CommentStatus, MilestoneKind, ReviewStatus, Season
+from meetings.models import (
+    AgendaItemKind,
+    AttendanceStatus,
+    CommentStatus,
+    MilestoneKind,
+    ReviewStatus,
+    Season,
+    TextStatus,
+)
 
 register_labels({Season.VOORJAAR: _l("voorjaar"), Season.NAJAAR: _l("najaar")})
 register_labels(
@@ -43,5 +51,16 @@ register_labels(
         CommentStatus.OPEN: _l("open"),
         CommentStatus.OVERGENOMEN: _l("overgenomen"),
         CommentStatus.BEANTWOORD: _l("beantwoord"),
+    }
+)
+#: Why a document's text is (not yet) searchable; the page says "Tekst niet doorzoekbaar: <label>".
+register_labels(
+    {
+        TextStatus.WACHT: _l("de tekst wordt nog gelezen"),
+        TextStatus.GELEZEN: _l("gelezen"),
+        TextStatus.GEEN_TEKST: _l("er staat geen leesbare tekst in (een scan?)"),
+        TextStatus.TE_ZWAAR: _l("het bestand was te zwaar om te lezen"),
+        TextStatus.ONLEESBAAR: _l("het bestand is beschadigd of beveiligd"),
+        TextStatus.NIET_ONDERSTEUND: _l("van dit soort bestand leest Regiotafel de tekst niet"),
     }
 )

@@ -7,10 +7,10 @@ document fails, the file left behind is harmless, and a second upload of the sam
 from __future__ import annotations
 
 import hashlib
-import io
 import os
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
+from core.archive import ArchiveTooLarge, open_archive, read_member
 from core.errors import DomainError
 
 
@@ -43,10 +44,16 @@ _ODF = {
     "odp": ("application/vnd.oasis.opendocument.presentation", "OpenDocument-presentatie"),
 }
 ALLOWED_EXTENSIONS = ("pdf", *_OOXML, *_ODF)
+#: The longest ``mimetype`` entry read from an OpenDocument file (its content type is shorter).
+_MIMETYPE_MAX = 100
 
 
-def sniff(filename: str, content: bytes) -> FileType:
-    """The type of an upload, judged by its content *and* its name; a mismatch is refused."""
+def sniff(filename: str, content: bytes, *, max_unpacked: int | None = None) -> FileType:
+    """The type of an upload, judged by its content *and* its name; a mismatch is refused.
+
+    A zip (Word, Excel, PowerPoint, OpenDocument) is refused too when it would unpack to more than
+    ``max_unpacked`` bytes (``MAX_DOCUMENT_UNPACKED_BYTES``), before any of it is unpacked.
+    """
     extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
     allowed = ", ".join(e.upper() for e in ALLOWED_EXTENSIONS)
     if extension not in ALLOWED_EXTENSIONS:
@@ -66,7 +73,7 @@ def sniff(filename: str, content: bytes) -> FileType:
     if not content.startswith(b"PK\x03\x04"):
         raise mismatch
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        with open_archive(content, max_unpacked=max_unpacked or max_unpacked_bytes()) as archive:
             names = archive.namelist()
             if extension in _OOXML:
                 prefix, content_type, label = _OOXML[extension]
@@ -74,15 +81,35 @@ def sniff(filename: str, content: bytes) -> FileType:
                     raise mismatch
                 return FileType(extension, content_type, label)
             content_type, label = _ODF[extension]
-            if "mimetype" not in names or archive.read("mimetype").decode("ascii", "replace").strip() != content_type:
+            if "mimetype" not in names:
+                raise mismatch
+            try:
+                declared = read_member(archive, "mimetype", limit=_MIMETYPE_MAX)
+            except ArchiveTooLarge as exc:  # the entry holds one short content type and nothing else
+                raise mismatch from exc
+            if declared.decode("ascii", "replace").strip() != content_type:
                 raise mismatch
             return FileType(extension, content_type, label)
-    except (zipfile.BadZipFile, KeyError) as exc:
+    except ArchiveTooLarge as exc:
+        raise DomainError(
+            _(
+                "Dit bestand pakt uit tot meer dan Regiotafel veilig kan lezen (zoals een zipbom); het is niet "
+                "opgeslagen. Sla het document opnieuw op in het programma waarmee het is gemaakt, of kies een PDF."
+            ),
+            field="file",
+        ) from exc
+    # What a damaged zip makes zipfile raise: a broken directory, a broken stream, a method or an
+    # encryption it cannot read.
+    except (zipfile.BadZipFile, KeyError, ValueError, EOFError, zlib.error, NotImplementedError, RuntimeError) as exc:
         raise mismatch from exc
 
 
 def max_bytes() -> int:
     return int(current_app.config["MAX_DOCUMENT_BYTES"])
+
+
+def max_unpacked_bytes() -> int:
+    return int(current_app.config["MAX_DOCUMENT_UNPACKED_BYTES"])
 
 
 def check_size(content: bytes) -> None:

@@ -21,13 +21,14 @@ from sqlalchemy.sql.elements import ClauseElement, ColumnClause
 from auth.models import User
 from auth.policy import visible
 from cases.models import Case
-from core.acting import Actor, service
+from core.acting import SYSTEM
 from core.db import Audience
 from core.extensions import db
 from core.labels import label
-from meetings import storage
-from meetings.document_text import extract_text
-from meetings.models import AgendaItem, Body, Cycle, Decision, Document, Meeting, Minutes, Note, Theme
+from core.scheduler import process_token
+from meetings.jobs import read_texts
+from meetings.models import AgendaItem, Body, Cycle, Decision, Document, Meeting, Minutes, Note, TextStatus, Theme
+from meetings.services.texts import read_again
 from search import index
 from search.models import FTS_TABLE, VECTOR_COLUMN, EntryKind, SearchEntry
 from search.text import STOP_WORDS, fts_query, highlight, snippet, stem, words
@@ -353,43 +354,11 @@ def filter_choices(user: User) -> FilterChoices:
 # --- filling the index ------------------------------------------------------------------------------------
 
 
-#: Documents whose text can be read, by the content type stored with them.
-_READABLE = {
-    "application/pdf": "pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
-}
-
-
-@service
-def extract_missing_texts(actor: Actor) -> int:
-    """Read the text of stored PDF and Word documents that have none yet; returns how many got one.
-
-    Documents uploaded before extraction existed, or whose reading failed then, get another try.
-    """
-    found = 0
-    pending = db.session.execute(
-        select(Document.id, Document.sha256, Document.content_type).where(
-            Document.text_content.is_(None), Document.content_type.in_(list(_READABLE))
-        )
-    ).all()
-    for ident, sha256, content_type in pending:
-        path = storage.path_for(sha256)
-        if not path.is_file():
-            continue
-        content = extract_text(_READABLE[content_type], path.read_bytes())
-        if content:
-            document = db.session.get(Document, ident)
-            if document is not None:
-                document.text_content = content
-                found += 1
-                db.session.flush()
-    return found
-
-
 def reindex() -> tuple[int, int]:
-    """Read missing document texts, then rebuild the whole index. The caller commits."""
-    from core.acting import SYSTEM
-
-    extracted = extract_missing_texts(SYSTEM)
+    """Read the text of documents that have none (again), then rebuild the whole index; returns the
+    index's entries and the documents that got a text. The caller commits."""
+    read_again(SYSTEM)
+    db.session.commit()  # reading happens outside any transaction
+    extracted = read_texts(process_token(), everything=True)[TextStatus.GELEZEN]
     entries = index.rebuild(db.session.connection())
     return entries, extracted

@@ -89,10 +89,12 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     with app.app_context():
         from core.acting import origin
         from demo.story import load
+        from meetings.jobs import read_texts
 
         with origin("test"):
             load(DEMO_PASSWORD)
             db.session.commit()
+            read_texts("test", everything=True)  # as the scheduler would: the demo's documents get their text
         db.session.remove()
     yield app
     with app.app_context():

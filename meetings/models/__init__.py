@@ -1,6 +1,6 @@
 """Consultation bodies and their cycles, meetings, agendas, documents, decisions and minutes."""
 
-from meetings.models.agenda import AgendaItem, AgendaItemKind, Document
+from meetings.models.agenda import AgendaItem, AgendaItemKind, Document, TextStatus
 from meetings.models.body import Body, Seat, Theme
 from meetings.models.cycle import (
     DEFAULT_MILESTONE_OFFSETS,
@@ -36,5 +36,6 @@ __all__ = [
     "ReviewStatus",
     "Season",
     "Seat",
+    "TextStatus",
     "Theme",
 ]

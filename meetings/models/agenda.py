@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, String, Text, exists
@@ -23,6 +24,22 @@ class AgendaItemKind(enum.StrEnum):
     TER_BESPREKING = "ter_bespreking"
     TER_INFORMATIE = "ter_informatie"
     HAMERSTUK = "hamerstuk"
+
+
+class TextStatus(enum.StrEnum):
+    """Whether a document's text has been read for search, and if it has none, why not."""
+
+    #: Not read yet: the scheduler reads it (``meetings.jobs``); until then search finds the title.
+    WACHT = "wacht"
+    GELEZEN = "gelezen"
+    #: Read, but there is no text in it (a scan).
+    GEEN_TEKST = "geen_tekst"
+    #: Reading it went over a limit: time, memory or unpacked size.
+    TE_ZWAAR = "te_zwaar"
+    #: Damaged or encrypted: the reader failed.
+    ONLEESBAAR = "onleesbaar"
+    #: A kind of file whose text is not read (Excel, PowerPoint, OpenDocument).
+    NIET_ONDERSTEUND = "niet_ondersteund"
 
 
 def _agenda_published(meeting_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
@@ -95,7 +112,7 @@ class Document(ReleasedWithTheAgenda, AudienceMixin, Base):
     """An uploaded meeting document. The file lives under the instance folder, named by its hash."""
 
     __tablename__ = "documents"
-    __audit_omit__ = frozenset({"text_content"})
+    __audit_omit__ = frozenset({"text_content", "text_claimed_by", "text_claimed_until"})
 
     id: Mapped[intpk]
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
@@ -108,8 +125,13 @@ class Document(ReleasedWithTheAgenda, AudienceMixin, Base):
     size: Mapped[int]
     #: SHA-256 of the content, hex; also the file's name in storage.
     sha256: Mapped[str] = mapped_column(String(64), index=True)
-    #: The text of a PDF or Word document, extracted on upload, for search (None: none found).
+    #: The text of a PDF or Word document, for search; read by the scheduler after the upload.
     text_content: Mapped[str | None] = mapped_column(Text, deferred=True)
+    text_status: Mapped[TextStatus] = mapped_column(default=TextStatus.WACHT, index=True)
+    #: The scheduler process reading the text, and until when it holds the document: one that died
+    #: while reading leaves it to another after that.
+    text_claimed_by: Mapped[str | None] = mapped_column(String(100))
+    text_claimed_until: Mapped[datetime | None]
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[created_at]
 
@@ -120,6 +142,14 @@ class Document(ReleasedWithTheAgenda, AudienceMixin, Base):
     @property
     def extension(self) -> str:
         return self.filename.rsplit(".", 1)[-1].upper() if "." in self.filename else ""
+
+    @property
+    def text_pending(self) -> bool:
+        return self.text_status is TextStatus.WACHT
+
+    @property
+    def text_searchable(self) -> bool:
+        return self.text_status is TextStatus.GELEZEN
 
     def audit_main_object(self) -> str | None:
         return f"agenda_items/{self.agenda_item_id}" if self.agenda_item_id else f"meetings/{self.meeting_id}"

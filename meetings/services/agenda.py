@@ -19,7 +19,6 @@ from core.db import Audience
 from core.errors import DomainError, NotPermitted
 from core.extensions import db
 from meetings import storage
-from meetings.document_text import extract_text
 from meetings.models import AgendaItem, AgendaItemKind, Decision, Document, Meeting, Theme
 
 
@@ -280,7 +279,8 @@ def add_document(
     audience: Audience | None = None,
     shared_with: list[int] | None = None,
 ) -> Document:
-    """Store an uploaded document with a meeting or one of its agenda items."""
+    """Store an uploaded document with a meeting or one of its agenda items. Its text is read later,
+    by the scheduler (``meetings.jobs``); until then search finds it by its title."""
     ensure(actor, Action.VIEW, agenda_item or meeting)
     if not may_add_document(actor, meeting, agenda_item):
         raise NotPermitted(
@@ -302,8 +302,6 @@ def add_document(
         content_type=file_type.content_type,
         size=len(content),
         sha256=digest,
-        # For search; a file whose text cannot be read gets none, and is stored all the same.
-        text_content=extract_text(file_type.extension, content),
         uploaded_by_id=actor.id,
     )
     db.session.add(document)

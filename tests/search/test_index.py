@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import io
 
-from docx import Document as DocxDocument
 from sqlalchemy import delete, func, select, text
 
 from core.extensions import db
 from demo.pdf import text_pdf
-from meetings.document_text import extract_text
+from meetings.jobs import read_texts
 from meetings.models import AgendaItem, AgendaItemKind, Body, Decision, Document, Meeting, Theme
 from search.models import FTS_TABLE, EntryKind, SearchEntry
 from tests.conftest import in_app, user
@@ -114,6 +113,8 @@ def test_an_uploaded_pdf_is_found_by_its_text(app, clients):
         content_type="multipart/form-data",
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:1000]
+    with in_app(app):
+        read_texts("test", everything=True)  # the scheduler's round after the upload
     page = sec.get("/zoeken", query_string={"q": "zonnepark"}).get_data(as_text=True)
     with in_app(app):
         document = db.session.scalars(select(Document).where(Document.title == "Verkenning energie")).one()
@@ -146,19 +147,3 @@ def test_reindex_rebuilds_the_index_and_reads_texts_still_missing(app):
         ).one()
         assert "Voorgestelde inzet" in (document.text_content or "")
         assert ("meetings.document_download", document.id) in found(user(SEC), "bewindspersonen afstemming")
-
-
-def test_pdf_and_docx_text_is_read_and_anything_else_gives_none():
-    assert "zonneweides" in extract_text("pdf", text_pdf("Titel", ["Over zonneweides."]))
-    buffer = io.BytesIO()
-    word = DocxDocument()
-    word.add_paragraph("Netcongestie in de Brainportregio")
-    table = word.add_table(rows=1, cols=2)
-    table.rows[0].cells[0].text = "Actie"
-    table.rows[0].cells[1].text = "Transformatorstation"
-    word.save(buffer)
-    docx_text = extract_text("docx", buffer.getvalue()) or ""
-    assert "Netcongestie" in docx_text and "Transformatorstation" in docx_text
-    assert extract_text("pdf", b"%PDF-1.4 damaged") is None
-    assert extract_text("docx", b"PK not a zip") is None
-    assert extract_text("xlsx", b"anything") is None
