@@ -5,7 +5,7 @@ document says why it has no text. Documents stored before had their text read at
 a text are "gelezen"; those without wait ("wacht") to be read again, so that they get a reason.
 
 Revision ID: ec827733f336
-Revises: bcb0b8357a9d
+Revises: 5020fe07dbe7
 Create Date: 2026-12-07 05:35:33.158256
 """
 
