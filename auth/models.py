@@ -194,6 +194,7 @@ class LoginAttempt(Base):
     id: Mapped[intpk]
     #: The address as typed (normalised), known account or not.
     email: Mapped[str] = mapped_column(String(254))
+    #: The client's address; an IPv6 address as its /64 network (``throttle.network``).
     address: Mapped[str] = mapped_column(String(64))
     at: Mapped[created_at]
     succeeded: Mapped[bool]

@@ -68,7 +68,7 @@ def requires_second_factor(user: User) -> bool:
 
 
 def _attempt(email: str, address: str, succeeded: bool, kind: str) -> None:
-    db.session.add(LoginAttempt(email=email, address=address, succeeded=succeeded, kind=kind))
+    db.session.add(LoginAttempt(email=email, address=throttle.network(address), succeeded=succeeded, kind=kind))
 
 
 @service

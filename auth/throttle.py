@@ -3,8 +3,9 @@ cheat sheets): slow guessing down without giving anyone a way to lock a user out
 
 Every try at a password or a second-factor code that is checked and fails is a row in
 ``login_attempts``. It holds the e-mail address as typed, so an unknown address is throttled exactly
-like a real one. It also holds the client's address. Each step (password, code) is judged on its own
-failures, under three limits:
+like a real one. It also holds the client's address, an IPv6 address by its /64 network: one
+subscriber holds the whole network, and devices change their address within it every day. Each step
+(password, code) is judged on its own failures, under three limits:
 
 * **the pair** (this account from this address): five failures in a row are free, then each one
   doubles the wait before the next try, up to 15 minutes. This slows a guesser working on one
@@ -42,6 +43,7 @@ every try still costs a password check. Stopping a flood of requests is the reve
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -64,6 +66,7 @@ ADDRESS_PER_HOUR = 100
 LOOK_BACK = max(ACCOUNT_PER_HOUR, ADDRESS_PER_HOUR, FREE + 11)
 #: The kind of the one row a success writes (see ``sessions.sign_in``); it ends the streaks of both steps.
 SIGNED_IN = "password"
+IPV6_NETWORK = 64
 
 
 @dataclass(frozen=True)
@@ -88,9 +91,23 @@ class Verdict:
         return not self.pair and (self.known or not self.others)
 
 
+def network(address: str) -> str:
+    """The key of a client address: an IPv4 address itself, an IPv6 address its /64 network."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, IPV6_NETWORK), strict=False))
+    return str(parsed)
+
+
 def verdict(email: str, address: str, kind: str = "password") -> Verdict:
     """Judge the next try of this account (as typed) from this client address, at this step."""
     moment = now()
+    address = network(address)
     pair_key = (LoginAttempt.email == email, LoginAttempt.address == address)
     pair_sign_in = _last_sign_in(*pair_key)
     account_sign_in = _last_sign_in(LoginAttempt.email == email)

@@ -331,6 +331,30 @@ def test_an_endless_streak_waits_the_longest_wait(app, client, clock):
     )
 
 
+def test_an_ipv6_client_is_one_address_across_its_64_network(app, tick):
+    """Devices change their IPv6 address within the network every day: the /64 is the address,
+    for the guessing from it and for the users who signed in from it."""
+    sign_in_and_out(from_address(app, "2001:db8:1:2::1"), "beleid@ezk.test")
+    for n in range(100):
+        tick()
+        assert answer(attempt(from_address(app, f"2001:db8:1:2:{n:x}::1"), f"gok{n}@ezk.test")) == WRONG
+    tick()
+    assert WAIT.fullmatch(answer(attempt(from_address(app, "2001:db8:1:2:ffff::9"), "nog-een-gok@ezk.test")))
+    assert answer(attempt(from_address(app, "2001:db8:1:3::1"), "nog-een-gok@ezk.test")) == WRONG
+    tick()
+    assert from_address(app, "2001:db8:1:2:aaaa::7").login("beleid@ezk.test").status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [("10.1.2.3", "10.1.2.3"), ("::ffff:10.1.2.3", "10.1.2.3"), ("2001:db8::1", "2001:db8::/64"), ("x", "x")],
+)
+def test_the_throttle_keys_a_client_address(address, key):
+    from auth import throttle
+
+    assert throttle.network(address) == key
+
+
 def test_the_throttle_reads_its_keys_by_index_ranges(app):
     """Each query of the throttle is one range of an index that holds every column it asks about,
     so the growing table is never scanned and never sorted. The table looks like a year of use: an
