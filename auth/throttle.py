@@ -44,10 +44,12 @@ every try still costs a password check. Stopping a flood of requests is the reve
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask_babel import format_timedelta
 from sqlalchemy import ColumnElement, select
 
 from auth.models import LoginAttempt
@@ -165,7 +167,8 @@ def _ceiling_wait(failures: Sequence[datetime], per_hour: int, moment: datetime)
 
 
 def describe(wait: timedelta) -> str:
-    seconds = int(wait.total_seconds()) + 1
-    if seconds < 90:
-        return f"{seconds} seconden"
-    return f"{(seconds + 59) // 60} minuten"
+    """The wait in words in the reader's language, rounded up: seconds below a minute and a half, else minutes."""
+    seconds = math.ceil(wait.total_seconds())
+    rounded = timedelta(seconds=seconds) if seconds < 90 else timedelta(minutes=math.ceil(seconds / 60))
+    # Babel moves to the next unit at ``threshold`` of it: 89 seconds stay seconds, 60 minutes minutes.
+    return format_timedelta(rounded, threshold=1.5)

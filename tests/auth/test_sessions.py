@@ -14,6 +14,7 @@ from auth import mfa, sessions
 from auth.passwords import password_problem
 from core.dates import now
 from core.extensions import db
+from core.i18n import COOKIE
 from tests.conftest import DEMO_PASSWORD, in_app, user
 
 
@@ -313,6 +314,19 @@ def test_a_right_password_that_the_wait_refuses_counts_like_a_wrong_one(app, clo
     with in_app(app):
         right, wrong = throttle.verdict("beleid@ezk.test", "10.6.0.3"), throttle.verdict("beleid@ocw.test", "10.6.0.3")
     assert right == wrong and right.others > timedelta(0)
+
+
+def test_the_wait_is_told_in_the_readers_language(app, tick):
+    english = from_address(app, "10.9.0.5")
+    english.set_cookie(COOKIE, "en")
+    dutch = from_address(app, "10.9.0.5")
+    for _ in range(6):
+        tick()
+        attempt(english, "beleid@ezk.test")
+    assert re.fullmatch(
+        r"Too many failed attempts\. Try again in \d+ seconds?\.", answer(attempt(english, "beleid@ezk.test"))
+    )
+    assert WAIT.fullmatch(answer(attempt(dutch, "beleid@ezk.test")))
 
 
 def test_an_endless_streak_waits_the_longest_wait(app, client, clock):
