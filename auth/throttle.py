@@ -27,9 +27,11 @@ never reset; failures only age out of it after an hour.
 limits are the ones that other people can drive up: a guesser elsewhere, or strangers behind the same
 NAT. So they do not apply to a *known* pair, one that opened a session in the last 90 days. A known
 pair is judged by its own streak only. Only someone at the same address who types this account can
-raise that streak, and the user's next sign-in there ends it. At worst the user waits, and is never
-locked out. A guesser gains little from this: where the owner has signed in, the pair's own rate,
-which is what a guesser gets from any single address anyway; from anywhere else, nothing.
+raise that streak, and the user's next sign-in there ends it. At worst the user waits up to 15 minutes,
+and only while that someone keeps failing on this very account; the server cannot tell them apart from
+the user anyway. No limit that anyone elsewhere can reach ever locks the user out there. A guesser
+gains little from this: where the owner has signed in, the pair's own rate, which is what a guesser
+gets from any single address anyway; from anywhere else, nothing.
 
 **Nothing tells whether an account exists, or where it signed in.** Only the pair's own wait refuses
 a try before it is checked, and that wait is worked out the same way for every pair, whether known,
