@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.acting import Actor
@@ -178,18 +178,28 @@ class UserSession(Base):
 
 
 class LoginAttempt(Base):
-    """One try at a password or a second-factor code, for throttling. Not the audit trail."""
+    """A checked try at a password or a second-factor code that failed, or a session that opened: for
+    throttling (``auth.throttle``). Not the audit trail."""
 
     __tablename__ = "login_attempts"
     __audited__ = False
+    # One index per key that the throttle judges (the pair, the account, the client address), each
+    # ending in ``at``: the latest failures within a window, and the last success, are one range each.
+    __table_args__ = (
+        Index("ix_login_attempts_pair", "email", "address", "succeeded", "kind", "at"),
+        Index("ix_login_attempts_account", "email", "succeeded", "kind", "at"),
+        Index("ix_login_attempts_client", "address", "succeeded", "kind", "at"),
+    )
 
     id: Mapped[intpk]
     #: The address as typed (normalised), known account or not.
-    email: Mapped[str] = mapped_column(String(254), index=True)
-    address: Mapped[str] = mapped_column(String(64), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    #: The client's address; an IPv6 address as its /64 network (``throttle.network``).
+    address: Mapped[str] = mapped_column(String(64))
     at: Mapped[created_at]
     succeeded: Mapped[bool]
-    #: "password" or "mfa".
+    #: The step of a failure, "password" or "mfa". A success is written once, when the session
+    #: opens after every step, as "password".
     kind: Mapped[str] = mapped_column(String(10), default="password")
 
 

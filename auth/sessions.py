@@ -18,7 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from audit.events import NOBODY, record_event
-from auth import mfa
+from auth import mfa, throttle
 from auth.models import LoginAttempt, RecoveryCode, Role, User, UserSession
 from auth.passwords import hash_password, password_problem, verify_password
 from auth.policy import Action, ensure
@@ -68,15 +68,16 @@ def requires_second_factor(user: User) -> bool:
 
 
 def _attempt(email: str, address: str, succeeded: bool, kind: str) -> None:
-    db.session.add(LoginAttempt(email=email, address=address, succeeded=succeeded, kind=kind))
+    db.session.add(LoginAttempt(email=email, address=throttle.network(address), succeeded=succeeded, kind=kind))
 
 
 @service
 def record_failed_sign_in(
-    actor: Actor, *, email: str, address: str, kind: str = "password", throttled: bool = False
+    actor: Actor, *, email: str, address: str, kind: str = "password", throttled: bool = False, checked: bool = True
 ) -> None:
-    """A password or code was wrong (or the account unknown): count it, and put it in the trail."""
-    if not throttled:
+    """A sign-in was refused: put it in the trail, and count it when the password or code was
+    checked (wrong, unknown account, or right but refused by a wait; see ``auth.throttle``)."""
+    if checked:
         _attempt(email, address, False, kind)
     user = db.session.scalars(select(User).where(User.email == email)).one_or_none()
     record_event(
@@ -97,7 +98,7 @@ def sign_in(actor: User, *, address: str, user_agent: str) -> str:
     db.session.add(
         UserSession(token_hash=token_hash(token), user_id=actor.id, address=address[:64], user_agent=user_agent[:200])
     )
-    _attempt(actor.email, address, True, "password")
+    _attempt(actor.email, address, True, throttle.SIGNED_IN)
     actor.last_login_at = now()
     record_event("login", object_type="users", object_id=actor.id, label=f"aanmelding als {actor.email}", result=200)
     return token

@@ -1,17 +1,58 @@
-"""Login throttling (ASVS 6.3): growing waits after failures, per account and per client address.
+"""Sign-in throttling (ASVS 5.0 V6.3; OWASP's Authentication and Credential Stuffing Prevention
+cheat sheets): slow guessing down without giving anyone a way to lock a user out.
 
-Failures count "in a row": since the last success for that address (or account), within a day.
-The first few are free; after that each failure doubles the wait before the next try, up to a
-ceiling of 15 minutes; and no account gets more than ``ACCOUNT_PER_HOUR`` failures in any hour. The
-account key is the address as typed, so an unknown address is throttled exactly like a real one.
+Every try at a password or a second-factor code that is checked and fails is a row in
+``login_attempts``. It holds the e-mail address as typed, so an unknown address is throttled exactly
+like a real one. It also holds the client's address, an IPv6 address by its /64 network: one
+subscriber holds the whole network, and devices change their address within it every day. Each step
+(password, code) is judged on its own failures, under three limits:
+
+* **the pair** (this account from this address): five failures in a row are free, then each one
+  doubles the wait before the next try, up to 15 minutes. This slows a guesser working on one
+  account from one place.
+* **the account** (from all addresses): the same growing wait, and never more than 100 failures in
+  any hour. This slows a guesser who spreads the work over many addresses.
+* **the address** (against all accounts): never more than 100 failures in any hour. That is far more
+  than a building full of people mistyping, so it only stops mass guessing and credential stuffing
+  from one place. A shared NAT looks like one place, and so does every user behind a proxy without
+  ``PROXY_FIX``.
+
+"In a row" means since the last success that ends the streak, within a day. A success writes one row
+when a session opens (after every step) and proves exactly two things: this account, and this
+account from this address. It ends those two streaks and nothing else. Signing in to one's own
+account says nothing about the other accounts tried from the same address, so an address's count is
+never reset; failures only age out of it after an hour.
+
+**Nobody is locked out of an address they signed in from before.** The account's and the address's
+limits are the ones that other people can drive up: a guesser elsewhere, or strangers behind the same
+NAT. So they do not apply to a *known* pair, one that opened a session in the last 90 days. A known
+pair is judged by its own streak only. Only someone at the same address who types this account can
+raise that streak, and the user's next sign-in there ends it. At worst the user waits up to 15 minutes,
+and only while that someone keeps failing on this very account; the server cannot tell them apart from
+the user anyway. No limit that anyone elsewhere can reach ever locks the user out there. A guesser
+gains little from this: where the owner has signed in, the pair's own rate, which is what a guesser
+gets from any single address anyway; from anywhere else, nothing.
+
+**Nothing tells whether an account exists, or where it signed in.** Only the pair's own wait refuses
+a try before it is checked, and that wait is worked out the same way for every pair, whether known,
+unknown or for an account that does not exist. Under the account's or the address's wait the
+password is still checked, at the same cost for every pair, and a right password opens a session only
+for a known pair. Everyone else gets the same answer for a right and a wrong password (the wait), and
+both count as failures. So neither the answer, nor the time it takes, nor the next wait tells a known
+pair from an unknown one, or a right password from a wrong one. The price is that under those waits
+every try still costs a password check. Stopping a flood of requests is the reverse proxy's job.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import ipaddress
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import InstrumentedAttribute
+from flask_babel import format_timedelta
+from sqlalchemy import ColumnElement, select
 
 from auth.models import LoginAttempt
 from core.dates import now
@@ -19,52 +60,117 @@ from core.extensions import db
 
 HOUR = timedelta(hours=1)
 STREAK = timedelta(days=1)
-ACCOUNT_FREE = 5
-ACCOUNT_PER_HOUR = 100
-ADDRESS_FREE = 20
-ADDRESS_PER_HOUR = 300
+#: How long a pair that opened a session counts as known.
+KNOWN_FOR = timedelta(days=90)
+FREE = 5
 MAX_WAIT = timedelta(minutes=15)
+ACCOUNT_PER_HOUR = 100
+ADDRESS_PER_HOUR = 100
+#: Enough of the latest failures to decide every limit: the hourly ceilings, and the streak that reaches MAX_WAIT.
+LOOK_BACK = max(ACCOUNT_PER_HOUR, ADDRESS_PER_HOUR, FREE + 11)
+#: The kind of the one row a success writes (see ``sessions.sign_in``); it ends the streaks of both steps.
+SIGNED_IN = "password"
+IPV6_NETWORK = 64
 
 
-def _wait_for(column: InstrumentedAttribute[str], key: str, kind: str, free: int, per_hour: int) -> timedelta:
+@dataclass(frozen=True)
+class Verdict:
+    """What the throttle says about the next try of one account from one client address."""
+
+    #: The pair's own wait. Every try waits it out, known or not; nothing is checked meanwhile.
+    pair: timedelta
+    #: The wait that the account's and the address's limits ask, except of a known pair.
+    others: timedelta
+    #: This account opened a session from this address within ``KNOWN_FOR``.
+    known: bool
+
+    @property
+    def wait(self) -> timedelta:
+        """The wait to tell the user. It is the same for a known pair as for an unknown one."""
+        return max(self.pair, self.others)
+
+    @property
+    def admits(self) -> bool:
+        """Whether a right password (or code) may open a session now."""
+        return not self.pair and (self.known or not self.others)
+
+
+def network(address: str) -> str:
+    """The key of a client address: an IPv4 address itself, an IPv6 address its /64 network."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address[:64]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, IPV6_NETWORK), strict=False))
+    return str(parsed)
+
+
+def verdict(email: str, address: str, kind: str = "password") -> Verdict:
+    """Judge the next try of this account (as typed) from this client address, at this step."""
     moment = now()
-    failed = (column == key, LoginAttempt.kind == kind, LoginAttempt.succeeded.is_(False))
-    last_success = db.session.scalar(
-        select(func.max(LoginAttempt.at)).where(column == key, LoginAttempt.kind == kind, LoginAttempt.succeeded)
+    address = network(address)
+    pair_key = (LoginAttempt.email == email, LoginAttempt.address == address)
+    pair_sign_in = _last_sign_in(*pair_key)
+    account_sign_in = _last_sign_in(LoginAttempt.email == email)
+    account_failures = _failures(kind, moment, LoginAttempt.email == email)
+    address_failures = _failures(kind, moment, LoginAttempt.address == address)
+    return Verdict(
+        pair=_streak_wait(_failures(kind, moment, *pair_key), pair_sign_in, moment),
+        others=max(
+            _streak_wait(account_failures, account_sign_in, moment),
+            _ceiling_wait(account_failures, ACCOUNT_PER_HOUR, moment),
+            _ceiling_wait(address_failures, ADDRESS_PER_HOUR, moment),
+        ),
+        known=pair_sign_in is not None and pair_sign_in > moment - KNOWN_FOR,
     )
-    # The streak: failures since the last success (within a day). It sets the growing wait.
-    since = max(moment - STREAK, _aware(last_success)) if last_success else moment - STREAK
-    streak, last = db.session.execute(
-        select(func.count(LoginAttempt.id), func.max(LoginAttempt.at)).where(*failed, LoginAttempt.at > since)
-    ).one()
-    waits = [timedelta(0)]
-    if streak >= free:
-        delay = min(timedelta(seconds=2 ** (streak - free)), MAX_WAIT)
-        waits.append(_aware(last) + delay - moment)
-    # The hard cap: never more than per_hour failures within any hour.
-    hourly, first = db.session.execute(
-        select(func.count(LoginAttempt.id), func.min(LoginAttempt.at)).where(*failed, LoginAttempt.at > moment - HOUR)
-    ).one()
-    if hourly >= per_hour:
-        waits.append(_aware(first) + HOUR - moment)
-    return max(waits)
 
 
-def _aware(value: datetime) -> datetime:
-    # Aggregates bypass the column type on SQLite, so the value may come back naive (it is UTC).
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def wait_before_next(email: str, address: str, kind: str = "password") -> timedelta:
-    """How long this account (as typed) and this client must wait before the next try."""
-    return max(
-        _wait_for(LoginAttempt.email, email, kind, ACCOUNT_FREE, ACCOUNT_PER_HOUR),
-        _wait_for(LoginAttempt.address, address, kind, ADDRESS_FREE, ADDRESS_PER_HOUR),
+def _last_sign_in(*where: ColumnElement[bool]) -> datetime | None:
+    return db.session.scalar(
+        select(LoginAttempt.at)
+        .where(*where, LoginAttempt.succeeded.is_(True), LoginAttempt.kind == SIGNED_IN)
+        .order_by(LoginAttempt.at.desc())
+        .limit(1)
     )
+
+
+def _failures(kind: str, moment: datetime, *where: ColumnElement[bool]) -> list[datetime]:
+    """The latest failures of this step within a day, newest first."""
+    return list(
+        db.session.scalars(
+            select(LoginAttempt.at)
+            .where(
+                *where, LoginAttempt.succeeded.is_(False), LoginAttempt.kind == kind, LoginAttempt.at > moment - STREAK
+            )
+            .order_by(LoginAttempt.at.desc())
+            .limit(LOOK_BACK)
+        )
+    )
+
+
+def _streak_wait(failures: Sequence[datetime], last_success: datetime | None, moment: datetime) -> timedelta:
+    """The growing wait: free at first, then doubling with every failure since the last success."""
+    streak = [at for at in failures if last_success is None or at > last_success]
+    if len(streak) < FREE:
+        return timedelta(0)
+    # The exponent is capped: a long streak must mean the longest wait, not an overflow.
+    delay = min(timedelta(seconds=2 ** min(len(streak) - FREE, 20)), MAX_WAIT)
+    return max(streak[0] + delay - moment, timedelta(0))
+
+
+def _ceiling_wait(failures: Sequence[datetime], per_hour: int, moment: datetime) -> timedelta:
+    """Until fewer than ``per_hour`` failures lie within the last hour; successes do not count."""
+    if len(failures) < per_hour:
+        return timedelta(0)
+    return max(failures[per_hour - 1] + HOUR - moment, timedelta(0))
 
 
 def describe(wait: timedelta) -> str:
-    seconds = int(wait.total_seconds()) + 1
-    if seconds < 90:
-        return f"{seconds} seconden"
-    return f"{(seconds + 59) // 60} minuten"
+    """The wait in words in the reader's language, rounded up: seconds below a minute and a half, else minutes."""
+    seconds = math.ceil(wait.total_seconds())
+    rounded = timedelta(seconds=seconds) if seconds < 90 else timedelta(minutes=math.ceil(seconds / 60))
+    # Babel moves to the next unit at ``threshold`` of it: 89 seconds stay seconds, 60 minutes minutes.
+    return format_timedelta(rounded, threshold=1.5)

@@ -49,11 +49,28 @@ def _open_session(user: User, target: str) -> ResponseReturnValue:
 
 
 def _refuse(
-    form: LoginForm | SecondFactorForm, field: str, email: str, kind: str, message: str, throttled: bool
+    form: LoginForm | SecondFactorForm,
+    field: str,
+    email: str,
+    kind: str,
+    message: str,
+    *,
+    throttled: bool,
+    checked: bool = True,
 ) -> None:
-    sessions.record_failed_sign_in(NOBODY, email=email, address=_address(), kind=kind, throttled=throttled)
+    sessions.record_failed_sign_in(
+        NOBODY, email=email, address=_address(), kind=kind, throttled=throttled, checked=checked
+    )
     db.session.commit()
     form[field].errors = [message]
+
+
+def _too_many(verdict: throttle.Verdict) -> str:
+    return _("Te veel mislukte pogingen. Probeer het over %(wait)s opnieuw.", wait=throttle.describe(verdict.wait))
+
+
+def _too_many_codes(verdict: throttle.Verdict) -> str:
+    return _("Te veel onjuiste codes. Probeer het over %(wait)s opnieuw.", wait=throttle.describe(verdict.wait))
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
@@ -64,15 +81,17 @@ def login() -> ResponseReturnValue:
     form = LoginForm()
     if form.validate_on_submit():
         email = services.normalise_email(form.email.data or "")
-        wait = throttle.wait_before_next(email, _address())
-        if wait:
-            message = _("Te veel mislukte pogingen. Probeer het over %(wait)s opnieuw.", wait=throttle.describe(wait))
-            _refuse(form, "password", email, "password", message, throttled=True)
+        verdict = throttle.verdict(email, _address())
+        if verdict.pair:
+            _refuse(form, "password", email, "password", _too_many(verdict), throttled=True, checked=False)
         else:
+            # Checked at the same cost under every wait but the pair's: a known pair may still get in,
+            # and nobody may tell by the answer or its time whether this one is known.
             user = services.authenticate(email, form.password.data or "")
             target = _safe_next(request.args.get("next"))
-            if user is None:
-                _refuse(form, "password", email, "password", str(UNKNOWN), throttled=False)
+            if user is None or not verdict.admits:
+                message = _too_many(verdict) if verdict.others else str(UNKNOWN)
+                _refuse(form, "password", email, "password", message, throttled=bool(verdict.others))
             elif user.mfa_enabled:
                 session.clear()
                 session.update(mfa_user=user.id, mfa_since=now().timestamp(), mfa_next=target)
@@ -93,15 +112,16 @@ def second_factor() -> ResponseReturnValue:
         return redirect(url_for("auth.login"))
     form = SecondFactorForm()
     if form.validate_on_submit():
-        wait = throttle.wait_before_next(user.email, _address(), kind="mfa")
-        if wait:
-            message = _("Te veel onjuiste codes. Probeer het over %(wait)s opnieuw.", wait=throttle.describe(wait))
-            _refuse(form, "code", user.email, "mfa", message, throttled=True)
-        elif sessions.check_second_factor(user, code=form.code.data or ""):
+        verdict = throttle.verdict(user.email, _address(), kind="mfa")
+        if verdict.pair:
+            _refuse(form, "code", user.email, "mfa", _too_many_codes(verdict), throttled=True, checked=False)
+        # Checked before asking whether the verdict admits, as the password is: the same work either way.
+        elif sessions.check_second_factor(user, code=form.code.data or "") and verdict.admits:
             return _open_session(user, session.get("mfa_next") or url_for("core.home"))
         else:
-            db.session.rollback()
-            _refuse(form, "code", user.email, "mfa", _("Deze code klopt niet."), throttled=False)
+            db.session.rollback()  # a right code that the wait refuses stays unused
+            message = _too_many_codes(verdict) if verdict.others else _("Deze code klopt niet.")
+            _refuse(form, "code", user.email, "mfa", message, throttled=bool(verdict.others))
     return form_page("auth/second_factor.html", form=form)
 
 
