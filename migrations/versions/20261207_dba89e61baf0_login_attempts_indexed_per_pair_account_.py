@@ -1,7 +1,7 @@
 """login attempts indexed per pair, account and client address; IPv6 addresses as their /64
 
 Revision ID: dba89e61baf0
-Revises: bcb0b8357a9d
+Revises: ec827733f336
 Create Date: 2026-12-07 05:32:38.172468
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 
 revision = 'dba89e61baf0'
-down_revision = 'bcb0b8357a9d'
+down_revision = "ec827733f336"
 branch_labels = None
 depends_on = None
 
