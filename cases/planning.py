@@ -139,21 +139,9 @@ def _announced_on_publication(moment: datetime) -> Iterator[Planned]:
     )
     members = people.Members()
     for case in waiting:
-        workflow = workflow_of(case)
-        if case.state != workflow.initial:
-            continue
-        assert case.decision is not None and case.decision.meeting.besluitenlijst_published_at is not None
-        yield from _told(
-            case,
-            workflow.created_notifies,
-            kind=CREATED,
-            subject_type="cases",
-            subject_id=case.id,
-            actor_id=case.created_by_id,
-            key=f"nieuw:{case.id}",
-            due_at=case.decision.meeting.besluitenlijst_published_at,
-            members=members,
-        )
+        if case.state == workflow_of(case).initial:
+            assert case.decision is not None and case.decision.meeting.besluitenlijst_published_at is not None
+            yield from _announcement(case, case.decision.meeting.besluitenlijst_published_at, members)
 
 
 def _due_reminders(moment: datetime) -> Iterator[Planned]:
@@ -167,6 +155,21 @@ def _due_reminders(moment: datetime) -> Iterator[Planned]:
     since = _dates_set([case.id for case in cases])
     for case in cases:
         yield from reminders_for(case, day, since=since.get(case.id), members=members)
+
+
+def _announcement(case: Case, due_at: datetime, members: people.Members | None = None) -> Iterator[Planned]:
+    """The messages that tell whom a new case concerns that it is there."""
+    return _told(
+        case,
+        workflow_of(case).created_notifies,
+        kind=CREATED,
+        subject_type="cases",
+        subject_id=case.id,
+        actor_id=case.created_by_id,
+        key=f"nieuw:{case.id}",
+        due_at=due_at,
+        members=members,
+    )
 
 
 def _told(
@@ -230,19 +233,9 @@ def _after_step(case: Case, event: CaseEvent, transition: Transition) -> None:
 def case_created(case: Case) -> None:
     """Tell whom a new case concerns, and plan its reminders (called by the creating services). One that
     follows from a decision on a concept besluitenlijst is told when that goes out."""
-    if not case.is_released():
-        return
-    workflow = workflow_of(case)
-    _tell(
-        case,
-        workflow.created_notifies,
-        kind=CREATED,
-        subject_type="cases",
-        subject_id=case.id,
-        actor_id=case.created_by_id,
-        key=f"nieuw:{case.id}",
-    )
-    plan_case(case)
+    if case.is_released():
+        plan(_announcement(case, now()))
+        plan_case(case)
 
 
 # --- writing the messages -------------------------------------------------------------------------
