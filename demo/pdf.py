@@ -33,6 +33,12 @@ def text_pdf(title: str, paragraphs: list[str]) -> bytes:
         b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
         b"<< /Title (" + _escape(title) + b") /Producer (Regiotafel demo) >>",
     ]
+    return pdf_of(objects, info=6)
+
+
+def pdf_of(objects: list[bytes], *, info: int | None = None) -> bytes:
+    """A PDF file of these objects, numbered 1, 2, …: object 1 is the catalog; ``info`` the document
+    information dictionary, if any. Writes the cross-reference table and the trailer."""
     out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -42,8 +48,6 @@ def text_pdf(title: str, paragraphs: list[str]) -> bytes:
     out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     for offset in offsets:
         out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R /Info 6 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
+    info_entry = b" /Info %d 0 R" % info if info is not None else b""
+    out += b"trailer\n<< /Size %d /Root 1 0 R%s >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, info_entry, xref)
     return bytes(out)

@@ -16,21 +16,10 @@ import zlib
 
 from docx import Document as DocxDocument
 
+from demo.pdf import pdf_of
+
 MB = 1024 * 1024
 _W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-
-
-def _pdf(objects: list[bytes]) -> bytes:
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
 
 
 def shared_stream_pdf(pages: int = 20, stream_bytes: int = 2 * MB) -> bytes:
@@ -49,13 +38,13 @@ def shared_stream_pdf(pages: int = 20, stream_bytes: int = 2 * MB) -> bytes:
     objects += [
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + font + b" /Contents 3 0 R >>"
     ] * pages
-    return _pdf(objects)
+    return pdf_of(objects)
 
 
 def scanned_pdf() -> bytes:
     """A page with only a drawing on it, as a scan has only an image: no text to find."""
     content = b"0 0 m 595 842 l S"
-    return _pdf(
+    return pdf_of(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
