@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from auth.policy import Action, ensure, get_visible
 from auth.services import list_organisations
 from core.dates import to_local
+from core.downloads import filename_for
 from core.errors import DomainError
 from core.hooks import collect
 from core.pages import form_page, run_action, submit_form
@@ -21,6 +22,8 @@ from meetings.forms import AgendaItemForm, AttendanceForm, DocumentForm, Meeting
 from meetings.models import AgendaItem, AttendanceStatus, Document
 from meetings.services import agenda, bodies, cycles, decisions, notes
 from meetings.services.numbering import numbering
+
+PDF = "application/pdf"
 
 
 @bp.get("/vergaderingen/<int:meeting_id>")
@@ -211,8 +214,13 @@ def document_download(document_id: int) -> ResponseReturnValue:
     path = storage.path_for(document.sha256)
     if not path.exists():
         abort(404)
+    # Named after its title, as people call it; a PDF opens in the browser, other files download.
     response = send_file(
-        path, mimetype=document.content_type, as_attachment=True, download_name=document.filename, etag=document.sha256
+        path,
+        mimetype=document.content_type,
+        as_attachment=document.content_type != PDF,
+        download_name=filename_for(document.title, document.extension),
+        etag=document.sha256,
     )
     response.headers["Cache-Control"] = "no-store"  # what one user may see, no shared cache keeps
     return response
