@@ -119,13 +119,30 @@ def move_agenda_item(actor: User, item: AgendaItem, *, offset: int) -> None:
     _renumber(items)
 
 
+def removable_items(meeting_id: int) -> set[int]:
+    """The items of a meeting that may come off its agenda: those without decisions or documents
+    (the rule ``remove_agenda_item`` keeps; the page offers *Verwijderen* only for these)."""
+    attached = (
+        select(Decision.agenda_item_id)
+        .where(Decision.meeting_id == meeting_id)
+        .union(
+            select(Document.agenda_item_id).where(
+                Document.meeting_id == meeting_id, Document.agenda_item_id.is_not(None)
+            )
+        )
+    )
+    return set(
+        db.session.scalars(
+            select(AgendaItem.id).where(AgendaItem.meeting_id == meeting_id, AgendaItem.id.not_in(attached))
+        )
+    )
+
+
 @service
 def remove_agenda_item(actor: User, item: AgendaItem) -> None:
     """Take an item off the agenda; not once it has decisions or documents."""
     ensure(actor, Action.MANAGE, item)
-    has_decisions = db.session.scalar(select(func.count(Decision.id)).where(Decision.agenda_item_id == item.id))
-    has_documents = db.session.scalar(select(func.count(Document.id)).where(Document.agenda_item_id == item.id))
-    if has_decisions or has_documents:
+    if item.id not in removable_items(item.meeting_id):
         raise DomainError(_("Dit agendapunt heeft al besluiten of stukken en kan niet meer van de agenda af."))
     meeting_id = item.meeting_id
     db.session.delete(item)

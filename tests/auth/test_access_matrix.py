@@ -454,14 +454,22 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "meetings.agenda_item": ("/agendapunten/{id}", {"GET": on_item(None)}, "item"),
     "meetings.agenda_item_edit": ("/agendapunten/{id}/bewerken", {"GET": on_item(SEC), "POST": on_item(SEC)}, "item"),
     "meetings.agenda_item_move": ("/agendapunten/{id}/verplaatsen", {"POST": on_item(SEC)}, "item"),
-    "meetings.agenda_item_remove": ("/agendapunten/{id}/verwijderen", {"POST": on_item(SEC)}, "item"),
+    "meetings.agenda_item_remove": (
+        "/agendapunten/{id}/verwijderen",
+        {"GET": on_item(SEC), "POST": on_item(SEC)},
+        "item",
+    ),
     "meetings.document_new": (
         "/vergaderingen/{meeting}/documenten/nieuw?agendapunt={id}",
         {"GET": on_item(SEC), "POST": on_item(SEC)},
         "item",
     ),
     "meetings.document_download": ("/documenten/{id}/download", {"GET": on_item(None)}, "document"),
-    "meetings.document_remove": ("/documenten/{id}/verwijderen", {"POST": on_item(SEC)}, "document"),
+    "meetings.document_remove": (
+        "/documenten/{id}/verwijderen",
+        {"GET": on_item(SEC), "POST": on_item(SEC)},
+        "document",
+    ),
     "meetings.decision_new": (
         "/agendapunten/{id}/besluiten/nieuw",
         {"GET": on_item(SEC), "POST": on_item(SEC)},
@@ -469,7 +477,11 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     ),
     "meetings.decision": ("/besluiten/{id}", {"GET": on_item(None), "POST": on_item(PARTICIPANTS)}, "decision"),
     "meetings.decision_edit": ("/besluiten/{id}/bewerken", {"GET": on_item(SEC), "POST": on_item(SEC)}, "decision"),
-    "meetings.decision_remove": ("/besluiten/{id}/verwijderen", {"POST": on_item(SEC)}, "decision"),
+    "meetings.decision_remove": (
+        "/besluiten/{id}/verwijderen",
+        {"GET": on_item(SEC), "POST": on_item(SEC)},
+        "decision",
+    ),
     "meetings.comment_handle": (
         "/reacties/{comment}/verwerken",
         {"GET": comment_rule(SEC), "POST": comment_rule(SEC)},
@@ -482,7 +494,11 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     ),
     "meetings.note": ("/notities/{id}", {"GET": written(None)}, "note"),
     "meetings.note_edit": ("/notities/{id}/bewerken", {"GET": written("author"), "POST": written("author")}, "note"),
-    "meetings.note_remove": ("/notities/{id}/verwijderen", {"POST": written("author")}, "note"),
+    "meetings.note_remove": (
+        "/notities/{id}/verwijderen",
+        {"GET": written("author"), "POST": written("author")},
+        "note",
+    ),
     "cases.request_new": (
         "/overleggen/{slug}/agendaverzoeken/nieuw",
         {"GET": body_action(PARTICIPANTS), "POST": body_action(PARTICIPANTS)},

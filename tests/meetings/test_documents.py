@@ -1,4 +1,5 @@
-"""Documents leave under their title, and PDFs open in the browser."""
+"""Documents leave under their title, PDFs open in the browser, and nothing is removed without asking:
+*Verwijderen* and *intrekken* lead to a question first, and are offered only where the removal is allowed."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from typing import Any
 
 import pytest
 from docx import Document as new_docx
+from sqlalchemy import func, select
 
+from audit.models import AuditRecord
+from core.db import Audience
 from core.downloads import filename_for
 from core.extensions import db
 from demo.pdf import text_pdf
-from meetings.models import AgendaItemKind
-from meetings.services import agenda
+from meetings.models import AgendaItem, AgendaItemKind, Document, Note
+from meetings.services import agenda, decisions, notes
 from tests.conftest import in_app, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
@@ -110,3 +114,103 @@ def test_a_title_outside_ascii_is_offered_whole_and_what_no_file_name_may_hold_i
 )
 def test_file_names_from_titles(title, extension, expected):
     assert filename_for(title, extension) == expected
+
+
+# --- asking before removing ------------------------------------------------------------------------------------
+
+
+def audit_count(app) -> int:
+    with in_app(app):
+        return db.session.scalar(select(func.count(AuditRecord.id)))
+
+
+def page(client: Any, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response.get_data(as_text=True)
+
+
+def test_removing_an_agenda_item_asks_first_and_the_question_changes_nothing(app, clients, documents):
+    sec = clients(SEC)
+    before = audit_count(app)
+    question = page(sec, f"/agendapunten/{documents['empty']}/verwijderen")
+    assert "Agendapunt verwijderen?" in question and "Rondvraag" in question
+    assert 'method="post"' in question and "Ja, verwijderen" in question and "Annuleren" in question
+    assert audit_count(app) == before
+    with in_app(app):
+        assert db.session.get(AgendaItem, documents["empty"]) is not None
+    done = sec.post_form(f"/agendapunten/{documents['empty']}/verwijderen")
+    assert done.status_code == 302
+    with in_app(app):
+        assert db.session.get(AgendaItem, documents["empty"]) is None
+
+
+def test_verwijderen_is_offered_only_for_an_item_that_may_come_off_the_agenda(clients, documents):
+    meeting = page(clients(SEC), f"/vergaderingen/{documents['meeting']}")
+    assert f"/agendapunten/{documents['empty']}/verwijderen" in meeting
+    assert f"/agendapunten/{documents['full']}/verwijderen" not in meeting  # it has documents
+    question = page(clients(SEC), f"/agendapunten/{documents['full']}/verwijderen")
+    assert "kan niet meer van de agenda af" in question and "Ja, verwijderen" not in question
+    for member in (RIJK, REGIO):
+        assert "/verwijderen" not in page(clients(member), f"/vergaderingen/{documents['meeting']}")
+
+
+def test_withdrawing_a_document_asks_first(app, clients, documents):
+    sec = clients(SEC)
+    item = page(sec, f"/agendapunten/{documents['full']}")
+    assert f"/documenten/{documents['pdf']}/verwijderen" in item
+    member = page(clients(REGIO), f"/agendapunten/{documents['full']}")
+    assert f"/documenten/{documents['pdf']}/verwijderen" not in member
+    question = page(sec, f"/documenten/{documents['pdf']}/verwijderen")
+    assert "Stuk intrekken?" in question and "Notitie netcapaciteit" in question
+    with in_app(app):
+        assert db.session.get(Document, documents["pdf"]) is not None
+    assert sec.post_form(f"/documenten/{documents['pdf']}/verwijderen").status_code == 302
+    with in_app(app):
+        assert db.session.get(Document, documents["pdf"]) is None
+
+
+def test_a_note_is_removed_by_its_author_after_the_question_and_offered_to_no_one_else(app, clients):
+    with in_app(app):
+        from meetings.models import Body
+
+        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        note = notes.add_note(user(RIJK), bo, title="Lijn voor het BO", text="Tekst.", audience=Audience.OVERLEG)
+        db.session.flush()
+        note_id = note.id
+    author, colleague = clients(RIJK), clients(REGIO)
+    assert f"/notities/{note_id}/verwijderen" in page(author, f"/notities/{note_id}")
+    assert f"/notities/{note_id}/verwijderen" not in page(colleague, f"/notities/{note_id}")
+    assert colleague.get(f"/notities/{note_id}/verwijderen").status_code == 403
+    assert "Notitie verwijderen?" in page(author, f"/notities/{note_id}/verwijderen")
+    with in_app(app):
+        assert db.session.get(Note, note_id) is not None
+    assert author.post_form(f"/notities/{note_id}/verwijderen").status_code == 302
+    with in_app(app):
+        assert db.session.get(Note, note_id) is None
+
+
+def test_removing_a_decision_asks_first_and_is_refused_once_the_besluitenlijst_is_adopted(app, clients, documents):
+    with in_app(app):
+        decision = decisions.add_decision(
+            user(SEC), db.session.get(AgendaItem, documents["full"]), text="Het overleg neemt kennis."
+        )
+        db.session.flush()
+        decision_id = decision.id
+    sec = clients(SEC)
+    assert f"/besluiten/{decision_id}/verwijderen" in page(sec, f"/vergaderingen/{documents['meeting']}/besluitenlijst")
+    assert "Besluit verwijderen?" in page(sec, f"/besluiten/{decision_id}/verwijderen")
+    march_decision = _adopted_decision(app)
+    refused = page(sec, f"/besluiten/{march_decision}/verwijderen")
+    assert "vastgesteld" in refused and "Ja, verwijderen" not in refused
+
+
+def _adopted_decision(app) -> int:
+    from meetings.models import Decision, Meeting
+
+    with in_app(app):
+        return db.session.scalars(
+            select(Decision.id)
+            .join(Meeting, Decision.meeting_id == Meeting.id)
+            .where(Meeting.title == "BO-Brainport 14 maart 2023")
+        ).first()
