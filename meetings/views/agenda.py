@@ -18,8 +18,8 @@ from core.errors import DomainError
 from core.hooks import collect
 from core.pages import confirm_page, form_page, run_action, submit_form
 from meetings import bp, storage, woo
-from meetings.forms import AgendaItemForm, AttendanceForm, DocumentForm, MeetingForm, offer_members
-from meetings.models import AgendaItem, AttendanceStatus, Document
+from meetings.forms import AgendaItemForm, AgendaMoveForm, AttendanceForm, DocumentForm, MeetingForm, offer_members
+from meetings.models import AgendaItem, AttendanceStatus, Document, Meeting
 from meetings.services import agenda, bodies, cycles, decisions, notes
 from meetings.services.numbering import numbering
 
@@ -30,7 +30,11 @@ PDF = "application/pdf"
 @login_required
 def meeting(meeting_id: int) -> ResponseReturnValue:
     """A meeting with its agenda (the concept too, for the secretariat) and documents."""
-    meeting = cycles.get_meeting(current_user, meeting_id)
+    return _meeting_page(cycles.get_meeting(current_user, meeting_id))
+
+
+def _meeting_page(meeting: Meeting, status: int = 200, moving: tuple[int, AgendaMoveForm] | None = None) -> Any:
+    """The meeting page; after a refused move with the item's form and its message in place."""
     manage = can(current_user, Action.MANAGE, meeting)
     return render_template(
         "meetings/meeting.html",
@@ -38,11 +42,12 @@ def meeting(meeting_id: int) -> ResponseReturnValue:
         body=meeting.cycle.body,
         agenda=agenda.agenda_of(current_user, meeting),
         removable=agenda.removable_items(meeting.id) if manage else set(),
+        moving=moving,
         attendance=cycles.attendance_rows(meeting),
         minutes=decisions.minutes_of(current_user, meeting),
         notes=notes.notes_on(current_user, meeting=meeting),
         extras=collect("meetings.meeting_page", user=current_user, meeting=meeting),
-    )
+    ), status
 
 
 @bp.route("/vergaderingen/<int:meeting_id>/bewerken", methods=["GET", "POST"])
@@ -108,11 +113,17 @@ def agenda_item_edit(item_id: int) -> ResponseReturnValue:
 @bp.post("/agendapunten/<int:item_id>/verplaatsen")
 @login_required
 def agenda_item_move(item_id: int) -> ResponseReturnValue:
-    """Move an item one place up or down."""
+    """Move an item to another place on the agenda: *naar plaats n*, or a drag that fills that in."""
     item = agenda.get_agenda_item(current_user, item_id)
-    offset = -1 if request.form.get("richting") == "omhoog" else 1
+    ensure(current_user, Action.MANAGE, item)
+    form = AgendaMoveForm()
     target = url_for("meetings.meeting", meeting_id=item.meeting_id, _anchor=f"agendapunt-{item.id}")
-    return run_action(agenda.move_agenda_item, item, offset=offset, success=_("Volgorde aangepast."), then=target)
+    if submit_form(form, lambda user: agenda.move_agenda_item(user, item, position=form.position.data or 0)):
+        flash(_("%(title)s staat nu op plaats %(n)s.", title=item.title, n=form.position.data), "success")
+        return redirect(target)
+    if not form.errors:
+        return redirect(target)  # refused without a field: the message is flashed
+    return _meeting_page(item.meeting, 400, moving=(item.id, form))
 
 
 @bp.route("/agendapunten/<int:item_id>/verwijderen", methods=["GET", "POST"])
