@@ -382,6 +382,9 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
         "title",
     ),
     (SEC, "/zaken/{request}/stap/afwijzen", {"reason": ""}, "Geef een reden", "reason-afwijzen"),
+    (SEC, "/zaken/{request}/stap/agenderen", {"kind": "onzin"}, "Kies een van", "kind-agenderen"),
+    (SEC, "/zaken/{request}/stap/agenderen", {"position": "99"}, "Kies een van", "position-agenderen"),
+    (SEC, "/zaken/{request}/stap/agenderen", {"position": "eerst"}, "Kies een van", "position-agenderen"),
     (BRABANT, "/overleggen/{bo}/notities/nieuw", {"title": "", "text": "x"}, "Vul dit veld in", "title"),
     (BRABANT, "/overleggen/{bo}/notities/nieuw", {"title": "T", "text": LONG}, "te lang", "text"),
     (

@@ -1,5 +1,5 @@
-"""Faster agenda editing: moving items (one service for every way of moving), and durations with the
-start times that follow from them.
+"""Faster agenda editing: moving items (one service for every way of moving), durations and the start
+times that follow from them, and agenderen with a kind and a place.
 
 The expectations are written from what a reader sees (the numbers, the order, the times on the page),
 never read back from the service under test."""
@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from auth.models import Role
 from auth.services import create_user
+from cases.models import Case
 from core.db import Audience
 from core.errors import DomainError, NotPermitted, NotVisible
 from core.extensions import db
@@ -280,6 +281,68 @@ def test_the_item_form_stores_a_duration(app, clients, meeting):
     assert response.status_code == 302
     with in_app(app):
         assert item(meeting["Opening"]).duration_minutes == 5
+
+
+# --- agenderen: what kind of item, and where -------------------------------------------------------------------
+
+
+@pytest.fixture
+def request_for_upcoming(app) -> dict[str, int]:
+    """An agenda request of the demo for the next BO-Brainport, still to be handled."""
+    with in_app(app):
+        case = db.session.scalars(
+            select(Case).where(Case.type == "agendaverzoek", Case.state == "ingediend").order_by(Case.id)
+        ).first()
+        assert case is not None and case.cycle_id is not None
+        upcoming = db.session.scalars(select(agenda.Meeting).where(agenda.Meeting.cycle_id == case.cycle_id)).one()
+        return {"case": case.id, "meeting": upcoming.id, "title": case.title}
+
+
+def test_agenderen_asks_the_kind_and_the_place_on_the_agenda_as_the_secretary_sees_it(clients, request_for_upcoming):
+    sec = clients(SEC)
+    page = sec.get(f"/zaken/{request_for_upcoming['case']}").get_data(as_text=True)
+    shown = shown_agenda(sec, request_for_upcoming["meeting"])
+    assert '<select id="kind-agenderen" name="kind">' in page
+    places = re.findall(r'<option (?:selected )?value="(\d+)">(\d+) — ([^<]+)</option>', page)
+    assert [(int(n), title) for n, _, title in places[:-1]] == [
+        (int(number), f"vóór {title}") for number, title in shown
+    ]
+    assert places[-1][2] == "aan het eind"
+    assert re.search(rf'<option selected value="{len(shown) + 1}">', page), "by default at the end"
+
+
+def test_agenderen_puts_the_item_at_the_chosen_place_with_the_chosen_kind(app, clients, request_for_upcoming):
+    sec = clients(SEC)
+    response = sec.post_form(
+        f"/zaken/{request_for_upcoming['case']}/stap/agenderen", {"kind": "hamerstuk", "position": "2"}
+    )
+    assert response.status_code == 302
+    shown = shown_agenda(sec, request_for_upcoming["meeting"])
+    assert shown[1] == ("2", request_for_upcoming["title"])
+    with in_app(app):
+        made = item(db.session.get(Case, request_for_upcoming["case"]).agenda_item_id)
+        assert made.kind is AgendaItemKind.HAMERSTUK
+        stored = positions(request_for_upcoming["meeting"])
+        assert [p for _t, p in stored] == list(range(1, len(stored) + 1))
+
+
+def test_agenderen_without_a_choice_puts_the_requested_kind_at_the_end(app, clients, request_for_upcoming):
+    with in_app(app):
+        requested = db.session.get(Case, request_for_upcoming["case"]).requested_kind
+    sec = clients(SEC)
+    assert sec.post_form(f"/zaken/{request_for_upcoming['case']}/stap/agenderen").status_code == 302
+    assert shown_agenda(sec, request_for_upcoming["meeting"])[-1][1] == request_for_upcoming["title"]
+    with in_app(app):
+        assert item(db.session.get(Case, request_for_upcoming["case"]).agenda_item_id).kind is requested
+
+
+def test_a_step_is_given_only_the_details_it_asks_for(app, request_for_upcoming):
+    from cases import engine
+
+    with in_app(app):
+        case = db.session.get(Case, request_for_upcoming["case"])
+        with pytest.raises(TypeError):
+            engine.fire(user(SEC), case, "in_behandeling", details={"position": 1})
 
 
 def test_the_demo_meeting_runs_from_one_to_three(app):
