@@ -363,6 +363,7 @@ def written(allowed: str | set[str] | None) -> Rule:
 # A per-audience route is requested once per audience; its path takes {id} from world.<object>[audience].
 ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "static": ("/static/css/regiotafel.css", {"GET": public}, None),
+    "meetings.static": ("/static/meetings/agenda-editor.js", {"GET": public}, None),
     "core.healthz": ("/healthz", {"GET": public}, None),
     "core.home": ("/", {"GET": signed_in}, None),
     "auth.login": ("/auth/login", {"GET": lambda r: OK if r == "anonymous" else REDIRECT, "POST": lambda r: OK}, None),

@@ -202,6 +202,28 @@ def test_a_place_beyond_the_end_comes_back_with_the_message_next_to_that_items_s
         assert positions(meeting["meeting"])[0] == ("Opening", 1)
 
 
+def test_the_editor_loads_its_scripts_from_this_server_only_for_the_secretariat(clients, meeting):
+    page = clients(SEC).get(f"/vergaderingen/{meeting['meeting']}").get_data(as_text=True)
+    scripts = re.findall(r"<script([^>]*)>", page)
+    assert scripts and all('src="/static/meetings/' in attributes for attributes in scripts)  # no inline script
+    assert "data-sortable" in page
+    member_page = clients(REGIO).get(f"/vergaderingen/{meeting['meeting']}").get_data(as_text=True)
+    assert "<script" not in member_page
+
+
+def test_the_vendored_library_is_served_with_its_licence_beside_it(client):
+    from pathlib import Path
+
+    import meetings
+
+    folder = Path(meetings.__file__).parent / "static" / "vendor" / "sortablejs"
+    assert "MIT License" in (folder / "LICENSE").read_text(encoding="utf-8")
+    response = client.get("/static/meetings/vendor/sortablejs/Sortable.min.js")
+    assert response.status_code == 200 and response.mimetype in ("text/javascript", "application/javascript")
+    assert response.get_data(as_text=True).startswith("/*! Sortable 1.15.")
+    response.close()
+
+
 # --- durations and start times ---------------------------------------------------------------------------------
 
 
