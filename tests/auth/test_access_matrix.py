@@ -436,6 +436,8 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "meetings.besluitenlijst": ("/vergaderingen/{meeting}/besluitenlijst", {"GET": member}, None),
     "meetings.agenda_docx": ("/vergaderingen/{meeting}/agenda.docx", {"GET": member}, None),
     "meetings.agenda_pdf": ("/vergaderingen/{meeting}/agenda.pdf", {"GET": member}, None),
+    "meetings.bundle_pdf": ("/vergaderingen/{meeting}/vergaderbundel.pdf", {"GET": member}, None),
+    "meetings.bundle_zip": ("/vergaderingen/{meeting}/vergaderbundel.zip", {"GET": member}, None),
     "meetings.besluitenlijst_docx": ("/vergaderingen/{meeting}/besluitenlijst.docx", {"GET": member}, None),
     "meetings.besluitenlijst_pdf": ("/vergaderingen/{meeting}/besluitenlijst.pdf", {"GET": member}, None),
     "meetings.woo_package": ("/vergaderingen/{meeting}/woo-pakket", {"GET": body_action(SEC)}, None),
@@ -573,6 +575,8 @@ EXTRA: list[tuple[str, str, Rule, str | None]] = [
     ("/documenten/{concept_document}/download", "GET", on_item(None, released=False), None),
     ("/vergaderingen/{concept_meeting}/agenda.pdf", "GET", on_item(None, released=False), None),
     ("/vergaderingen/{concept_meeting}/agenda.docx", "GET", on_item(None, released=False), None),
+    ("/vergaderingen/{concept_meeting}/vergaderbundel.pdf", "GET", on_item(None, released=False), None),
+    ("/vergaderingen/{concept_meeting}/vergaderbundel.zip", "GET", on_item(None, released=False), None),
     ("/vergaderingen/{concept_meeting}/besluitenlijst.pdf", "GET", on_item(None, released=False), None),
     ("/vergaderingen/{concept_meeting}/besluitenlijst.docx", "GET", on_item(None, released=False), None),
 ]

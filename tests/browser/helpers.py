@@ -106,3 +106,13 @@ def tab_to(page: Page, name: str | re.Pattern[str], *, backwards: bool = False, 
         if pattern.search(element["text"]) or pattern.search(element["label"]):
             return element
     raise AssertionError(f"no {name!r} within {limit} presses of {key}; passed: {seen}")
+
+
+def pdf_viewer_opened(page: Page) -> None:
+    """Wait until the browser shows the page's PDF in its own viewer (Chromium's PDF extension frame), as it
+    does for a PDF sent inline; a PDF sent as an attachment would have become a download instead."""
+    for _ in range(50):
+        if any(frame.url.startswith("chrome-extension://") for frame in page.frames):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no PDF viewer on {page.url}: frames {[f.url for f in page.frames]}")
