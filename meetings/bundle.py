@@ -38,7 +38,14 @@ from flask_babel import format_decimal, get_locale
 from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 from pypdf.constants import PageLabelStyle
-from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, IndirectObject, NameObject
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    TextStringObject,
+)
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -218,7 +225,7 @@ def _render(bundle: Bundle, story: list[Any], first_page: int, total: int) -> by
     return out.getvalue()
 
 
-def _toc_story(bundle: Bundle, agenda_pages: int, toc_start: int, parts: list[_Part]) -> list[Any]:
+def _toc_story(bundle: Bundle, toc_start: int, parts: list[_Part]) -> list[Any]:
     rows: list[list[Any]] = [
         [_p(_("Agenda"), "kicker"), _p("1", "kicker")],
         [_p(_("Inhoud"), "kicker"), _p(str(toc_start + 1), "kicker")],
@@ -377,7 +384,7 @@ def render(bundle: Bundle, path_of: PathOf, limits: Limits) -> bytes:
         layout.place()
         toc = _render(
             bundle,
-            _toc_story(bundle, layout.agenda_pages, layout.agenda_pages, layout.parts),
+            _toc_story(bundle, layout.agenda_pages, layout.parts),
             layout.agenda_pages + 1,
             layout.total,
         )
@@ -423,17 +430,16 @@ def render(bundle: Bundle, path_of: PathOf, limits: Limits) -> bytes:
             "/Creator": "Regiotafel",
         }
     )
-    writer._root_object[NameObject("/Lang")] = papers_language()
+    writer._root_object[NameObject("/Lang")] = TextStringObject(_language())
     writer.page_mode = "/UseOutlines"
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def papers_language() -> Any:
-    from pypdf.generic import TextStringObject
-
-    return TextStringObject("en-GB" if str(get_locale() or "nl").startswith("en") else "nl-NL")
+def _language() -> str:
+    """The bundle's language for screen readers: the reader's, in which its own pages are written."""
+    return "en-GB" if str(get_locale() or "nl").startswith("en") else "nl-NL"
 
 
 def _outline(writer: PdfWriter, bundle: Bundle, layout: _Layout) -> None:
