@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask_babel import format_decimal
@@ -21,8 +21,8 @@ from core.extensions import db
 from core.forms import TEXT_MAX
 
 #: Effects named by transitions, registered by ``cases.services`` with ``@effect``: they run before
-#: the state changes, and get the reason given.
-Effect = Callable[[User, Case, Transition, str | None], None]
+#: the state changes, and get the reason given and the details the step asks for (``Transition.asks``).
+Effect = Callable[[User, Case, Transition, str | None, Mapping[str, Any]], None]
 _EFFECTS: dict[str, Effect] = {}
 #: Guards named by transitions: None when the step may be taken, else why not (in Dutch).
 Guard = Callable[[Case], str | None]
@@ -96,8 +96,11 @@ def is_overdue(case: Case) -> bool:
 
 
 @service
-def fire(actor: User, case: Case, name: str, *, reason: str | None = None) -> CaseEvent:
-    """Take workflow step ``name`` on ``case`` as ``actor``, recording it in the case's history."""
+def fire(
+    actor: User, case: Case, name: str, *, reason: str | None = None, details: Mapping[str, Any] | None = None
+) -> CaseEvent:
+    """Take workflow step ``name`` on ``case`` as ``actor``, recording it in the case's history.
+    ``details`` are the step's optional answers (``Transition.asks``), e.g. where agenderen puts the item."""
     ensure(actor, Action.VIEW, case)
     workflow = workflow_of(case)
     transition = workflow.transition(name)
@@ -126,8 +129,11 @@ def fire(actor: User, case: Case, name: str, *, reason: str | None = None) -> Ca
         )
     if reason is not None and len(reason) > TEXT_MAX:
         raise DomainError(_("De reden is te lang: hoogstens %(n)s tekens.", n=format_decimal(TEXT_MAX)), field="reason")
+    details = {key: value for key, value in (details or {}).items() if value is not None}
+    if unasked := set(details) - set(transition.asks):
+        raise TypeError(f"step {transition.name} does not ask for {sorted(unasked)}")
     if transition.effect:
-        _EFFECTS[transition.effect](actor, case, transition, reason)
+        _EFFECTS[transition.effect](actor, case, transition, reason, details)
     previous = case.state
     case.state = transition.target
     if transition.target in workflow.closed:

@@ -60,6 +60,26 @@ class FollowUpForm(AudienceFields, BaseForm):
 class TransitionForm(BaseForm):
     reason = text_field(_l("Reden of toelichting"))
 
+    def details(self) -> dict[str, Any]:
+        """The step's optional answers (``Transition.asks``); a plain step has none."""
+        return {}
+
+
+class ScheduleForm(TransitionForm):
+    """Agenderen: what kind of item the request becomes, and where on the agenda it goes."""
+
+    kind = EnumSelectField(_l("Soort agendapunt"), choices=choices(AgendaItemKind), validators=[Optional()])
+    position = IdSelectField(_l("Plaats op de agenda"), validators=[Optional()])
+
+    def for_step(self, name: str) -> ScheduleForm:
+        """Field ids of their own per step, as the case page shows every step's form at once."""
+        for field in (self.kind, self.position):
+            field.id = field.label.field_id = f"{field.name}-{name}"
+        return self
+
+    def details(self) -> dict[str, Any]:
+        return {"kind": self.kind.data or None, "position": self.position.data}
+
 
 class NoteForm(BaseForm):
     text = text_field(_l("Voortgang"), required=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -38,7 +39,7 @@ from meetings.models import (
     Theme,
 )
 from meetings.papers import FollowUpLine
-from meetings.services.agenda import add_agenda_item, previous_meeting
+from meetings.services.agenda import add_agenda_item, agenda_of, previous_meeting
 from meetings.services.cycles import open_cycle_for_requests
 
 FOLLOW_UP_TYPES = (CaseType.ACTIEPUNT, CaseType.TOEZEGGING)
@@ -105,30 +106,52 @@ def _created(actor: User, case: Case) -> None:
     planning.case_created(case)
 
 
-@effect("put_on_agenda")
-def _put_on_agenda(actor: User, case: Case, _transition: Transition, _reason: str | None) -> None:
-    """agenderen: the request becomes an agenda item of its cycle's meeting."""
-    meeting = db.session.scalars(
+def _meeting_of_request(case: Case) -> Meeting | None:
+    """The meeting an agenda request is for: its cycle's (first) meeting."""
+    return db.session.scalars(
         select(Meeting).where(Meeting.cycle_id == case.cycle_id).order_by(Meeting.starts_at)
     ).first()
+
+
+@effect("put_on_agenda")
+def _put_on_agenda(
+    actor: User, case: Case, _transition: Transition, _reason: str | None, details: Mapping[str, Any]
+) -> None:
+    """agenderen: the request becomes an agenda item of its cycle's meeting, of the kind and at the
+    place the secretariat chose (by default the kind asked for, at the end)."""
+    meeting = _meeting_of_request(case)
     if meeting is None:
         raise DomainError(_("Deze cyclus heeft geen vergadering om het verzoek op te agenderen."))
     item = add_agenda_item(
         actor,
         meeting,
         title=case.title,
-        kind=case.requested_kind or AgendaItemKind.TER_BESPREKING,
+        kind=details.get("kind") or case.requested_kind or AgendaItemKind.TER_BESPREKING,
         description=case.description,
         organisation_id=case.owner_organisation_id,
         theme_id=case.theme_id,
         audience=case.audience,
+        position=details.get("position"),
     )
     db.session.flush()
     case.agenda_item_id = item.id
 
 
+def agenda_places(user: User, case: Case) -> list[tuple[int, str]]:
+    """Where agenderen can put a request, as ``user`` sees the agenda of its meeting: before each item,
+    or at the end. Empty when there is no meeting (the step then says so)."""
+    meeting = _meeting_of_request(case)
+    if meeting is None or not can(user, Action.VIEW, meeting):
+        return []
+    items = agenda_of(user, meeting).items
+    places = [(n, _("%(n)s — vóór %(title)s", n=n, title=item.title)) for n, item in enumerate(items, start=1)]
+    return [*places, (len(items) + 1, _("%(n)s — aan het eind", n=len(items) + 1))]
+
+
 @effect("move_to_next_cycle")
-def _move_to_next_cycle(actor: User, case: Case, _transition: Transition, _reason: str | None) -> None:
+def _move_to_next_cycle(
+    actor: User, case: Case, _transition: Transition, _reason: str | None, _details: Mapping[str, Any]
+) -> None:
     """doorschuiven: the request moves to the body's next cycle, which must exist."""
     current = db.session.get(Cycle, case.cycle_id) if case.cycle_id else None
     following = open_cycle_for_requests(case.body_id, after=current.meeting_date if current else today())

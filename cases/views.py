@@ -24,6 +24,7 @@ from cases.forms import (
     NotaForm,
     NoteForm,
     RouteStepForm,
+    ScheduleForm,
     TransitionForm,
 )
 from cases.models import CaseType, EventKind
@@ -31,9 +32,11 @@ from cases.workflows import TYPE_LABELS
 from core.dates import show_date
 from core.errors import DomainError, NotPermitted, NotVisible
 from core.hooks import LinkedItem, PageAction, PageSection, provide
+from core.labels import choices
 from core.pages import form_page, run_action, submit_form
 from core.web import HOME_PANELS, HomePanel
 from meetings.forms import offer_members
+from meetings.models import AgendaItemKind
 from meetings.services import bodies as body_services
 from meetings.services import decisions as decision_services
 from meetings.woo import PUBLIC_FOLLOW_UPS
@@ -142,6 +145,7 @@ def _case_page(
     status: int = 200,
     *,
     transition_form: Any = None,
+    schedule_form: Any = None,
     note_form: Any = None,
     due_form: Any = None,
     step_form: Any = None,
@@ -154,7 +158,11 @@ def _case_page(
     due_form = due_form or DueDateForm(formdata=None)
     may_manage = can(current_user, Action.MANAGE, case)
     history = services.history_of(case)
+    transitions = engine.available_transitions(current_user, case)
     context: dict[str, Any] = {}
+    scheduling = next((t for t in transitions if "position" in t.asks), None)
+    if scheduling is not None:
+        context["schedule_form"] = schedule_form or _schedule_form(case, scheduling.name, ScheduleForm(formdata=None))
     if case.type is CaseType.NOTA:
         steps = route.route_of(case)
         may_edit = nota.may_edit(current_user, case)
@@ -191,7 +199,7 @@ def _case_page(
             type_label=TYPE_LABELS[case.type],
             history=history,
             earlier_dates=[e.previous_due_date for e in history if e.kind is EventKind.TERMIJN and e.previous_due_date],
-            transitions=engine.available_transitions(current_user, case),
+            transitions=transitions,
             overdue=engine.is_overdue(case),
             due_soon=services.is_due_soon(case),
             may_note=services.may_add_note(current_user, case),
@@ -212,17 +220,33 @@ def _case_page(
 @bp.post("/zaken/<int:case_id>/stap/<name>")
 @login_required
 def case_step(case_id: int, name: str) -> ResponseReturnValue:
-    """Take a workflow step."""
+    """Take a workflow step (agenderen with the kind and the place on the agenda chosen)."""
     case = services.get_case(current_user, case_id)
-    form = TransitionForm()
+    transition = engine.workflow_of(case).transition(name)
+    form: TransitionForm = TransitionForm()
+    shown_as = "transition_form"
+    if transition is not None and "position" in transition.asks:
+        form = _schedule_form(case, name, ScheduleForm())
+        shown_as = "schedule_form"
     return _post_on_case_page(
         case,
         form,
-        lambda user: engine.fire(user, case, name, reason=form.reason.data),
+        lambda user: engine.fire(user, case, name, reason=form.reason.data, details=form.details()),
         success=lambda: _("Gedaan: %(state)s.", state=engine.workflow_of(case).label(case.state)),
-        shown_as="transition_form",
+        shown_as=shown_as,
         failed=name,
     )
+
+
+def _schedule_form(case: Any, name: str, form: ScheduleForm) -> ScheduleForm:
+    """Agenderen's form: the kinds, and the places on the agenda as the secretary sees it."""
+    form.kind.choices = choices(AgendaItemKind)
+    places = services.agenda_places(current_user, case)
+    form.position.choices = places
+    if not form.is_submitted():
+        form.kind.data = (case.requested_kind or AgendaItemKind.TER_BESPREKING).value
+        form.position.data = places[-1][0] if places else None
+    return form.for_step(name)
 
 
 def _post_on_case_page(

@@ -56,6 +56,9 @@ class Transition:
     guard: str | None = None
     #: Fields the transition asks for: "reason" (a required reason or comment).
     requires: tuple[str, ...] = ()
+    #: Optional details the step asks for and hands to its effect: "kind" and "position" (what kind
+    #: of item agenderen makes, and where on the agenda it puts it).
+    asks: tuple[str, ...] = ()
     #: Name of an effect in ``cases.services`` run before the state changes.
     effect: str | None = None
     #: Whom the step is told to (keys of ``PEOPLE``), by e-mail through the scheduler.
@@ -130,6 +133,7 @@ AGENDAVERZOEK = Workflow(
             frozenset({"ingediend", "in_behandeling", "doorgeschoven"}),
             "geagendeerd",
             SECRETARIAAT,
+            asks=("kind", "position"),
             effect="put_on_agenda",
             notifies=("indiener",),
         ),

@@ -99,6 +99,14 @@ class Defaults:
     NOTIFY_MAX_ATTEMPTS = 5
     #: Days before a meeting on which the system adds the progress item to its agenda.
     PROGRESS_ITEM_DAYS = 42
+    #: The vergaderbundel (meetings.bundle): at most so many pages and megabytes of documents go in;
+    #: a document past the limits gets a page that says so. Bundles are kept for readers who open
+    #: them again, at most BUNDLE_CACHE_ENTRIES of them, in BUNDLE_CACHE_FOLDER (None: "bundels"
+    #: beside UPLOAD_FOLDER, so that web nodes that share the documents share the bundles too).
+    BUNDLE_MAX_PAGES = 1500
+    BUNDLE_MAX_MB = 150
+    BUNDLE_CACHE_ENTRIES = 200
+    BUNDLE_CACHE_FOLDER: str | None = None
 
 
 def load_config(app: Any, overrides: dict[str, Any] | None) -> None:

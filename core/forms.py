@@ -8,7 +8,16 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, FieldList, FormField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -92,6 +101,28 @@ def _strip_or_none(value: Any) -> Any:
 
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
+
+
+class WholeNumberField(IntegerField):
+    """A whole number from ``minimum`` to ``maximum``. Anything else (a word, a fraction, a number out
+    of range) gets ``message``, in the user's language; WTForms' own message would be English."""
+
+    _digits = re.compile(r"[0-9]{1,9}")
+
+    def __init__(
+        self, label: Any = None, *, minimum: int, maximum: int, message: Any, required: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(label, validators=[Required(message) if required else Optional()], **kwargs)
+        self.minimum, self.maximum, self.message = minimum, maximum, message
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        raw = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        if not raw:
+            return
+        if not self._digits.fullmatch(raw) or not self.minimum <= int(raw) <= self.maximum:
+            raise ValueError(self.message)
+        self.data = int(raw)
 
 
 class IdSelectField(SelectField):

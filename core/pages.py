@@ -1,4 +1,5 @@
-"""What every package's views share: a button POST, a form POST, and a form page."""
+"""What every package's views share: a button POST, a form POST, a form page, and the question before a
+button that cannot be undone."""
 
 from __future__ import annotations
 
@@ -50,3 +51,14 @@ def submit_form(form: Any, call: Callable[[Any], Any]) -> Any:
 def form_page(template: str, **context: Any) -> ResponseReturnValue:
     """A form page; 400 when it comes back after a refused POST."""
     return render_template(template, **context), 400 if request.method == "POST" else 200
+
+
+def confirm_page(
+    title: str, question: str, *, button: str, back: str, refused: str | None = None
+) -> ResponseReturnValue:
+    """The page that asks before something is removed (GET; it changes nothing). Its form POSTs to the
+    same address; ``back`` is where *Annuleren* leads. With ``refused`` it says why it cannot be done
+    instead of offering the button."""
+    return render_template(
+        "core/confirm.html", title=title, question=question, button=button, back=back, refused=refused
+    )

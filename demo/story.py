@@ -450,10 +450,11 @@ def _bo_brainport_2023(cast: Cast) -> None:
     talent_item = db.get_or_404(AgendaItem, talent_request.agenda_item_id)
     # The talent item came in second; put it after the Brainportdeal, as the meeting was run.
     with at(date(2023, 2, 7)):
-        agenda.move_agenda_item(sec, talent_item, offset=1)
+        agenda.move_agenda_item(sec, talent_item, position=3)
         opening, schaalsprong, mainport, volgend = items
         # The agenda and besluitenlijst of a BO-Brainport are published (Woo): its items are openbaar.
-        for item in (opening, schaalsprong, talent_item, mainport, volgend):
+        # The two hours from 13:00 to 15:00, divided over the items.
+        for item, planned in ((opening, 5), (schaalsprong, 20), (talent_item, 40), (mainport, 40), (volgend, 15)):
             agenda.update_agenda_item(
                 sec,
                 item,
@@ -463,6 +464,7 @@ def _bo_brainport_2023(cast: Cast) -> None:
                 organisation_id=item.organisation_id,
                 theme_id=item.theme_id,
                 audience=Audience.OPENBAAR,
+                duration_minutes=planned,
             )
         agenda.add_document(
             sec,

@@ -3,7 +3,10 @@ from typing import cast
 from flask import Blueprint, Flask
 from flask.blueprints import BlueprintSetupState
 
-bp = Blueprint("meetings", __name__, template_folder="templates")
+#: Its own static files (the agenda editor and the library it uses) under /static/meetings/.
+bp = Blueprint(
+    "meetings", __name__, template_folder="templates", static_folder="static", static_url_path="/static/meetings"
+)
 
 from meetings import views  # noqa: E402,F401  (routes register on import)
 

@@ -27,6 +27,7 @@ from core.forms import (
     IdSelectField,
     MaxLength,
     Required,
+    WholeNumberField,
     date_field,
     optional_line,
     strip,
@@ -35,6 +36,7 @@ from core.forms import (
 )
 from core.labels import choices
 from meetings.models import AgendaItemKind, AttendanceStatus, CommentStatus, MilestoneKind
+from meetings.services.agenda import MAX_DURATION_MINUTES
 
 AUDIENCE_HELP = _l("Wie dit mag zien. 'Alleen Rijk' en 'Alleen regio' blijven verborgen voor de andere kant.")
 
@@ -151,12 +153,35 @@ class MilestoneForm(BaseForm):
     due_date = date_field(_l("Nieuwe datum"))
 
 
+def duration_field() -> WholeNumberField:
+    return WholeNumberField(
+        _l("Duur in minuten (optioneel)"),
+        minimum=1,
+        maximum=MAX_DURATION_MINUTES,
+        message=_l("Geef de duur in hele minuten, van 1 tot en met %(max)s.", max=MAX_DURATION_MINUTES),
+    )
+
+
+def position_field(label: Any, required: bool = True) -> WholeNumberField:
+    """A place on the agenda, 1 at the top; the service knows how many places there are."""
+    return WholeNumberField(
+        label, minimum=1, maximum=9999, message=_l("Kies een plaats op de agenda."), required=required
+    )
+
+
 class AgendaItemForm(AudienceFields, BaseForm):
     title = title_field(_l("Titel"))
     kind = EnumSelectField(_l("Soort"), choices=choices(AgendaItemKind), validators=[Chosen()])
+    duration_minutes = duration_field()
     description = text_field(_l("Toelichting"))
     organisation_id = IdSelectField(_l("Indiener"), validators=[Optional()])
     theme_id = IdSelectField(_l("Thema"), validators=[Optional()])
+
+
+class AgendaMoveForm(BaseForm):
+    """*Naar plaats n*: one per item on the meeting page; dragging an item fills it in and sends it."""
+
+    position = position_field(_l("Naar plaats"))
 
 
 class DocumentForm(AudienceFields, BaseForm):

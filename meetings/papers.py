@@ -97,12 +97,22 @@ class PaperItem:
     description: str = ""
     documents: tuple[str, ...] = ()
     decisions: tuple[PaperDecision, ...] = ()
+    #: When the item starts ("13:40"), counted as the reader's agenda runs; None when unknown.
+    start: str | None = None
+    #: Minutes set aside for the item, if any.
+    minutes: int | None = None
 
     @property
     def kind_line(self) -> str:
-        if not self.submitter:
-            return self.kind
-        return f"{self.kind} · " + _("indiener: %(organisation)s", organisation=self.submitter)
+        parts = []
+        if self.start:
+            parts.append(_("%(time)s uur", time=self.start))
+        if self.minutes:
+            parts.append(_("%(n)s min.", n=self.minutes))
+        parts.append(self.kind)
+        if self.submitter:
+            parts.append(_("indiener: %(organisation)s", organisation=self.submitter))
+        return " · ".join(parts)
 
 
 @dataclass(frozen=True)

@@ -78,6 +78,8 @@ class AgendaItem(ReleasedWithTheAgenda, AudienceMixin, Base):
     #: The organisation that brought the item in (the indiener).
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
+    #: Minutes set aside for the item (optional); the agenda and the papers add them up into start times.
+    duration_minutes: Mapped[int | None]
     #: The item that lists the open and overdue actions and commitments (its page shows them,
     #: live, as far as the reader may see them).
     is_progress_report: Mapped[bool] = mapped_column(default=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
@@ -21,12 +21,29 @@ from core.extensions import db
 from meetings import storage
 from meetings.models import AgendaItem, AgendaItemKind, Decision, Document, Meeting, Theme
 
+#: The longest an agenda item can be planned for: a whole day of meeting.
+MAX_DURATION_MINUTES = 600
+
 
 def _check_refs(organisation_id: int | None, theme_id: int | None) -> None:
     if organisation_id is not None and db.session.get(Organisation, organisation_id) is None:
         raise DomainError(_("Kies een bestaande organisatie."), field="organisation_id")
     if theme_id is not None and db.session.get(Theme, theme_id) is None:
         raise DomainError(_("Kies een bestaand thema."), field="theme_id")
+
+
+def _check_duration(minutes: int | None) -> None:
+    if minutes is not None and not 1 <= minutes <= MAX_DURATION_MINUTES:
+        raise DomainError(
+            _("Geef de duur in minuten, van 1 tot en met %(max)s.", max=MAX_DURATION_MINUTES),
+            field="duration_minutes",
+        )
+
+
+def _lock_agenda(meeting_id: int) -> None:
+    """Hold the meeting's row while its agenda's positions change: two secretaries moving or adding
+    at once take turns, so positions stay 1, 2, 3, … (SQLite serialises writers anyway)."""
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting_id).with_for_update())
 
 
 @service
@@ -41,10 +58,15 @@ def add_agenda_item(
     theme_id: int | None = None,
     audience: Audience | None = None,
     shared_with: list[int] | None = None,
+    duration_minutes: int | None = None,
+    position: int | None = None,
 ) -> AgendaItem:
-    """Put an item at the end of a meeting's agenda. Without an audience it takes the meeting's."""
+    """Put an item on a meeting's agenda: at ``position`` as the actor sees the agenda (1 is the top),
+    or at the end. Without an audience it takes the meeting's."""
     ensure(actor, Action.MANAGE, meeting)
     _check_refs(organisation_id, theme_id)
+    _check_duration(duration_minutes)
+    _lock_agenda(meeting.id)
     last = db.session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id))
     item = AgendaItem(
         meeting_id=meeting.id,
@@ -55,9 +77,13 @@ def add_agenda_item(
         kind=AgendaItemKind(kind),
         organisation_id=organisation_id,
         theme_id=theme_id,
+        duration_minutes=duration_minutes,
     )
     db.session.add(item)
     share(actor, item, audience, shared_with, like=meeting, within=meeting)
+    if position is not None:
+        db.session.flush()
+        _place(actor, item, position)
     return item
 
 
@@ -73,15 +99,18 @@ def update_agenda_item(
     theme_id: int | None = None,
     audience: Audience | None = None,
     shared_with: list[int] | None = None,
+    duration_minutes: int | None = None,
 ) -> None:
     """Change an agenda item (its audience too, when one is given)."""
     ensure(actor, Action.MANAGE, item)
     _check_refs(organisation_id, theme_id)
+    _check_duration(duration_minutes)
     item.title = title.strip()
     item.kind = AgendaItemKind(kind)
     item.description = description or ""
     item.organisation_id = organisation_id
     item.theme_id = theme_id
+    item.duration_minutes = duration_minutes
     if audience:
         share(actor, item, audience, shared_with, within=item.meeting)
         ensure_parts_within(item, _parts_of(item))
@@ -107,26 +136,69 @@ def _renumber(items: list[AgendaItem]) -> None:
             item.position = index
 
 
-@service
-def move_agenda_item(actor: User, item: AgendaItem, *, offset: int) -> None:
-    """Move an item up (offset −1) or down (+1) the agenda."""
-    ensure(actor, Action.MANAGE, item)
+def _place(actor: User, item: AgendaItem, position: int) -> None:
+    """Put ``item`` at ``position`` of the agenda as ``actor`` sees it.
+
+    The items the actor may see are reordered among the places they hold; an item the actor may not
+    see (the other side's own) keeps its place. So a move neither depends on nor tells anything the
+    actor cannot see, and the positions stay 1, 2, 3, … for everyone's numbering.
+    """
     items = _items_in_order(item.meeting_id)
-    index = items.index(item)
-    target = min(max(index + offset, 0), len(items) - 1)
-    items.insert(target, items.pop(index))
+    seen = set(
+        db.session.scalars(
+            select(AgendaItem.id).where(AgendaItem.meeting_id == item.meeting_id, visible(actor, AgendaItem))
+        )
+    )
+    shown = [i for i in items if i.id in seen]
+    if not 1 <= position <= len(shown):
+        raise DomainError(
+            _("Kies een plaats van 1 tot en met %(n)s.", n=len(shown)),
+            field="position",
+        )
+    places = [items.index(i) for i in shown]
+    shown.remove(item)
+    shown.insert(position - 1, item)
+    for place, moved in zip(places, shown, strict=True):
+        items[place] = moved
     _renumber(items)
+
+
+@service
+def move_agenda_item(actor: User, item: AgendaItem, *, position: int) -> None:
+    """Move an item to ``position`` (1 is the top) of the agenda as the secretary sees it. Every way of
+    moving (a drag, *naar plaats n*, a step up or down) comes here."""
+    ensure(actor, Action.MANAGE, item)
+    _lock_agenda(item.meeting_id)
+    _place(actor, item, position)
+
+
+def removable_items(meeting_id: int) -> set[int]:
+    """The items of a meeting that may come off its agenda: those without decisions or documents
+    (the rule ``remove_agenda_item`` keeps; the page offers *Verwijderen* only for these)."""
+    attached = (
+        select(Decision.agenda_item_id)
+        .where(Decision.meeting_id == meeting_id)
+        .union(
+            select(Document.agenda_item_id).where(
+                Document.meeting_id == meeting_id, Document.agenda_item_id.is_not(None)
+            )
+        )
+    )
+    return set(
+        db.session.scalars(
+            select(AgendaItem.id).where(AgendaItem.meeting_id == meeting_id, AgendaItem.id.not_in(attached))
+        )
+    )
 
 
 @service
 def remove_agenda_item(actor: User, item: AgendaItem) -> None:
     """Take an item off the agenda; not once it has decisions or documents."""
     ensure(actor, Action.MANAGE, item)
-    has_decisions = db.session.scalar(select(func.count(Decision.id)).where(Decision.agenda_item_id == item.id))
-    has_documents = db.session.scalar(select(func.count(Document.id)).where(Document.agenda_item_id == item.id))
-    if has_decisions or has_documents:
+    if item.id not in removable_items(item.meeting_id):
         raise DomainError(_("Dit agendapunt heeft al besluiten of stukken en kan niet meer van de agenda af."))
     meeting_id = item.meeting_id
+    _lock_agenda(meeting_id)
     db.session.delete(item)
     db.session.flush()
     _renumber(_items_in_order(meeting_id))
@@ -219,10 +291,39 @@ class AgendaView:
 
     items: list[AgendaItem]
     documents_by_item: dict[int | None, list[Document]] = field(default_factory=dict)
+    #: When each item starts (see ``start_times``); empty when no item has a duration.
+    starts: dict[int, datetime] = field(default_factory=dict)
 
     @property
     def meeting_documents(self) -> list[Document]:
         return self.documents_by_item.get(None, [])
+
+    @property
+    def planned_end(self) -> datetime | None:
+        """When the last item ends, if every item has a duration."""
+        if not self.items or any(i.duration_minutes is None for i in self.items):
+            return None
+        last = self.items[-1]
+        return self.starts[last.id] + timedelta(minutes=last.duration_minutes or 0)
+
+
+def start_times(starts_at: datetime, items: list[AgendaItem]) -> dict[int, datetime]:
+    """When each item starts: the meeting's start plus the durations of the items before it.
+
+    Counted over the items given, which are the ones the reader sees, as the numbers are: a gap in
+    the times would tell that something is there. A time is known up to the first item without a
+    duration; with no duration anywhere there are no times at all.
+    """
+    if not any(item.duration_minutes for item in items):
+        return {}
+    starts: dict[int, datetime] = {}
+    moment = starts_at
+    for item in items:
+        starts[item.id] = moment
+        if item.duration_minutes is None:
+            break
+        moment += timedelta(minutes=item.duration_minutes)
+    return starts
 
 
 def agenda_of(user: User, meeting: Meeting) -> AgendaView:
@@ -242,7 +343,7 @@ def agenda_of(user: User, meeting: Meeting) -> AgendaView:
         .order_by(Document.uploaded_at, Document.id)
     ):
         documents[document.agenda_item_id].append(document)
-    return AgendaView(items=items, documents_by_item=dict(documents))
+    return AgendaView(items=items, documents_by_item=dict(documents), starts=start_times(meeting.starts_at, items))
 
 
 def get_agenda_item(user: User, item_id: int) -> AgendaItem:

@@ -107,6 +107,8 @@ def agenda_paper(user: User, meeting: Meeting) -> Paper:
             submitter=item.organisation.name if item.organisation else None,
             description=item.description,
             documents=tuple(d.title for d in view.documents_by_item.get(item.id, [])),
+            start=show_time(view.starts[item.id]) if item.id in view.starts else None,
+            minutes=item.duration_minutes,
         )
         for item in view.items
     )

@@ -10,34 +10,44 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from auth.policy import Action, ensure, get_visible
+from auth.policy import Action, can, ensure, get_visible
 from auth.services import list_organisations
 from core.dates import to_local
+from core.downloads import filename_for
 from core.errors import DomainError
 from core.hooks import collect
-from core.pages import form_page, run_action, submit_form
+from core.pages import confirm_page, form_page, run_action, submit_form
 from meetings import bp, storage, woo
-from meetings.forms import AgendaItemForm, AttendanceForm, DocumentForm, MeetingForm, offer_members
-from meetings.models import AgendaItem, AttendanceStatus, Document
+from meetings.forms import AgendaItemForm, AgendaMoveForm, AttendanceForm, DocumentForm, MeetingForm, offer_members
+from meetings.models import AgendaItem, AttendanceStatus, Document, Meeting
 from meetings.services import agenda, bodies, cycles, decisions, notes
 from meetings.services.numbering import numbering
+
+PDF = "application/pdf"
 
 
 @bp.get("/vergaderingen/<int:meeting_id>")
 @login_required
 def meeting(meeting_id: int) -> ResponseReturnValue:
     """A meeting with its agenda (the concept too, for the secretariat) and documents."""
-    meeting = cycles.get_meeting(current_user, meeting_id)
+    return _meeting_page(cycles.get_meeting(current_user, meeting_id))
+
+
+def _meeting_page(meeting: Meeting, status: int = 200, moving: tuple[int, AgendaMoveForm] | None = None) -> Any:
+    """The meeting page; after a refused move with the item's form and its message in place."""
+    manage = can(current_user, Action.MANAGE, meeting)
     return render_template(
         "meetings/meeting.html",
         meeting=meeting,
         body=meeting.cycle.body,
         agenda=agenda.agenda_of(current_user, meeting),
+        removable=agenda.removable_items(meeting.id) if manage else set(),
+        moving=moving,
         attendance=cycles.attendance_rows(meeting),
         minutes=decisions.minutes_of(current_user, meeting),
         notes=notes.notes_on(current_user, meeting=meeting),
         extras=collect("meetings.meeting_page", user=current_user, meeting=meeting),
-    )
+    ), status
 
 
 @bp.route("/vergaderingen/<int:meeting_id>/bewerken", methods=["GET", "POST"])
@@ -103,18 +113,41 @@ def agenda_item_edit(item_id: int) -> ResponseReturnValue:
 @bp.post("/agendapunten/<int:item_id>/verplaatsen")
 @login_required
 def agenda_item_move(item_id: int) -> ResponseReturnValue:
-    """Move an item one place up or down."""
+    """Move an item to another place on the agenda: *naar plaats n*, or a drag that fills that in."""
     item = agenda.get_agenda_item(current_user, item_id)
-    offset = -1 if request.form.get("richting") == "omhoog" else 1
+    ensure(current_user, Action.MANAGE, item)
+    form = AgendaMoveForm()
     target = url_for("meetings.meeting", meeting_id=item.meeting_id, _anchor=f"agendapunt-{item.id}")
-    return run_action(agenda.move_agenda_item, item, offset=offset, success=_("Volgorde aangepast."), then=target)
+    if submit_form(form, lambda user: agenda.move_agenda_item(user, item, position=form.position.data or 0)):
+        flash(_("%(title)s staat nu op plaats %(n)s.", title=item.title, n=form.position.data), "success")
+        return redirect(target)
+    if not form.errors:
+        return redirect(target)  # refused without a field: the message is flashed
+    return _meeting_page(item.meeting, 400, moving=(item.id, form))
 
 
-@bp.post("/agendapunten/<int:item_id>/verwijderen")
+@bp.route("/agendapunten/<int:item_id>/verwijderen", methods=["GET", "POST"])
 @login_required
 def agenda_item_remove(item_id: int) -> ResponseReturnValue:
-    """Take an item off the agenda."""
+    """Take an item off the agenda, after the question whether that is meant (GET asks, POST does)."""
     item = agenda.get_agenda_item(current_user, item_id)
+    ensure(current_user, Action.MANAGE, item)
+    back = url_for("meetings.meeting", meeting_id=item.meeting_id, _anchor=f"agendapunt-{item.id}")
+    if request.method == "GET":
+        refused = None
+        if item.id not in agenda.removable_items(item.meeting_id):
+            refused = _("Dit agendapunt heeft al besluiten of stukken en kan niet meer van de agenda af.")
+        return confirm_page(
+            _("Agendapunt verwijderen?"),
+            _(
+                "Agendapunt %(n)s, %(title)s, gaat van de agenda af. De punten eronder schuiven een plaats op.",
+                n=numbering(current_user, item.meeting_id).item(item),
+                title=item.title,
+            ),
+            button=_("Ja, verwijderen"),
+            back=back,
+            refused=refused,
+        )
     target = url_for("meetings.meeting", meeting_id=item.meeting_id)
     return run_action(agenda.remove_agenda_item, item, success=_("Agendapunt verwijderd."), then=target)
 
@@ -211,23 +244,40 @@ def document_download(document_id: int) -> ResponseReturnValue:
     path = storage.path_for(document.sha256)
     if not path.exists():
         abort(404)
+    # Named after its title, as people call it; a PDF opens in the browser, other files download.
     response = send_file(
-        path, mimetype=document.content_type, as_attachment=True, download_name=document.filename, etag=document.sha256
+        path,
+        mimetype=document.content_type,
+        as_attachment=document.content_type != PDF,
+        download_name=filename_for(document.title, document.extension),
+        etag=document.sha256,
     )
     response.headers["Cache-Control"] = "no-store"  # what one user may see, no shared cache keeps
     return response
 
 
-@bp.post("/documenten/<int:document_id>/verwijderen")
+@bp.route("/documenten/<int:document_id>/verwijderen", methods=["GET", "POST"])
 @login_required
 def document_remove(document_id: int) -> ResponseReturnValue:
-    """Withdraw a document."""
+    """Withdraw a document, after the question whether that is meant (GET asks, POST does)."""
     document = get_visible(current_user, Document, document_id)
+    ensure(current_user, Action.MANAGE, document)
     target = (
         url_for("meetings.agenda_item", item_id=document.agenda_item_id)
         if document.agenda_item_id
-        else url_for("meetings.meeting", meeting_id=document.meeting_id)
+        else url_for("meetings.meeting", meeting_id=document.meeting_id, _anchor="stukken")
     )
+    if request.method == "GET":
+        return confirm_page(
+            _("Stuk intrekken?"),
+            _(
+                "%(title)s (%(file)s) wordt uit de vergadering gehaald. Niemand kan het daarna nog openen.",
+                title=document.title,
+                file=filename_for(document.title, document.extension),
+            ),
+            button=_("Ja, intrekken"),
+            back=target,
+        )
     return run_action(agenda.remove_document, document, success=_("Document ingetrokken."), then=target)
 
 

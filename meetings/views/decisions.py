@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 from auth.policy import Action, can, ensure
 from core.hooks import collect
 from core.labels import choices
-from core.pages import form_page, run_action, submit_form
+from core.pages import confirm_page, form_page, run_action, submit_form
 from meetings import bp
 from meetings.forms import (
     CommentForm,
@@ -113,12 +113,26 @@ def decision_edit(decision_id: int) -> ResponseReturnValue:
     return form_page("meetings/decision_form.html", form=form, item=decision.agenda_item, decision=decision)
 
 
-@bp.post("/besluiten/<int:decision_id>/verwijderen")
+@bp.route("/besluiten/<int:decision_id>/verwijderen", methods=["GET", "POST"])
 @login_required
 def decision_remove(decision_id: int) -> ResponseReturnValue:
-    """Remove a decision from the concept besluitenlijst."""
+    """Remove a decision from the concept besluitenlijst, after the question whether that is meant."""
     decision = decisions.get_decision(current_user, decision_id)
+    ensure(current_user, Action.MANAGE, decision)
     target = url_for("meetings.besluitenlijst", meeting_id=decision.meeting_id)
+    if request.method == "GET":
+        adopted = decision.meeting.besluitenlijst_status is ReviewStatus.VASTGESTELD
+        return confirm_page(
+            _("Besluit verwijderen?"),
+            _(
+                "Besluit %(n)s gaat van de conceptbesluitenlijst af: %(text)s",
+                n=numbering(current_user, decision.meeting_id).decision(decision),
+                text=decision.text if len(decision.text) <= 300 else decision.text[:300] + "…",
+            ),
+            button=_("Ja, verwijderen"),
+            back=url_for("meetings.besluitenlijst", meeting_id=decision.meeting_id, _anchor=f"besluit-{decision.id}"),
+            refused=_("De besluitenlijst is vastgesteld; een besluit kan er niet meer af.") if adopted else None,
+        )
     return run_action(decisions.remove_decision, decision, success=_("Besluit verwijderd."), then=target)
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.policy import Action, ensure
-from core.pages import form_page, run_action, submit_form
+from core.pages import confirm_page, form_page, run_action, submit_form
 from meetings import bp
 from meetings.forms import NoteForm, offer_members
 from meetings.services import agenda, bodies, cycles, notes
@@ -76,10 +76,18 @@ def note_edit(note_id: int) -> ResponseReturnValue:
     )
 
 
-@bp.post("/notities/<int:note_id>/verwijderen")
+@bp.route("/notities/<int:note_id>/verwijderen", methods=["GET", "POST"])
 @login_required
 def note_remove(note_id: int) -> ResponseReturnValue:
-    """The author withdraws a note."""
+    """The author withdraws a note, after the question whether that is meant (GET asks, POST does)."""
     note = notes.get_note(current_user, note_id)
+    notes.ensure_author(current_user, note)
+    if request.method == "GET":
+        return confirm_page(
+            _("Notitie verwijderen?"),
+            _("De notitie %(title)s wordt verwijderd; wie haar kon lezen, ziet haar niet meer.", title=note.title),
+            button=_("Ja, verwijderen"),
+            back=url_for("meetings.note", note_id=note.id),
+        )
     target = url_for("meetings.body", slug=note.body.slug)
     return run_action(notes.remove_note, note, success=_("Notitie verwijderd."), then=target)

@@ -1,4 +1,4 @@
-"""The agenda and the besluitenlijst of a meeting to take away, as Word and as PDF.
+"""The agenda and the besluitenlijst of a meeting to take away, as Word and as PDF, and the vergaderbundel.
 
 Each file holds what the page shows its reader: the same policy, the same numbering. A meeting the
 reader may not see, and a paper still waiting for publication, answer 404 like a missing one.
@@ -13,9 +13,10 @@ from flask import send_file
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from meetings import bp, docx_papers, papers
+from meetings import bp, bundle, docx_papers, papers, storage
 from meetings.papers import Paper
 from meetings.services import cycles
+from meetings.services.bundle import bundle_of
 from meetings.services.papers import agenda_paper, besluitenlijst_paper, filename
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -51,6 +52,40 @@ def agenda_docx(meeting_id: int) -> ResponseReturnValue:
 def agenda_pdf(meeting_id: int) -> ResponseReturnValue:
     """The agenda as the reader may see it, as PDF."""
     return _download(meeting_id, "agenda", "pdf")
+
+
+@bp.get("/vergaderingen/<int:meeting_id>/vergaderbundel.pdf")
+@login_required
+def bundle_pdf(meeting_id: int) -> ResponseReturnValue:
+    """The vergaderbundel: the agenda and every document the reader may see, in one PDF that opens in
+    the browser."""
+    meeting = cycles.get_meeting(current_user, meeting_id)
+    reader_bundle = bundle_of(current_user, meeting)
+    response = send_file(
+        bundle.bundle_pdf(reader_bundle, storage.path_for),
+        mimetype="application/pdf",
+        as_attachment=False,
+        download_name=f"{reader_bundle.name}.pdf",
+    )
+    response.headers["Cache-Control"] = "no-store"  # what one reader may see, no shared cache keeps
+    return response
+
+
+@bp.get("/vergaderingen/<int:meeting_id>/vergaderbundel.zip")
+@login_required
+def bundle_zip(meeting_id: int) -> ResponseReturnValue:
+    """Alles downloaden: the vergaderbundel and the reader's documents themselves, in one zip."""
+    meeting = cycles.get_meeting(current_user, meeting_id)
+    reader_bundle = bundle_of(current_user, meeting)
+    pdf = bundle.bundle_pdf(reader_bundle, storage.path_for)
+    response = send_file(
+        bundle.bundle_zip(reader_bundle, pdf, storage.path_for),
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"{reader_bundle.name}.zip",
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/vergaderingen/<int:meeting_id>/besluitenlijst.docx")

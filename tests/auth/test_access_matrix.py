@@ -363,6 +363,7 @@ def written(allowed: str | set[str] | None) -> Rule:
 # A per-audience route is requested once per audience; its path takes {id} from world.<object>[audience].
 ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "static": ("/static/css/regiotafel.css", {"GET": public}, None),
+    "meetings.static": ("/static/meetings/agenda-editor.js", {"GET": public}, None),
     "core.healthz": ("/healthz", {"GET": public}, None),
     "core.home": ("/", {"GET": signed_in}, None),
     "auth.login": ("/auth/login", {"GET": lambda r: OK if r == "anonymous" else REDIRECT, "POST": lambda r: OK}, None),
@@ -435,6 +436,8 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "meetings.besluitenlijst": ("/vergaderingen/{meeting}/besluitenlijst", {"GET": member}, None),
     "meetings.agenda_docx": ("/vergaderingen/{meeting}/agenda.docx", {"GET": member}, None),
     "meetings.agenda_pdf": ("/vergaderingen/{meeting}/agenda.pdf", {"GET": member}, None),
+    "meetings.bundle_pdf": ("/vergaderingen/{meeting}/vergaderbundel.pdf", {"GET": member}, None),
+    "meetings.bundle_zip": ("/vergaderingen/{meeting}/vergaderbundel.zip", {"GET": member}, None),
     "meetings.besluitenlijst_docx": ("/vergaderingen/{meeting}/besluitenlijst.docx", {"GET": member}, None),
     "meetings.besluitenlijst_pdf": ("/vergaderingen/{meeting}/besluitenlijst.pdf", {"GET": member}, None),
     "meetings.woo_package": ("/vergaderingen/{meeting}/woo-pakket", {"GET": body_action(SEC)}, None),
@@ -454,14 +457,22 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "meetings.agenda_item": ("/agendapunten/{id}", {"GET": on_item(None)}, "item"),
     "meetings.agenda_item_edit": ("/agendapunten/{id}/bewerken", {"GET": on_item(SEC), "POST": on_item(SEC)}, "item"),
     "meetings.agenda_item_move": ("/agendapunten/{id}/verplaatsen", {"POST": on_item(SEC)}, "item"),
-    "meetings.agenda_item_remove": ("/agendapunten/{id}/verwijderen", {"POST": on_item(SEC)}, "item"),
+    "meetings.agenda_item_remove": (
+        "/agendapunten/{id}/verwijderen",
+        {"GET": on_item(SEC), "POST": on_item(SEC)},
+        "item",
+    ),
     "meetings.document_new": (
         "/vergaderingen/{meeting}/documenten/nieuw?agendapunt={id}",
         {"GET": on_item(SEC), "POST": on_item(SEC)},
         "item",
     ),
     "meetings.document_download": ("/documenten/{id}/download", {"GET": on_item(None)}, "document"),
-    "meetings.document_remove": ("/documenten/{id}/verwijderen", {"POST": on_item(SEC)}, "document"),
+    "meetings.document_remove": (
+        "/documenten/{id}/verwijderen",
+        {"GET": on_item(SEC), "POST": on_item(SEC)},
+        "document",
+    ),
     "meetings.decision_new": (
         "/agendapunten/{id}/besluiten/nieuw",
         {"GET": on_item(SEC), "POST": on_item(SEC)},
@@ -469,7 +480,11 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     ),
     "meetings.decision": ("/besluiten/{id}", {"GET": on_item(None), "POST": on_item(PARTICIPANTS)}, "decision"),
     "meetings.decision_edit": ("/besluiten/{id}/bewerken", {"GET": on_item(SEC), "POST": on_item(SEC)}, "decision"),
-    "meetings.decision_remove": ("/besluiten/{id}/verwijderen", {"POST": on_item(SEC)}, "decision"),
+    "meetings.decision_remove": (
+        "/besluiten/{id}/verwijderen",
+        {"GET": on_item(SEC), "POST": on_item(SEC)},
+        "decision",
+    ),
     "meetings.comment_handle": (
         "/reacties/{comment}/verwerken",
         {"GET": comment_rule(SEC), "POST": comment_rule(SEC)},
@@ -482,7 +497,11 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     ),
     "meetings.note": ("/notities/{id}", {"GET": written(None)}, "note"),
     "meetings.note_edit": ("/notities/{id}/bewerken", {"GET": written("author"), "POST": written("author")}, "note"),
-    "meetings.note_remove": ("/notities/{id}/verwijderen", {"POST": written("author")}, "note"),
+    "meetings.note_remove": (
+        "/notities/{id}/verwijderen",
+        {"GET": written("author"), "POST": written("author")},
+        "note",
+    ),
     "cases.request_new": (
         "/overleggen/{slug}/agendaverzoeken/nieuw",
         {"GET": body_action(PARTICIPANTS), "POST": body_action(PARTICIPANTS)},
@@ -556,6 +575,8 @@ EXTRA: list[tuple[str, str, Rule, str | None]] = [
     ("/documenten/{concept_document}/download", "GET", on_item(None, released=False), None),
     ("/vergaderingen/{concept_meeting}/agenda.pdf", "GET", on_item(None, released=False), None),
     ("/vergaderingen/{concept_meeting}/agenda.docx", "GET", on_item(None, released=False), None),
+    ("/vergaderingen/{concept_meeting}/vergaderbundel.pdf", "GET", on_item(None, released=False), None),
+    ("/vergaderingen/{concept_meeting}/vergaderbundel.zip", "GET", on_item(None, released=False), None),
     ("/vergaderingen/{concept_meeting}/besluitenlijst.pdf", "GET", on_item(None, released=False), None),
     ("/vergaderingen/{concept_meeting}/besluitenlijst.docx", "GET", on_item(None, released=False), None),
 ]

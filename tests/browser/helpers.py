@@ -44,10 +44,11 @@ def main(page: Page) -> Any:
     return page.get_by_role("main")
 
 
-def shoot(page: Page, name: str) -> None:
+def shoot(page: Page, name: str, at: str | None = None) -> None:
     """With REGIOTAFEL_SCREENSHOTS=<dir> (``make screenshots``), save what the 1280×800 window shows as
     ``<dir>/<name>.png`` for README.md, as a palette PNG of a few dozen kB. Without it, nothing: an ordinary
-    test run never rewrites the screenshots in docs/."""
+    test run never rewrites the screenshots in docs/. ``at``: a CSS selector to show at the top of the window
+    instead of the page's head."""
     folder = os.environ.get("REGIOTAFEL_SCREENSHOTS")
     if not folder:
         return
@@ -56,6 +57,8 @@ def shoot(page: Page, name: str) -> None:
     page.evaluate("() => document.activeElement && document.activeElement.blur()")
     page.mouse.move(0, 0)  # no hover effect where the last click was
     page.evaluate("() => window.scrollTo(0, 0)")  # the page's head, also after a form led to an #anchor
+    if at:
+        page.locator(at).first.evaluate("(el) => window.scrollTo(0, el.getBoundingClientRect().top - 16)")
     image = Image.open(io.BytesIO(page.screenshot(animations="disabled", caret="hide")))
     # 256 colours are plenty for flat pages, and a quarter of the size of the true-colour PNG.
     image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
@@ -103,3 +106,13 @@ def tab_to(page: Page, name: str | re.Pattern[str], *, backwards: bool = False, 
         if pattern.search(element["text"]) or pattern.search(element["label"]):
             return element
     raise AssertionError(f"no {name!r} within {limit} presses of {key}; passed: {seen}")
+
+
+def pdf_viewer_opened(page: Page) -> None:
+    """Wait until the browser shows the page's PDF in its own viewer (Chromium's PDF extension frame), as it
+    does for a PDF sent inline; a PDF sent as an attachment would have become a download instead."""
+    for _ in range(50):
+        if any(frame.url.startswith("chrome-extension://") for frame in page.frames):
+            return
+        page.wait_for_timeout(200)
+    raise AssertionError(f"no PDF viewer on {page.url}: frames {[f.url for f in page.frames]}")

@@ -264,6 +264,24 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
     ),
     (SEC, "/vergaderingen/{meeting}/agendapunten/nieuw", {"title": "T", "kind": "onzin"}, "Kies een van", "kind"),
     (SEC, "/agendapunten/{item}/bewerken", {"title": "", "kind": "hamerstuk"}, "Vul dit veld in", "title"),
+    (
+        SEC,
+        "/agendapunten/{item}/bewerken",
+        {"title": "T", "kind": "hamerstuk", "duration_minutes": "een half uur"},
+        "hele minuten",
+        "duration_minutes",
+    ),
+    (
+        SEC,
+        "/vergaderingen/{meeting}/agendapunten/nieuw",
+        {"title": "T", "kind": "hamerstuk", "duration_minutes": "0"},
+        "hele minuten",
+        "duration_minutes",
+    ),
+    # Naar plaats n: no place, a word, and a place beyond the end, each next to the item's own select.
+    (SEC, "/agendapunten/{item}/verplaatsen", {}, "Kies een plaats", "position-{item}"),
+    (SEC, "/agendapunten/{item}/verplaatsen", {"position": "boven"}, "Kies een plaats", "position-{item}"),
+    (SEC, "/agendapunten/{item}/verplaatsen", {"position": "99"}, "van 1 tot en met", "position-{item}"),
     (SEC, "/vergaderingen/{meeting}/documenten/nieuw?agendapunt={item}", {"title": "Stuk"}, "Kies een bestand", "file"),
     (
         SEC,
@@ -364,6 +382,9 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
         "title",
     ),
     (SEC, "/zaken/{request}/stap/afwijzen", {"reason": ""}, "Geef een reden", "reason-afwijzen"),
+    (SEC, "/zaken/{request}/stap/agenderen", {"kind": "onzin"}, "Kies een van", "kind-agenderen"),
+    (SEC, "/zaken/{request}/stap/agenderen", {"position": "99"}, "Kies een van", "position-agenderen"),
+    (SEC, "/zaken/{request}/stap/agenderen", {"position": "eerst"}, "Kies een van", "position-agenderen"),
     (BRABANT, "/overleggen/{bo}/notities/nieuw", {"title": "", "text": "x"}, "Vul dit veld in", "title"),
     (BRABANT, "/overleggen/{bo}/notities/nieuw", {"title": "T", "text": LONG}, "te lang", "text"),
     (
@@ -471,7 +492,6 @@ def test_every_form_of_the_app_is_covered_by_a_bad_input_case(app):
     """A new form (a POST route with fields) needs a case above; button-only POSTs do not."""
     buttons = {
         "auth.logout",
-        "meetings.agenda_item_move",
         "meetings.agenda_item_remove",
         "meetings.agenda_publish",
         "meetings.document_remove",

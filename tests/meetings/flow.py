@@ -124,9 +124,8 @@ class Flow:
             )
         )
         self.ids["opening"] = _id_from(response.headers["Location"], r"agendapunt-(\d+)")
-        # The opening came last; move it to the top, two places up.
-        for _ in range(2):
-            self.ok(self.sec.post_form(f"/agendapunten/{self.ids['opening']}/verplaatsen", {"richting": "omhoog"}))
+        # The opening came last; move it to the top.
+        self.ok(self.sec.post_form(f"/agendapunten/{self.ids['opening']}/verplaatsen", {"position": "1"}))
         from cases.models import Case
 
         self.ids["item_grid"], self.ids["item_talent"] = self.query(

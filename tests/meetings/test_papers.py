@@ -121,8 +121,13 @@ def test_the_march_2023_papers_hold_body_meeting_facts_items_decisions_and_actio
         assert "Ministerie van Economische Zaken en Klimaat, Den Haag" in text
         assert "Kenmerk BOB-2023/0314" in text
     assert "Agenda" in agenda_text and "gepubliceerd op 7 maart 2023" in agenda_text
-    assert "1. Opening en vaststelling van de agenda hamerstuk" in agenda_text
-    assert "3. Talent: aanpak voor de arbeidsmarktvraag in de Brainportregio ter besluitvorming" in agenda_text
+    # Start times from the items' durations (5, 20, 40, 40 and 15 minutes from 13:00).
+    assert "1. Opening en vaststelling van de agenda 13:00 uur · 5 min. · hamerstuk" in agenda_text
+    assert (
+        "3. Talent: aanpak voor de arbeidsmarktvraag in de Brainportregio 13:25 uur · 40 min. · ter besluitvorming"
+        in agenda_text
+    )
+    assert "5. Onderwerpen voor het volgende BO-Brainport 14:45 uur · 15 min." in agenda_text
     assert "indiener: Brainport Development" in agenda_text
     assert "Stukken: – Strategische agenda Brainportregio" in agenda_text
     assert "Stukken bij de vergadering" in agenda_text

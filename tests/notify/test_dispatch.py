@@ -293,7 +293,7 @@ def test_no_message_to_a_regio_user_names_a_rijk_internal_item(app, smtp: SmtpSe
             audience=Audience.RIJK,
         )
         db.session.flush()
-        agenda.move_agenda_item(sec, rijk_item, offset=-2)  # in the middle: a gap would show
+        agenda.move_agenda_item(sec, rijk_item, position=rijk_item.position - 2)  # in the middle: a gap would show
         agenda.publish_agenda(sec, upcoming)
         db.session.commit()
         for key, value in smtp.config().items():
