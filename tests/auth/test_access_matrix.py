@@ -364,6 +364,7 @@ def written(allowed: str | set[str] | None) -> Rule:
 ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "static": ("/static/css/regiotafel.css", {"GET": public}, None),
     "core.healthz": ("/healthz", {"GET": public}, None),
+    "core.favicon": ("/favicon.ico", {"GET": public}, None),
     "core.home": ("/", {"GET": signed_in}, None),
     "auth.login": ("/auth/login", {"GET": lambda r: OK if r == "anonymous" else REDIRECT, "POST": lambda r: OK}, None),
     "auth.logout": ("/auth/logout", {"POST": lambda r: LOGIN}, None),
