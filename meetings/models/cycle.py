@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
+from core.dates import to_local, today
 from core.db import AudienceMixin, Base, ScaffoldingMixin, created_at, intpk
 
 if TYPE_CHECKING:
@@ -159,6 +160,17 @@ class Meeting(AudienceMixin, Base):
     @property
     def agenda_published(self) -> bool:
         return self.agenda_published_at is not None
+
+    @property
+    def day(self) -> date:
+        """The meeting's calendar day in Amsterdam."""
+        return to_local(self.starts_at).date()
+
+    @property
+    def day_reached(self) -> bool:
+        """Whether the meeting's day has come (Amsterdam): from then on attendance and decisions are
+        recorded; before it, members say themselves whether they come."""
+        return today() >= self.day
 
     @property
     def besluitenlijst_released(self) -> bool:

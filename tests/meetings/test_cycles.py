@@ -1,0 +1,105 @@
+"""A cycle's plan: one date for the meeting, milestones in their order, and the new-cycle form."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from core.dates import to_local
+from core.extensions import db
+from meetings.models import Cycle, Meeting, Milestone, MilestoneKind
+from tests.conftest import in_app, new_meeting
+
+SEC = "secretariaat@ezk.test"
+REGIO = "economie@noord-brabant.test"
+#: A voorjaar far enough ahead that no demo cycle and no other test's is in it.
+DAY = date(2031, 3, 11)
+
+
+@pytest.fixture
+def planned(app) -> dict[str, int]:
+    """A BO-Brainport cycle for 11 March 2031: its id, its meeting's, and a milestone's id per kind."""
+    with in_app(app):
+        meeting = new_meeting(DAY, start_time=time(14), end_time=time(16))
+        ids = {"cycle": meeting.cycle_id, "meeting": meeting.id}
+        for milestone in db.session.scalars(select(Milestone).where(Milestone.cycle_id == meeting.cycle_id)):
+            ids[milestone.kind.value] = milestone.id
+        return ids
+
+
+def plan(app, cycle_id: int) -> dict[str, date]:
+    with in_app(app):
+        milestones = db.session.scalars(select(Milestone).where(Milestone.cycle_id == cycle_id))
+        return {m.kind.value: m.due_date for m in milestones}
+
+
+# --- bug 2: one date for the meeting ------------------------------------------------------------------
+
+
+def test_moving_the_meeting_milestone_moves_the_meeting_and_the_whole_plan(app, clients, planned):
+    before = plan(app, planned["cycle"])
+    sec = clients(SEC)
+    response = sec.post_form(f"/mijlpalen/{planned['vergadering']}", {"due_date": "2031-03-13"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    after = plan(app, planned["cycle"])
+    assert after == {kind: day + timedelta(days=2) for kind, day in before.items()}
+    with in_app(app):
+        meeting = db.session.get(Meeting, planned["meeting"])
+        cycle = db.session.get(Cycle, planned["cycle"])
+        assert meeting.day == date(2031, 3, 13) and cycle.meeting_date == date(2031, 3, 13)
+        assert to_local(meeting.starts_at).time() == time(14) and to_local(meeting.ends_at).time() == time(16)
+        assert meeting.title.endswith("13 maart 2031")
+    page = sec.get(f"/cycli/{planned['cycle']}").get_data(as_text=True)
+    assert "13 maart 2031" in page and "11 maart 2031" not in page  # the old day is nowhere, not even twice
+
+
+def test_moving_the_meeting_milestone_into_another_half_year_is_refused_next_to_the_date(app, clients, planned):
+    before = plan(app, planned["cycle"])
+    response = clients(SEC).post_form(f"/mijlpalen/{planned['vergadering']}", {"due_date": "2031-07-01"})
+    assert response.status_code == 400
+    assert re.search(rf'id="due-{planned["vergadering"]}-fout">[^<]*buiten voorjaar 2031', response.get_data(True))
+    assert plan(app, planned["cycle"]) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "day", "passes"),
+    [
+        ("agendaverzoeken_sluiten", "2031-02-12", "Ambtelijk voorportaal"),  # the voorportaal is 11 February
+        ("stukken_verzonden", "2031-03-12", "Bestuurlijk overleg"),
+        ("conceptverslag", "2031-03-10", "Bestuurlijk overleg"),
+        ("reactietermijn_sluit", "2031-03-24", "Conceptverslag gereed"),  # the draft is due 25 March
+    ],
+)
+def test_a_milestone_that_would_pass_another_is_refused_next_to_its_date(app, clients, planned, kind, day, passes):
+    before = plan(app, planned["cycle"])
+    response = clients(SEC).post_form(f"/mijlpalen/{planned[kind]}", {"due_date": day})
+    assert response.status_code == 400
+    error = re.search(rf'<p class="error" id="due-{planned[kind]}-fout">([^<]*)</p>', response.get_data(True))
+    assert error and f"‘{passes}’" in error.group(1).replace("&#39;", "'")
+    assert plan(app, planned["cycle"]) == before
+
+
+def test_milestones_may_share_a_day_with_their_neighbours(app, clients, planned):
+    sec = clients(SEC)
+    assert sec.post_form(f"/mijlpalen/{planned['stukken_verzonden']}", {"due_date": "2031-03-11"}).status_code == 302
+    assert sec.post_form(f"/mijlpalen/{planned['conceptverslag']}", {"due_date": "2031-03-11"}).status_code == 302
+    after = plan(app, planned["cycle"])
+    assert after["stukken_verzonden"] == after["vergadering"] == after["conceptverslag"] == DAY
+
+
+def test_a_regio_member_may_not_move_a_milestone(app, clients, planned):
+    before = plan(app, planned["cycle"])
+    response = clients(REGIO).post_form(f"/mijlpalen/{planned['vergadering']}", {"due_date": "2031-03-13"})
+    assert response.status_code == 403
+    assert plan(app, planned["cycle"]) == before
+
+
+def test_the_meeting_form_and_the_milestone_agree_after_either_moves(app, clients, planned):
+    sec = clients(SEC)
+    edit = {"meeting_date": "2031-03-25", "start_time": "14:00", "end_time": "16:00", "location": "Den Haag"}
+    response = sec.post_form(f"/vergaderingen/{planned['meeting']}/bewerken", {**edit, "chair": "Minister"})
+    assert response.status_code == 302
+    assert plan(app, planned["cycle"])[MilestoneKind.VERGADERING.value] == date(2031, 3, 25)
