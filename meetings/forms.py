@@ -40,14 +40,21 @@ AUDIENCE_HELP = _l("Wie dit mag zien. 'Alleen Rijk' en 'Alleen regio' blijven ve
 
 
 def audience_field(
-    label: Any = None, optional: bool = False, inherit: Any = None, confidential: bool = True
+    label: Any = None,
+    optional: bool = False,
+    inherit: Any = None,
+    confidential: bool = True,
+    default: Audience | None = None,
 ) -> EnumSelectField:
     members = [a for a in Audience if confidential or a is not Audience.VERTROUWELIJK]
     options = choices(Audience, members)
     if optional:
         options = [("", inherit or _l("— zoals de vergadering —")), *options]
     return EnumSelectField(
-        label or _l("Zichtbaar voor"), choices=options, validators=[Optional()] if optional else [Chosen()]
+        label or _l("Zichtbaar voor"),
+        choices=options,
+        validators=[Optional()] if optional else [Chosen()],
+        default=default.value if default else None,
     )
 
 
@@ -140,7 +147,9 @@ class MeetingTimesMixin:
 
 
 class CycleForm(MeetingTimesMixin, BaseForm):
-    audience = audience_field(_l("Zichtbaarheid van de vergadering"), confidential=False)
+    # The whole table, as the form's help says is usual; a select without a default shows its first
+    # choice (openbaar), which is what a secretariat would then publish without having chosen it.
+    audience = audience_field(_l("Zichtbaarheid van de vergadering"), confidential=False, default=Audience.OVERLEG)
 
 
 class MeetingForm(MeetingTimesMixin, BaseForm):

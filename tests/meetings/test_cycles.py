@@ -12,6 +12,7 @@ from core.dates import to_local
 from core.extensions import db
 from meetings.models import Cycle, Meeting, Milestone, MilestoneKind
 from tests.conftest import in_app, new_meeting
+from tests.meetings.flow import Flow
 
 SEC = "secretariaat@ezk.test"
 REGIO = "economie@noord-brabant.test"
@@ -34,6 +35,17 @@ def plan(app, cycle_id: int) -> dict[str, date]:
     with in_app(app):
         milestones = db.session.scalars(select(Milestone).where(Milestone.cycle_id == cycle_id))
         return {m.kind.value: m.due_date for m in milestones}
+
+
+def selected(page: str, select_id: str) -> str | None:
+    """The value of the option a browser shows as chosen in the select ``select_id``: the one marked
+    selected, else the first."""
+    body = re.search(rf'<select[^>]*id="{select_id}"[^>]*>(.*?)</select>', page, re.S)
+    assert body, f"no select {select_id}"
+    options = re.findall(r"<option([^>]*)>", body.group(1))
+    chosen = [o for o in options if re.search(r"\bselected\b", o)] or options[:1]
+    value = re.search(r'value="([^"]*)"', chosen[0])
+    return value.group(1) if value else None
 
 
 # --- bug 2: one date for the meeting ------------------------------------------------------------------
@@ -103,3 +115,13 @@ def test_the_meeting_form_and_the_milestone_agree_after_either_moves(app, client
     response = sec.post_form(f"/vergaderingen/{planned['meeting']}/bewerken", {**edit, "chair": "Minister"})
     assert response.status_code == 302
     assert plan(app, planned["cycle"])[MilestoneKind.VERGADERING.value] == date(2031, 3, 25)
+
+
+# --- bug 3: the new cycle is for the whole table unless chosen otherwise ---------------------------------
+
+
+def test_a_new_cycle_form_preselects_the_whole_table(app, clients):
+    flow = Flow(app, clients).body()  # a body without meetings: nothing earlier to take over
+    page = flow.sec.get(f"/overleggen/{flow.slug}/cycli/nieuw").get_data(as_text=True)
+    assert "Meestal: alle leden van het overleg." in page
+    assert selected(page, "audience") == "overleg"
