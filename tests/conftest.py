@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +203,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
         monkeypatch.setattr(core_db, "clock", lambda: fixed)
 
     return move
+
+
+def meeting_held(clock: Any, meeting: Any) -> None:
+    """Move the app's clock (with the ``clock`` fixture) to half an hour after ``meeting`` ended:
+    attendance and decisions are recorded from the meeting's day on, never weeks ahead of it."""
+    clock(meeting.ends_at + timedelta(minutes=30))
 
 
 class QueryCounter:

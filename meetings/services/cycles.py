@@ -309,8 +309,17 @@ def attendance_rows(meeting: Meeting) -> list[tuple[Seat, Attendance | None]]:
 
 @service
 def record_attendance(actor: User, meeting: Meeting, *, entries: list[dict[str, Any]]) -> None:
-    """Record per seat whether its holder was present, absent, or replaced (and by whom)."""
+    """Record per seat whether its holder was present, absent, or replaced (and by whom); from the
+    meeting's day on, so that members never see a meeting weeks ahead as already under way."""
     ensure(actor, Action.MANAGE, meeting)
+    if not meeting.day_reached:
+        raise DomainError(
+            _(
+                "De aanwezigheid wordt vastgelegd vanaf de dag van de vergadering, %(date)s. Tot dan melden de "
+                "leden zich zelf aan of af.",
+                date=show_date(meeting.day),
+            )
+        )
     seats = {s.id for s in db.session.scalars(select(Seat).where(Seat.body_id == meeting.body_id))}
     existing = {a.seat_id: a for a in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))}
     for entry in entries:

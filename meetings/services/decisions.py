@@ -80,6 +80,11 @@ def add_decision(
     _require_concept(meeting)
     if not meeting.agenda_published:
         raise DomainError(_("Publiceer eerst de agenda; besluiten volgen op een gepubliceerde agenda."))
+    if not meeting.day_reached:
+        # Members would see the meeting as under way weeks before it is held.
+        raise DomainError(
+            _("Besluiten worden vastgelegd vanaf de dag van de vergadering, %(date)s.", date=show_date(meeting.day))
+        )
     last = db.session.scalar(select(func.max(Decision.sequence)).where(Decision.agenda_item_id == item.id))
     decision = Decision(
         meeting_id=meeting.id,

@@ -32,7 +32,7 @@ from meetings.models import AgendaItemKind, Body, Milestone, Seat
 from meetings.services import agenda, cycles, decisions, notes
 from meetings.services.bodies import set_member_role
 from notify.models import Notification
-from tests.conftest import in_app, user
+from tests.conftest import in_app, meeting_held, user
 
 ROLES: dict[str, str | None] = {
     "anonymous": None,
@@ -106,7 +106,7 @@ class World:
 
 
 @pytest.fixture
-def world(app) -> World:
+def world(app, clock) -> World:
     from auth.models import Membership
 
     with in_app(app):
@@ -169,6 +169,7 @@ def world(app) -> World:
             db.session.flush()
             ids["document"][audience.value] = document.id
         agenda.publish_agenda(sec, meeting)
+        meeting_held(clock, meeting)  # decisions are taken at the meeting; the matrix looks from then on
         for audience in Audience:
             item = db.session.get(agenda.AgendaItem, ids["item"][audience.value])
             decision = decisions.add_decision(maker(audience), item, text=f"Matrixbesluit {audience.value}.")

@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from audit.models import AuditRecord
+from core.dates import now
 from core.extensions import db
 from demo.pdf import text_pdf
-from tests.conftest import in_app, user
+from tests.conftest import in_app, meeting_held, user
 
 LONG = "x" * 100_000
 
@@ -28,8 +29,9 @@ class Targets:
 
 
 @pytest.fixture
-def targets(app) -> Targets:
-    """Demo objects in the states the forms need; the next BO-Brainport agenda is published for it."""
+def targets(app, clock) -> Targets:
+    """Demo objects in the states the forms need; the next BO-Brainport agenda is published for it, and
+    a concept decision taken after that meeting (the clock is then put back: the forms are posted today)."""
     from cases.models import Case
     from meetings.models import AgendaItem, Body, Decision, DecisionComment, Meeting, Milestone, Note, ReviewStatus
     from meetings.services import agenda, decisions
@@ -41,11 +43,14 @@ def targets(app) -> Targets:
             select(Meeting).where(Meeting.body_id == bo.id, Meeting.agenda_published_at.is_(None))
         ).one()
         agenda.publish_agenda(sec, upcoming)
+        started = now()
+        meeting_held(clock, upcoming)
         item = db.session.scalars(
             select(AgendaItem).where(AgendaItem.meeting_id == upcoming.id).order_by(AgendaItem.position)
         ).all()[1]
         concept_decision = decisions.add_decision(sec, item, text="Een conceptbesluit.")
         db.session.flush()
+        clock(started)
         rom_decision = db.session.scalars(
             select(Decision)
             .join(Meeting, Decision.meeting_id == Meeting.id)
@@ -60,6 +65,7 @@ def targets(app) -> Targets:
         ids = {
             "bo": "bo-brainport",
             "meeting": upcoming.id,
+            "held": upcoming.ends_at + timedelta(minutes=30),
             "meeting_date": upcoming.starts_at.date(),
             "item": item.id,
             "concept_decision": concept_decision.id,
@@ -423,6 +429,10 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
 ]
 
 
+#: Forms for what is recorded from the meeting's day on: posted after the meeting.
+AFTER_MEETING = {"/vergaderingen/{meeting}/aanwezigheid", "/agendapunten/{item}/besluiten/nieuw"}
+
+
 def _fill(value: Any, targets: Targets) -> Any:
     if callable(value):
         return value()
@@ -435,8 +445,10 @@ def _fill(value: Any, targets: Targets) -> Any:
     ("who", "url", "data", "message", "field"), CASES, ids=lambda v: v if isinstance(v, str) else None
 )
 def test_bad_input_gets_a_dutch_message_next_to_the_field_and_stores_nothing(
-    app, client, clients, targets, who, url, data, message, field
+    app, client, clients, clock, targets, who, url, data, message, field
 ):
+    if url in AFTER_MEETING:
+        clock(targets["held"])
     if who == HALFWAY:
         web = _halfway_signed_in(app, client)
     else:

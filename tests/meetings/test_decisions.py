@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 
-from core.dates import today
+from core.dates import now, today
 from core.db import Audience
 from core.extensions import db
 from meetings.models import AgendaItem, Decision, Meeting
 from meetings.services import decisions
-from tests.conftest import in_app, user
+from tests.conftest import in_app, meeting_held, user
 from tests.meetings.builders import SEC, meeting_with_items
 
 
@@ -19,15 +19,16 @@ def _amending_a_rijk_decision(app, clock) -> tuple[int, int]:
     """A Rijk-only decision in an adopted besluitenlijst, and a later decision for the whole table that
     amends it (the Rijk secretariat may choose it), published for comments: (hidden, amending)."""
     with in_app(app):
-        earlier = meeting_with_items(2031, items=1)  # its one item is Rijk-only, and so are its decisions
+        earlier = meeting_with_items(2031, items=1, clock=clock)  # its one item, and its decisions, are Rijk-only
         hidden = db.session.scalars(select(Decision).where(Decision.meeting_id == earlier)).first()
         assert hidden.audience is Audience.RIJK
         hidden_id = hidden.id
-    clock(datetime.now(UTC) + timedelta(days=30))  # past the term for comments
+    clock(now() + timedelta(days=30))  # past the term for comments
     with in_app(app):
         decisions.adopt_besluitenlijst(user(SEC), db.session.get(Meeting, earlier))
         later = db.session.get(Meeting, meeting_with_items(2032, decide=False))
         opening = db.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == later.id)).one()
+        meeting_held(clock, later)
         amending = decisions.add_decision(
             user(SEC), opening, text="Het overleg wijzigt het besluit.", amends_id=hidden_id
         )
@@ -64,3 +65,4 @@ def test_the_trail_does_not_name_the_hidden_decision_either(app, clock):
     assert regio["changes"]["text"] == [None, "Het overleg wijzigt het besluit."]
     rijk = created("auditor@ezk.test")
     assert rijk["changes"]["amends_id"] == [None, hidden] and "amends_id.after" not in rijk["withheld"]
+
