@@ -353,11 +353,13 @@ def amending_decisions(user: User, decision: Decision) -> list[Decision]:
 
 
 def adopted_decisions_of_body(user: User, body_id: int, before_meeting: Meeting) -> list[Decision]:
-    """Adopted decisions of earlier meetings that a new decision may amend."""
+    """Adopted decisions of earlier meetings that a new decision may amend: the latest meeting first,
+    and within a meeting by number (agenda item, then decision), as its besluitenlijst lists them."""
     return list(
         db.session.scalars(
             select(Decision)
             .join(Meeting, Decision.meeting_id == Meeting.id)
+            .join(AgendaItem, Decision.agenda_item_id == AgendaItem.id)
             .where(
                 Decision.body_id == body_id,
                 Meeting.besluitenlijst_status == ReviewStatus.VASTGESTELD,
@@ -365,7 +367,7 @@ def adopted_decisions_of_body(user: User, body_id: int, before_meeting: Meeting)
                 visible(user, Decision),
             )
             .options(joinedload(Decision.meeting), joinedload(Decision.agenda_item))
-            .order_by(Meeting.starts_at.desc(), Decision.agenda_item_id, Decision.sequence)
+            .order_by(Meeting.starts_at.desc(), Meeting.id, AgendaItem.position, Decision.sequence)
         )
     )
 
