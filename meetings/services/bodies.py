@@ -6,7 +6,7 @@ import itertools
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from auth.models import Membership, Organisation, Role, User
@@ -131,6 +131,24 @@ def members_of(body_id: int) -> list[User]:
             .join(Membership, Membership.user_id == User.id)
             .where(Membership.body_id == body_id)
             .order_by(User.name)
+        )
+    )
+
+
+def organisations_of(body_id: int) -> list[Organisation]:
+    """The organisations at the body's table, by name: those with a seat, and those whose people hold
+    a role in it. Only they can own the body's actions: anyone else's people could not even open one."""
+    seated = select(Seat.organisation_id).where(Seat.body_id == body_id)
+    represented = (
+        select(User.organisation_id)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.body_id == body_id)
+    )
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(or_(Organisation.id.in_(seated), Organisation.id.in_(represented)))
+            .order_by(Organisation.name)
         )
     )
 
