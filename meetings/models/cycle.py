@@ -6,8 +6,8 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.dates import to_local, today
@@ -125,6 +125,8 @@ class Meeting(AudienceMixin, Base):
     """A meeting of a body: the bestuurlijk overleg of a cycle."""
 
     __tablename__ = "meetings"
+    #: Derived from the cycle's milestone (see ``comments_deadline``): the milestone's own record has it.
+    __audit_omit__ = frozenset({"comments_deadline"})
 
     id: Mapped[intpk]
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
@@ -140,8 +142,15 @@ class Meeting(AudienceMixin, Base):
     agenda_published_at: Mapped[datetime | None]
     besluitenlijst_status: Mapped[ReviewStatus] = mapped_column(default=ReviewStatus.CONCEPT)
     besluitenlijst_published_at: Mapped[datetime | None]
-    #: Last day (Amsterdam) on which members may comment on the concept besluitenlijst.
-    comments_deadline: Mapped[date | None]
+    #: Last day (Amsterdam) on which members may comment on the concept besluitenlijst: the date of
+    #: the cycle's milestone "reactietermijn sluit", read with the meeting, never stored twice (publishing
+    #: the besluitenlijst, or moving the milestone, sets it).
+    comments_deadline: Mapped[date | None] = column_property(
+        select(Milestone.due_date)
+        .where(Milestone.cycle_id == cycle_id, Milestone.kind == MilestoneKind.REACTIETERMIJN_SLUIT)
+        .correlate_except(Milestone)
+        .scalar_subquery()
+    )
     besluitenlijst_adopted_at: Mapped[datetime | None]
     #: When the progress item was put on the agenda (by the scheduler or the secretariat); once
     #: set, the scheduler does not add it again, also not when the secretariat took it off.

@@ -27,6 +27,7 @@ from meetings.models import (
     Meeting,
     Milestone,
     MilestoneKind,
+    ReviewStatus,
     Season,
     Seat,
 )
@@ -145,6 +146,7 @@ def _reschedule(cycle: Cycle, meeting: Meeting, day: date, start_time: time, end
     for milestone in milestones:
         if milestone.kind is MilestoneKind.VERGADERING and milestone.due_date != day:
             milestone.due_date = day
+    db.session.expire(meeting, ["comments_deadline"])  # read from the milestone, which may have moved
     meeting.title = meeting_title(cycle.body, day)
     meeting.starts_at = local_to_utc(day, start_time)
     meeting.ends_at = local_to_utc(day, end_time)
@@ -203,7 +205,17 @@ def move_milestone(actor: User, milestone: Milestone, *, due_date: date) -> None
         return
     others = db.session.scalars(select(Milestone).where(Milestone.cycle_id == cycle.id, Milestone.id != milestone.id))
     check_milestone_order(list(others), milestone.kind, due_date)
+    if (
+        milestone.kind is MilestoneKind.REACTIETERMIJN_SLUIT
+        and meeting is not None
+        and meeting.besluitenlijst_status is ReviewStatus.TER_COMMENTAAR
+        and due_date < today()
+    ):
+        # This date is the besluitenlijst's deadline: members commenting now would be cut off.
+        raise DomainError(_("De reactietermijn kan niet in het verleden eindigen."), field="due_date")
     milestone.due_date = due_date
+    if meeting is not None:
+        db.session.expire(meeting, ["comments_deadline"])  # read from this milestone
 
 
 def _season_message(cycle: Cycle) -> str:
