@@ -34,7 +34,7 @@ from core.forms import (
     title_field,
 )
 from core.labels import choices
-from meetings.models import AgendaItemKind, AttendanceStatus, CommentStatus, MilestoneKind
+from meetings.models import AgendaItemKind, AttendanceStatus, CommentStatus, MilestoneKind, Placement
 
 AUDIENCE_HELP = _l("Wie dit mag zien. 'Alleen Rijk' en 'Alleen regio' blijven verborgen voor de andere kant.")
 
@@ -132,13 +132,11 @@ class ThemeForm(BaseForm):
     tooi_uri = optional_line(_l("TOOI-thema (voor Woo-publicatie)"))
 
 
-class MeetingTimesMixin:
-    meeting_date = date_field(_l("Datum van het bestuurlijk overleg"))
+class TimesMixin:
     start_time = TimeField(_l("Begintijd"), validators=[Required(_l("Vul een geldige tijd in (uu:mm)."))])
     end_time = TimeField(_l("Eindtijd"), validators=[Required(_l("Vul een geldige tijd in (uu:mm)."))])
     location = title_field(_l("Plaats"))
     chair = title_field(_l("Voorzitter"))
-    kenmerk = optional_line(_l("Kenmerk (optioneel)"), maximum=60)
 
     def validate_end_time(self, field: Any) -> None:
         start = self.start_time.data
@@ -146,10 +144,60 @@ class MeetingTimesMixin:
             raise ValidationError(_l("De eindtijd moet na de begintijd liggen."))
 
 
+class MeetingTimesMixin(TimesMixin):
+    meeting_date = date_field(_l("Datum van het bestuurlijk overleg"))
+    kenmerk = optional_line(_l("Kenmerk (optioneel)"), maximum=60)
+
+
+def _standing_items_field() -> BooleanField:
+    return BooleanField(_l("De vaste agendapunten van dit overleg op de agenda zetten"), default=True)
+
+
 class CycleForm(MeetingTimesMixin, BaseForm):
     # The whole table, as the form's help says is usual; a select without a default shows its first
     # choice (openbaar), which is what a secretariat would then publish without having chosen it.
     audience = audience_field(_l("Zichtbaarheid van de vergadering"), confidential=False, default=Audience.OVERLEG)
+    standing_items = _standing_items_field()
+
+
+class YearPlanForm(TimesMixin, BaseForm):
+    """The year's cycles of a body at once: a meeting date per half year, with the same times and place."""
+
+    year = IntegerField(
+        _l("Jaar"),
+        validators=[
+            Required(_l("Vul een jaar in.")),
+            NumberRange(2000, 2099, message=_l("Een jaar van 2000 tot 2099.")),
+        ],
+    )
+    voorjaar = date_field(_l("Vergadering in het voorjaar"), required=False)
+    najaar = date_field(_l("Vergadering in het najaar"), required=False)
+    audience = audience_field(_l("Zichtbaarheid van de vergaderingen"), confidential=False, default=Audience.OVERLEG)
+    standing_items = _standing_items_field()
+
+
+class StandingItemRowForm(BaseForm):
+    """One standing agenda item of a body, on the beheer page; an empty row adds nothing."""
+
+    class Meta:
+        csrf = False
+
+    id = HiddenField()
+    title = optional_line(_l("Titel"))
+    kind = EnumSelectField(_l("Soort"), choices=choices(AgendaItemKind), validators=[Chosen()])
+    placement = EnumSelectField(_l("Plaats op de agenda"), choices=choices(Placement), validators=[Chosen()])
+    position = IntegerField(
+        _l("Volgorde"), validators=[Optional(), NumberRange(0, 99, message=_l("Een getal van 0 tot 99."))]
+    )
+    progress = BooleanField(_l("Voortgangsoverzicht (open actiepunten en toezeggingen)"))
+    remove = BooleanField(_l("Verwijderen"))
+
+
+class StandingItemsForm(BaseForm):
+    entries = FieldList(FormField(StandingItemRowForm))
+
+    def rows(self) -> list[dict[str, Any]]:
+        return [dict(entry) for entry in self.entries.data]
 
 
 class MeetingForm(MeetingTimesMixin, BaseForm):
@@ -251,3 +299,4 @@ class NoteForm(AudienceFields, BaseForm):
     title = title_field(_l("Titel"))
     text = text_field(_l("Tekst"), required=True)
     audience = audience_field(optional=True, inherit=_l("— mijn eigen kant (Rijk of regio) —"))
+

@@ -3,9 +3,18 @@
 from flask_babel import lazy_gettext as _l
 
 from core.labels import register_labels
-from meetings.models import AgendaItemKind, AttendanceStatus, CommentStatus, MilestoneKind, ReviewStatus, Season
+from meetings.models import (
+    AgendaItemKind,
+    AttendanceStatus,
+    CommentStatus,
+    MilestoneKind,
+    Placement,
+    ReviewStatus,
+    Season,
+)
 
 register_labels({Season.VOORJAAR: _l("voorjaar"), Season.NAJAAR: _l("najaar")})
+register_labels({Placement.BEGIN: _l("bij de eerste punten"), Placement.EIND: _l("bij de laatste punten")})
 register_labels(
     {
         MilestoneKind.AGENDAVERZOEKEN_SLUITEN: _l("Agendaverzoeken sluiten"),

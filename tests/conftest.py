@@ -174,7 +174,8 @@ def user(email: str) -> Any:
 
 
 def new_meeting(meeting_date: Any, *, slug: str = "bo-brainport", **details: Any) -> Any:
-    """A new cycle of the body, made by its secretariat, and its meeting (for a test's own items).
+    """A new cycle of the body, made by its secretariat, and its meeting (for a test's own items: an
+    empty agenda, without the body's standing items unless ``standing_items=True``).
     ``details`` override the meeting's times, place, chair, audience or kenmerk."""
     from datetime import time
 
@@ -187,6 +188,7 @@ def new_meeting(meeting_date: Any, *, slug: str = "bo-brainport", **details: Any
         "end_time": time(12),
         "location": "Ministerie van EZK, Den Haag",
         "chair": "Minister van EZK",
+        "standing_items": False,
         **details,
     }
     cycle = cycles.create_cycle(user("secretariaat@ezk.test"), body, meeting_date=meeting_date, **details)

@@ -1,6 +1,6 @@
 """Consultation bodies and their cycles, meetings, agendas, documents, decisions and minutes."""
 
-from meetings.models.agenda import AgendaItem, AgendaItemKind, Document
+from meetings.models.agenda import AgendaItem, AgendaItemKind, Document, Placement, StandingItem
 from meetings.models.body import Body, Seat, Theme
 from meetings.models.cycle import (
     DEFAULT_MILESTONE_OFFSETS,
@@ -33,8 +33,10 @@ __all__ = [
     "MilestoneKind",
     "Minutes",
     "Note",
+    "Placement",
     "ReviewStatus",
     "Season",
     "Seat",
+    "StandingItem",
     "Theme",
 ]

@@ -20,7 +20,7 @@ from core.errors import DomainError, NotPermitted
 from core.extensions import db
 from meetings import storage
 from meetings.document_text import extract_text
-from meetings.models import AgendaItem, AgendaItemKind, Decision, Document, Meeting, Theme
+from meetings.models import AgendaItem, AgendaItemKind, Decision, Document, Meeting, Placement, Theme
 
 
 def _check_refs(organisation_id: int | None, theme_id: int | None) -> None:
@@ -43,14 +43,14 @@ def add_agenda_item(
     audience: Audience | None = None,
     shared_with: list[int] | None = None,
 ) -> AgendaItem:
-    """Put an item at the end of a meeting's agenda. Without an audience it takes the meeting's."""
+    """Put an item at the end of a meeting's agenda, before the standing items that close it (rondvraag,
+    sluiting). Without an audience it takes the meeting's."""
     ensure(actor, Action.MANAGE, meeting)
     _check_refs(organisation_id, theme_id)
-    last = db.session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id))
     item = AgendaItem(
         meeting_id=meeting.id,
         body_id=meeting.body_id,
-        position=(last or 0) + 1,
+        position=_make_room(meeting.id),
         title=title.strip(),
         description=description or "",
         kind=AgendaItemKind(kind),
@@ -106,6 +106,18 @@ def _renumber(items: list[AgendaItem]) -> None:
     for index, item in enumerate(items, start=1):
         if item.position != index:
             item.position = index
+
+
+def _make_room(meeting_id: int) -> int:
+    """The position for a new item: after the last item that is not one of the standing items closing
+    the agenda; those move down one place to make room."""
+    items = _items_in_order(meeting_id)
+    closing = 0
+    while closing < len(items) and items[len(items) - 1 - closing].standing is Placement.EIND:
+        closing += 1
+    for item in items[len(items) - closing :]:
+        item.position += 1
+    return len(items) - closing + 1
 
 
 @service
@@ -164,17 +176,32 @@ def add_progress_item(actor: User | Actor, meeting: Meeting) -> AgendaItem:
         raise DomainError(_("Deze vergadering heeft het voortgangspunt al gehad."))
     if isinstance(actor, Actor) and meeting.audience is Audience.VERTROUWELIJK:
         raise DomainError(_("Bij een vertrouwelijke vergadering voegt het secretariaat dit punt zelf toe."))
-    last = db.session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id))
+    return place_progress_item(actor, meeting, position=_make_room(meeting.id))
+
+
+PROGRESS_DESCRIPTION = (
+    "Overzicht van de actiepunten en toezeggingen die openstaan of over de datum zijn, en van wat sinds "
+    "het vorige overleg is afgerond. De lijst is steeds actueel."
+)
+
+
+def place_progress_item(
+    actor: User | Actor,
+    meeting: Meeting,
+    *,
+    position: int,
+    title: str = PROGRESS_TITLE,
+    kind: AgendaItemKind = AgendaItemKind.TER_INFORMATIE,
+) -> AgendaItem:
+    """The progress item at ``position``, marked as had: whether the scheduler, the secretariat's button
+    or the body's standing items put it there, a meeting gets it once (inside a service)."""
     item = AgendaItem(
         meeting_id=meeting.id,
         body_id=meeting.body_id,
-        position=(last or 0) + 1,
-        title=PROGRESS_TITLE,
-        description=(
-            "Overzicht van de actiepunten en toezeggingen die openstaan of over de datum zijn, en van wat sinds "
-            "het vorige overleg is afgerond. De lijst is steeds actueel."
-        ),
-        kind=AgendaItemKind.TER_INFORMATIE,
+        position=position,
+        title=title,
+        description=PROGRESS_DESCRIPTION,
+        kind=kind,
         is_progress_report=True,
     )
     db.session.add(item)

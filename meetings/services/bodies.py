@@ -16,6 +16,7 @@ from core.errors import DomainError, NotVisible
 from core.extensions import db
 from core.labels import label
 from meetings.models import DEFAULT_MILESTONE_OFFSETS, Body, MilestoneKind, Seat, Theme
+from meetings.services.standing import add_default_standing_items
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -79,7 +80,7 @@ def check_offsets(offsets: dict[str, int]) -> dict[str, int]:
 
 @service
 def create_body(actor: User, *, name: str, slug: str, description: str = "") -> Body:
-    """Add a consultation body with the default milestone plan."""
+    """Add a consultation body with the default milestone plan and standing agenda items."""
     ensure(actor, Action.ADMINISTER)
     slug = slug.strip().lower()
     if not _SLUG.match(slug):
@@ -95,6 +96,8 @@ def create_body(actor: User, *, name: str, slug: str, description: str = "") -> 
         milestone_offsets=dict(DEFAULT_MILESTONE_OFFSETS),
     )
     db.session.add(body)
+    db.session.flush()
+    add_default_standing_items(body)
     return body
 
 

@@ -31,6 +31,7 @@ from meetings.models import (
     Season,
     Seat,
 )
+from meetings.services.standing import place_standing_items
 
 
 def _check_times(start_time: time, end_time: time) -> None:
@@ -70,8 +71,10 @@ def create_cycle(
     chair: str,
     audience: Audience = Audience.OVERLEG,
     kenmerk: str | None = None,
+    standing_items: bool = True,
 ) -> Cycle:
-    """Start a cycle for a meeting on ``meeting_date``: plan its milestones and the meeting itself."""
+    """Start a cycle for a meeting on ``meeting_date``: plan its milestones and the meeting itself, and
+    (unless asked not to) put the body's standing items on its agenda."""
     ensure(actor, Action.MANAGE, body)
     _check_times(start_time, end_time)
     season = Season.of(meeting_date)
@@ -104,7 +107,79 @@ def create_cycle(
         kenmerk=_kenmerk(kenmerk),
     )
     cycle.meetings.append(meeting)
+    if standing_items:
+        db.session.flush()
+        place_standing_items(actor, meeting)
     return cycle
+
+
+def last_meeting_of(user: User, body: Body) -> Meeting | None:
+    """The body's latest meeting this user may see: a new cycle starts from its times, place and audience."""
+    return db.session.scalars(
+        select(Meeting)
+        .where(Meeting.body_id == body.id, visible(user, Meeting))
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        .limit(1)
+    ).first()
+
+
+@service
+def plan_year(
+    actor: User,
+    body: Body,
+    *,
+    year: int,
+    voorjaar: date | None,
+    najaar: date | None,
+    start_time: time,
+    end_time: time,
+    location: str,
+    chair: str,
+    audience: Audience = Audience.OVERLEG,
+    standing_items: bool = True,
+) -> list[Cycle]:
+    """Plan the year's cycles of a body at once, one per half year, each through ``create_cycle``: all
+    of them or none, with a message per date that cannot be planned (``DomainError.errors``, by the
+    form's field: ``voorjaar``, ``najaar``)."""
+    ensure(actor, Action.MANAGE, body)
+    _check_times(start_time, end_time)
+    dates = {season: day for season, day in ((Season.VOORJAAR, voorjaar), (Season.NAJAAR, najaar)) if day}
+    if not dates:
+        raise DomainError(_("Vul minstens één datum in."), field=Season.VOORJAAR.value)
+    errors: dict[str, str] = {}
+    cycles = []
+    for season, day in dates.items():
+        if day.year != year:
+            errors[season.value] = _("Deze datum valt niet in %(year)s.", year=year)
+            continue
+        if Season.of(day) is not season:
+            errors[season.value] = _(
+                "Deze datum valt niet in het %(season)s (%(months)s).",
+                season=label(season),
+                months=_("januari tot en met juni") if season is Season.VOORJAAR else _("juli tot en met december"),
+            )
+            continue
+        try:
+            with db.session.begin_nested():
+                cycles.append(
+                    create_cycle(
+                        actor,
+                        body,
+                        meeting_date=day,
+                        start_time=start_time,
+                        end_time=end_time,
+                        location=location,
+                        chair=chair,
+                        audience=audience,
+                        standing_items=standing_items,
+                    )
+                )
+        except DomainError as exc:
+            field = season.value if exc.field in (None, "meeting_date") else exc.field
+            errors[field] = exc.message
+    if errors:
+        raise DomainError(_("Er is geen enkele cyclus aangemaakt. Verbeter de datums hieronder."), errors=errors)
+    return cycles
 
 
 @service

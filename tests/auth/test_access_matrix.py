@@ -401,6 +401,7 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "meetings.admin_body_new": ("/beheer/overleggen/nieuw", {"GET": beheerder_only, "POST": beheerder_only}, None),
     "meetings.admin_body_settings": ("/beheer/overleggen/{slug}", {"GET": body_admin, "POST": body_admin}, None),
     "meetings.admin_body_members": ("/beheer/overleggen/{slug}/leden", {"GET": body_admin, "POST": body_admin}, None),
+    "meetings.admin_body_standing": ("/beheer/overleggen/{slug}/vaste-agendapunten", {"POST": body_admin}, None),
     "meetings.admin_membership_remove": (
         "/beheer/lidmaatschappen/{membership}/verwijderen",
         {"POST": beheerder_only},
@@ -412,6 +413,11 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "meetings.decisions_csv": ("/besluiten.csv", {"GET": signed_in}, None),
     "meetings.body": ("/overleggen/{slug}", {"GET": member}, None),
     "meetings.cycle_new": ("/overleggen/{slug}/cycli/nieuw", {"GET": body_action(SEC), "POST": body_action(SEC)}, None),
+    "meetings.cycle_year_plan": (
+        "/overleggen/{slug}/cycli/jaarplanning",
+        {"GET": body_action(SEC), "POST": body_action(SEC)},
+        None,
+    ),
     "meetings.cycle": ("/cycli/{cycle}", {"GET": member}, None),
     "meetings.milestone_move": ("/mijlpalen/{milestone}", {"POST": body_action(SEC)}, None),
     "meetings.seats": ("/overleggen/{slug}/zetels", {"GET": member, "POST": body_action(SEC)}, None),
@@ -429,6 +435,11 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
         None,
     ),
     "meetings.agenda_publish": ("/vergaderingen/{concept_meeting}/agenda/publiceren", {"POST": body_action(SEC)}, None),
+    "meetings.agenda_copy": (
+        "/vergaderingen/{concept_meeting}/agenda-overnemen",
+        {"GET": body_action(SEC), "POST": body_action(SEC)},
+        None,
+    ),
     "meetings.attendance": (
         "/vergaderingen/{meeting}/aanwezigheid",
         {"GET": body_action(SEC), "POST": body_action(SEC)},

@@ -33,7 +33,17 @@ def targets(app, clock) -> Targets:
     """Demo objects in the states the forms need; the next BO-Brainport agenda is published for it, and
     a concept decision taken after that meeting (the clock is then put back: the forms are posted today)."""
     from cases.models import Case
-    from meetings.models import AgendaItem, Body, Decision, DecisionComment, Meeting, Milestone, Note, ReviewStatus
+    from meetings.models import (
+        AgendaItem,
+        Body,
+        Decision,
+        DecisionComment,
+        Meeting,
+        Milestone,
+        Note,
+        ReviewStatus,
+        StandingItem,
+    )
     from meetings.services import agenda, decisions
 
     with in_app(app):
@@ -86,6 +96,9 @@ def targets(app, clock) -> Targets:
             "dossier": db.session.scalars(select(Case.id).where(Case.type == "dossier")).first(),
             "directeur": user("directeur.top@ezk.test").id,
             "province_user": user("economie@noord-brabant.test").id,
+            "standing": db.session.scalars(
+                select(StandingItem.id).where(StandingItem.body_id == bo.id).order_by(StandingItem.id)
+            ).first(),
         }
     return Targets(ids)
 
@@ -306,6 +319,33 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
         "door wie",
         "entries-0-replaced_by",
     ),
+    (
+        SEC,
+        "/overleggen/{bo}/cycli/jaarplanning",
+        {
+            "year": "2032",
+            "najaar": "2032-04-06",
+            "start_time": "10:00",
+            "end_time": "12:00",
+            "location": "Den Haag",
+            "chair": "Minister",
+            "audience": "overleg",
+        },
+        "niet in het najaar",
+        "najaar",
+    ),
+    (
+        BEHEER,
+        "/beheer/overleggen/{bo}/vaste-agendapunten",
+        {
+            "entries-0-id": "{standing}",
+            "entries-0-title": "",
+            "entries-0-kind": "hamerstuk",
+            "entries-0-placement": "begin",
+        },
+        "Geef het vaste agendapunt een titel",
+        "entries-0-title",
+    ),
     (SEC, "/agendapunten/{item}/besluiten/nieuw", {"text": "", "amends_id": ""}, "Vul dit veld in", "text"),
     (SEC, "/agendapunten/{item}/besluiten/nieuw", {"text": LONG, "amends_id": ""}, "te lang", "text"),
     (SEC, "/besluiten/{concept_decision}/bewerken", {"text": "  "}, "Vul dit veld in", "text"),
@@ -499,6 +539,7 @@ def test_every_form_of_the_app_is_covered_by_a_bad_input_case(app):
         "auth.calendar_feed_revoke",
         "meetings.note_remove",
         "meetings.progress_item_add",
+        "meetings.agenda_copy",
         "cases.route_remove",
         "cases.route_move",
         "cases.dossier_unlink",
