@@ -200,6 +200,25 @@ class StandingItemsForm(BaseForm):
         return [dict(entry) for entry in self.entries.data]
 
 
+class NoticeForm(BaseForm):
+    """A member signs in or off for a seat of their own organisation, ahead of the meeting."""
+
+    status = EnumSelectField(
+        _l("Komt de zetelhouder?"),
+        choices=[
+            (AttendanceStatus.AANWEZIG.value, _l("Ja, aangemeld")),
+            (AttendanceStatus.AFWEZIG.value, _l("Nee, afgemeld")),
+            (AttendanceStatus.VERVANGEN.value, _l("Nee, vervangen door")),
+        ],
+        validators=[Chosen()],
+    )
+    replaced_by = optional_line(_l("Vervanger (naam en functie)"))
+
+    def validate_replaced_by(self, field: Any) -> None:
+        if self.status.data == AttendanceStatus.VERVANGEN.value and not field.data:
+            raise ValidationError(_l("Vul in wie de zetel vervangt."))
+
+
 class MeetingForm(MeetingTimesMixin, BaseForm):
     pass
 
@@ -300,3 +319,20 @@ class NoteForm(AudienceFields, BaseForm):
     text = text_field(_l("Tekst"), required=True)
     audience = audience_field(optional=True, inherit=_l("— mijn eigen kant (Rijk of regio) —"))
 
+
+def notice_forms(own: list[Any], failed: tuple[int, NoticeForm] | None = None) -> dict[int, NoticeForm]:
+    """Per seat of the reader's organisation (``OwnSeat``), its sign-in form filled with what was said;
+    after a refused post, the posted form (with its messages) for that seat. The forms post the same
+    field names (the seat is in the address); their ids are made unique per seat for the labels."""
+    forms = {}
+    for entry in own:
+        if failed is not None and failed[0] == entry.seat.id:
+            form = failed[1]
+        else:
+            form = NoticeForm(formdata=None)
+            if entry.notice is not None:
+                form.status.data, form.replaced_by.data = entry.notice.status.value, entry.notice.replaced_by
+        form.status.id = f"zetel-{entry.seat.id}-status"
+        form.replaced_by.id = f"zetel-{entry.seat.id}-replaced_by"
+        forms[entry.seat.id] = form
+    return forms

@@ -5,6 +5,7 @@ from meetings.models.body import Body, Seat, Theme
 from meetings.models.cycle import (
     DEFAULT_MILESTONE_OFFSETS,
     Attendance,
+    AttendanceNotice,
     AttendanceStatus,
     Cycle,
     Meeting,
@@ -21,6 +22,7 @@ __all__ = [
     "AgendaItem",
     "AgendaItemKind",
     "Attendance",
+    "AttendanceNotice",
     "AttendanceStatus",
     "Body",
     "CommentStatus",

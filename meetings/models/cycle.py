@@ -14,6 +14,7 @@ from core.dates import to_local, today
 from core.db import AudienceMixin, Base, ScaffoldingMixin, created_at, intpk
 
 if TYPE_CHECKING:
+    from auth.models import User
     from meetings.models.agenda import AgendaItem, Document
     from meetings.models.body import Body, Seat
     from meetings.models.decision import Decision, Minutes
@@ -228,3 +229,36 @@ class Attendance(ScaffoldingMixin, Base):
     @property
     def audit_label(self) -> str:
         return f"aanwezigheid zetel {self.seat_id} in vergadering {self.meeting_id}"
+
+
+class AttendanceNotice(ScaffoldingMixin, Base):
+    """What a member said ahead of a meeting about a seat of their own organisation: coming, not coming,
+    or replaced by whom. It pre-fills the secretariat's attendance; seen with the meeting."""
+
+    __tablename__ = "attendance_notices"
+    __table_args__ = (UniqueConstraint("meeting_id", "seat_id"),)
+
+    id: Mapped[intpk]
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    seat_id: Mapped[int] = mapped_column(ForeignKey("seats.id", ondelete="CASCADE"))
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    status: Mapped[AttendanceStatus]
+    #: The stand-in, for a seat that will be replaced (someone of the seat's own organisation).
+    replaced_by: Mapped[str | None] = mapped_column(String(200))
+    #: Who said so, and when (the last word counts).
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]
+
+    seat: Mapped[Seat] = relationship(lazy="raise_on_sql")
+    user: Mapped[User] = relationship(lazy="raise_on_sql")
+
+    @classmethod
+    def belongs_to(cls) -> tuple[type[Meeting], ColumnElement[bool]]:
+        return Meeting, Meeting.id == cls.meeting_id
+
+    def audit_main_object(self) -> str | None:
+        return f"meetings/{self.meeting_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"aan- of afmelding zetel {self.seat_id} voor vergadering {self.meeting_id}"

@@ -4,6 +4,7 @@ from meetings import labels  # noqa: F401  (registers the enum labels)
 from meetings.views import (  # noqa: F401  (routes register on import)
     admin,
     agenda,
+    attendance,
     bodies,
     calendar,
     decisions,

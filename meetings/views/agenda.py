@@ -17,9 +17,18 @@ from core.errors import DomainError
 from core.hooks import collect
 from core.pages import form_page, run_action, submit_form
 from meetings import bp, storage, woo
-from meetings.forms import AgendaItemForm, AttendanceForm, DocumentForm, MeetingForm, offer_members
-from meetings.models import AgendaItem, AttendanceStatus, Document
+from meetings.forms import (
+    AgendaItemForm,
+    AttendanceForm,
+    DocumentForm,
+    MeetingForm,
+    NoticeForm,
+    notice_forms,
+    offer_members,
+)
+from meetings.models import AgendaItem, Document, Meeting
 from meetings.services import agenda, bodies, cycles, decisions, notes
+from meetings.services import attendance as attendance_ahead
 from meetings.services.numbering import numbering
 
 
@@ -27,17 +36,26 @@ from meetings.services.numbering import numbering
 @login_required
 def meeting(meeting_id: int) -> ResponseReturnValue:
     """A meeting with its agenda (the concept too, for the secretariat) and documents."""
-    meeting = cycles.get_meeting(current_user, meeting_id)
-    return render_template(
+    return meeting_page(cycles.get_meeting(current_user, meeting_id))
+
+
+def meeting_page(meeting: Meeting, failed_notice: tuple[int, NoticeForm] | None = None) -> ResponseReturnValue:
+    """The meeting page; after a refused sign-in or -off, with the posted form and its messages (400)."""
+    own_seats = attendance_ahead.own_seats(current_user, meeting)
+    page = render_template(
         "meetings/meeting.html",
         meeting=meeting,
         body=meeting.cycle.body,
         agenda=agenda.agenda_of(current_user, meeting),
         attendance=cycles.attendance_rows(meeting),
+        own_seats=own_seats,
+        notice_forms=notice_forms(own_seats, failed_notice),
+        may_give_notice=attendance_ahead.may_give_notice(current_user, meeting),
         minutes=decisions.minutes_of(current_user, meeting),
         notes=notes.notes_on(current_user, meeting=meeting),
         extras=collect("meetings.meeting_page", user=current_user, meeting=meeting),
     )
+    return page, 400 if failed_notice else 200
 
 
 @bp.route("/vergaderingen/<int:meeting_id>/bewerken", methods=["GET", "POST"])
@@ -238,21 +256,19 @@ def attendance(meeting_id: int) -> ResponseReturnValue:
     meeting = cycles.get_meeting(current_user, meeting_id)
     ensure(current_user, Action.MANAGE, meeting)
     rows = cycles.attendance_rows(meeting)
+    notices = attendance_ahead.notices_of(meeting)
     form = AttendanceForm()
     if not form.is_submitted():
-        for seat, record in rows:
-            form.entries.append_entry(
-                {
-                    "seat_id": seat.id,
-                    "status": (record.status if record else AttendanceStatus.AANWEZIG).value,
-                    "replaced_by": record.replaced_by if record else None,
-                }
-            )
+        # What was recorded, else what the members said ahead.
+        for entry in attendance_ahead.attendance_entries(rows, notices):
+            form.entries.append_entry(entry)
     if submit_form(form, lambda user: cycles.record_attendance(user, meeting, entries=form.entries.data)):
         flash(_("Aanwezigheid vastgelegd."), "success")
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id, _anchor="aanwezigheid"))
     seats_by_id = {seat.id: seat for seat, _record in rows}
-    return form_page("meetings/attendance_form.html", form=form, meeting=meeting, seats_by_id=seats_by_id)
+    return form_page(
+        "meetings/attendance_form.html", form=form, meeting=meeting, seats_by_id=seats_by_id, notices=notices
+    )
 
 
 @bp.get("/vergaderingen/<int:meeting_id>/woo-pakket")

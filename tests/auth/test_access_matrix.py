@@ -440,6 +440,12 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
         {"GET": body_action(SEC), "POST": body_action(SEC)},
         None,
     ),
+    # Members who take part sign in or off ahead of the meeting (for their own organisation's seats).
+    "meetings.attendance_notice": (
+        "/vergaderingen/{concept_meeting}/zetels/{seat}/melden",
+        {"POST": body_action(PARTICIPANTS)},
+        None,
+    ),
     "meetings.attendance": (
         "/vergaderingen/{meeting}/aanwezigheid",
         {"GET": body_action(SEC), "POST": body_action(SEC)},

@@ -42,6 +42,7 @@ def targets(app, clock) -> Targets:
         Milestone,
         Note,
         ReviewStatus,
+        Seat,
         StandingItem,
     )
     from meetings.services import agenda, decisions
@@ -98,6 +99,9 @@ def targets(app, clock) -> Targets:
             "province_user": user("economie@noord-brabant.test").id,
             "standing": db.session.scalars(
                 select(StandingItem.id).where(StandingItem.body_id == bo.id).order_by(StandingItem.id)
+            ).first(),
+            "brabant_seat": db.session.scalars(
+                select(Seat.id).where(Seat.body_id == bo.id, Seat.organisation_id == user(BRABANT).organisation_id)
             ).first(),
         }
     return Targets(ids)
@@ -318,6 +322,13 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
         {"entries-0-seat_id": "1", "entries-0-status": "vervangen", "entries-0-replaced_by": ""},
         "door wie",
         "entries-0-replaced_by",
+    ),
+    (
+        BRABANT,
+        "/vergaderingen/{meeting}/zetels/{brabant_seat}/melden",
+        {"status": "vervangen", "replaced_by": ""},
+        "Vul in wie de zetel vervangt",
+        "zetel-{brabant_seat}-replaced_by",
     ),
     (
         SEC,
