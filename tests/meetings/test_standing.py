@@ -293,7 +293,7 @@ def test_the_secretariat_takes_over_the_previous_agenda_after_a_confirmation(app
     before = titles_of(app, second)
     confirm = sec.get(f"/vergaderingen/{second}/agenda-overnemen").get_data(as_text=True)
     assert "Van BO-Brainport 11 maart 2031 naar BO-Brainport 7 oktober 2031." in confirm
-    offered = re.findall(r"<li>([^<]+?) <span", confirm)
+    offered = re.findall(r'<li><span class="copy-title">([^<]+)</span>', confirm)
     assert offered == ["Netcapaciteit op de campussen", "Rijksinzet stikstofruimte"]
     assert "1 vertrouwelijk punt gaat niet mee" in confirm
     assert titles_of(app, second) == before  # looking changes nothing
