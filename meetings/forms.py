@@ -182,7 +182,8 @@ class StandingItemRowForm(BaseForm):
     class Meta:
         csrf = False
 
-    id = HiddenField()
+    #: Not ``id``: a row's own ``id`` is the FormField's (``entries-0``), which would hide this field.
+    item_id = HiddenField()
     title = optional_line(_l("Titel"))
     kind = EnumSelectField(_l("Soort"), choices=choices(AgendaItemKind), validators=[Chosen()])
     placement = EnumSelectField(_l("Plaats op de agenda"), choices=choices(Placement), validators=[Chosen()])
@@ -197,7 +198,8 @@ class StandingItemsForm(BaseForm):
     entries = FieldList(FormField(StandingItemRowForm))
 
     def rows(self) -> list[dict[str, Any]]:
-        return [dict(entry) for entry in self.entries.data]
+        """The rows for ``save_standing_items``: ``id`` is the standing item's, empty for a new one."""
+        return [{**entry, "id": entry.pop("item_id", None)} for entry in self.entries.data]
 
 
 class NoticeForm(BaseForm):
@@ -332,7 +334,7 @@ def notice_forms(own: list[Any], failed: tuple[int, NoticeForm] | None = None) -
             form = NoticeForm(formdata=None)
             if entry.notice is not None:
                 form.status.data, form.replaced_by.data = entry.notice.status.value, entry.notice.replaced_by
-        form.status.id = f"zetel-{entry.seat.id}-status"
-        form.replaced_by.id = f"zetel-{entry.seat.id}-replaced_by"
+        for field in (form.status, form.replaced_by):
+            field.id = field.label.field_id = f"zetel-{entry.seat.id}-{field.name}"
         forms[entry.seat.id] = form
     return forms

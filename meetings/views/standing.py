@@ -46,7 +46,7 @@ def standing_form(body: Body) -> StandingItemsForm:
     for item in standing.standing_items_of(body.id):
         form.entries.append_entry(
             {
-                "id": item.id,
+                "item_id": item.id,
                 "title": item.title,
                 "kind": item.kind.value,
                 "placement": item.placement.value,

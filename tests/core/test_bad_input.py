@@ -349,7 +349,7 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
         BEHEER,
         "/beheer/overleggen/{bo}/vaste-agendapunten",
         {
-            "entries-0-id": "{standing}",
+            "entries-0-item_id": "{standing}",
             "entries-0-title": "",
             "entries-0-kind": "hamerstuk",
             "entries-0-placement": "begin",

@@ -143,8 +143,10 @@ def test_a_member_signs_off_a_seat_of_her_organisation_and_names_a_stand_in(app,
     web = clients(EINDHOVEN)
     page = web.get(f"/vergaderingen/{coming['meeting']}").get_data(as_text=True)
     assert 'id="aanmelden"' in page and WETHOUDER in page and "Burgemeester van Eindhoven" in page
-    assert GEDEPUTEERDE not in page.split('id="aanmelden"')[1]  # only her own organisation's seats
     wethouder = seat_id(app, WETHOUDER)
+    # One form per seat, each field labelled by an id of its own.
+    assert f'<label class="label" for="zetel-{wethouder}-status">' in page and f'id="zetel-{wethouder}-status"' in page
+    assert GEDEPUTEERDE not in page.split('id="aanmelden"')[1]  # only her own organisation's seats
     response = notice(web, coming["meeting"], wethouder, "vervangen", "Directeur economie Eindhoven")
     assert response.status_code == 302
     assert notices(app, coming["meeting"]) == [(WETHOUDER, "vervangen", "Directeur economie Eindhoven", EINDHOVEN)]

@@ -74,7 +74,7 @@ def standing_rows(flow: Flow) -> list[dict[str, Any]]:
     def rows() -> list[dict[str, Any]]:
         return [
             {
-                "id": s.id,
+                "item_id": s.id,
                 "title": s.title,
                 "kind": s.kind.value,
                 "placement": s.placement.value,
@@ -181,6 +181,8 @@ def test_the_secretariat_may_leave_the_standing_items_off(flow):
 def test_the_beheerder_renames_reorders_removes_and_adds_standing_items(flow):
     page = flow.beheer.get(f"/beheer/overleggen/{flow.slug}").get_data(as_text=True)
     assert 'id="vaste-agendapunten"' in page and 'value="Besluitenlijst vorige vergadering"' in page
+    # Each row carries its item, so saving the page changes the items instead of replacing them.
+    assert len(re.findall(r'name="entries-\d+-item_id" type="hidden" value="\d+"', page)) == 6
     rows = standing_rows(flow)
     rows[0]["title"] = "Opening en vaststelling van de agenda"
     rows[0]["kind"] = "hamerstuk"
