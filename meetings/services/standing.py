@@ -64,9 +64,9 @@ def save_standing_items(actor: User, body: Body, *, rows: list[dict[str, Any]]) 
     existing = {s.id: s for s in db.session.scalars(select(StandingItem).where(StandingItem.body_id == body.id))}
     wanted: list[tuple[StandingItem | None, dict[str, Any]]] = []
     for index, row in enumerate(rows):
-        ident = row.get("id")
-        current = existing.get(int(ident)) if ident not in (None, "") else None
-        if ident not in (None, "") and current is None:
+        ident = str(row.get("id") or "").strip()
+        current = existing.get(int(ident)) if ident.isdigit() else None
+        if ident and current is None:  # another body's item, or no id at all
             raise DomainError(_("Dit vaste agendapunt hoort niet bij dit overleg."))
         title = (row.get("title") or "").strip()
         if row.get("remove") or (current is None and not title):

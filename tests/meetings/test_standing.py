@@ -228,6 +228,16 @@ def test_a_bad_standing_item_is_refused_next_to_its_field_and_nothing_is_stored(
         assert db.session.scalar(select(func.count(AuditRecord.id))) == records
 
 
+@pytest.mark.parametrize("ident", ["abc", "999999", "99999999999999999999"])
+def test_a_row_that_names_no_item_of_the_body_is_refused_without_a_trace(flow, ident):
+    rows = standing_rows(flow)
+    rows[0]["item_id"] = ident
+    response = flow.beheer.post_form(f"/beheer/overleggen/{flow.slug}/vaste-agendapunten", standing_form(rows))
+    assert response.status_code == 400
+    assert "Dit vaste agendapunt hoort niet bij dit overleg." in response.get_data(as_text=True)
+    assert [row["title"] for row in standing_rows(flow)] == DEFAULT_AGENDA
+
+
 def test_only_the_beheerder_keeps_the_standing_items(flow):
     rows = standing_rows(flow)
     rows[0]["title"] = "Welkom"
