@@ -14,6 +14,7 @@ from auth.models import User
 from auth.policy import Action, can, ensure
 from core.acting import service
 from core.dates import now, show_date
+from core.db import is_storable_id
 from core.errors import DomainError
 from core.extensions import db
 from meetings.models import Attendance, AttendanceNotice, AttendanceStatus, Meeting, Seat
@@ -80,7 +81,7 @@ def give_notice(
                 date=show_date(meeting.day),
             )
         )
-    seat = db.session.get(Seat, seat_id)
+    seat = db.session.get(Seat, seat_id) if is_storable_id(seat_id) else None
     if seat is None or seat.body_id != meeting.body_id or seat.organisation_id != actor.organisation_id:
         raise DomainError(_("U kunt alleen aan- of afmelden voor een zetel van uw eigen organisatie."))
     status = AttendanceStatus(status)

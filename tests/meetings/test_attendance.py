@@ -177,6 +177,14 @@ def test_a_member_cannot_speak_for_another_organisations_seat(app, clients, comi
     assert notices(app, coming["meeting"]) == []
 
 
+def test_a_seat_no_column_can_hold_is_refused_with_a_message(app, clients, coming):
+    web = clients(EINDHOVEN)
+    response = notice(web, coming["meeting"], 2**40, "afwezig")  # PostgreSQL's INTEGER ends at 2**31
+    assert response.status_code == 302
+    assert "eigen organisatie" in web.get(response.headers["Location"]).get_data(as_text=True)
+    assert notices(app, coming["meeting"]) == []
+
+
 @pytest.mark.parametrize(("email", "status"), [("beleid@ienw.test", 403), ("economie@gelderland.test", 404)])
 def test_an_observer_and_an_outsider_may_not_sign_in_or_off(app, clients, coming, email, status):
     ienw = seat_id(app, "Minister van Infrastructuur en Waterstaat")
