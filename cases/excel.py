@@ -6,8 +6,8 @@ The import runs in three steps and stores nothing before the last one:
 1. ``read_sheet`` reads the first worksheet of the upload: it finds the header row, recognises the
    columns by their usual names ("Actie", "Titel" or "Omschrijving"; "Eigenaar" or "Organisatie";
    "Deadline", "Datum" or "Gereed op"; …) and takes the rows below it as text.
-2. ``preview_import`` checks every row (organisation known, date understood, assignee working at
-   that organisation, …) and seals the rows into a signed, compressed payload, so the page can
+2. ``preview_import`` checks every row (organisation known and at the body's table, date understood,
+   assignee working at that organisation, …) and seals the rows into a signed, compressed payload, so the page can
    carry them to the last step without anything kept on the server.
 3. ``import_follow_ups`` opens the payload again (refusing a changed or stale one), checks every
    row again, and creates the actions through ``create_follow_up`` in one transaction, so each is
@@ -49,6 +49,7 @@ from core.forms import TEXT_MAX, TITLE_MAX
 from core.labels import label
 from core.spreadsheet import Column, Table
 from meetings.models import Body, Decision
+from meetings.services.bodies import organisations_of
 from meetings.services.numbering import numberings
 from meetings.storage import sniff
 
@@ -459,13 +460,15 @@ class _Person:
 
 
 class _Lookups:
-    """The organisations and the people the rows name, loaded in two queries for all rows."""
+    """The organisations and the people the rows name, and the organisations at the body's table,
+    loaded in three queries for all rows."""
 
-    def __init__(self, rows: Sequence[SheetRow]) -> None:
+    def __init__(self, rows: Sequence[SheetRow], body_id: int) -> None:
         self.organisations: dict[str, list[Organisation]] = {}
         for organisation in db.session.scalars(select(Organisation)):
             for key in {_key(organisation.name), _key(organisation.short_name)}:
                 self.organisations.setdefault(key, []).append(organisation)
+        self.at_table = {organisation.id for organisation in organisations_of(body_id)}
         wanted = {row.assignee.casefold() for row in rows if row.assignee}
         emails = [w for w in wanted if "@" in w]
         names = [w for w in wanted if "@" not in w]
@@ -485,9 +488,9 @@ def _key(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-def check_rows(rows: Sequence[SheetRow]) -> list[CheckedRow]:
-    """Every row with what it resolves to and what is wrong with it."""
-    lookups = _Lookups(rows)
+def check_rows(rows: Sequence[SheetRow], body_id: int) -> list[CheckedRow]:
+    """Every row, for an import into the body ``body_id``, with what it resolves to and what is wrong with it."""
+    lookups = _Lookups(rows, body_id)
     return [_check(row, lookups) for row in rows]
 
 
@@ -513,6 +516,13 @@ def _check(row: SheetRow, lookups: _Lookups) -> CheckedRow:
             problems.append(_("Organisatie ‘%(name)s’ onbekend.", name=row.owner))
         elif len({o.id for o in matches}) > 1:
             problems.append(_("Meer dan één organisatie heet ‘%(name)s’: gebruik de volledige naam.", name=row.owner))
+        elif matches[0].id not in lookups.at_table:
+            problems.append(
+                _(
+                    "%(name)s zit niet aan tafel bij dit overleg: kies een organisatie met een zetel of met leden.",
+                    name=matches[0].name,
+                )
+            )
         else:
             checked.owner = matches[0]
     if row.assignee:
@@ -628,7 +638,7 @@ def preview_import(actor: User, body: Body, sheet: Sheet, *, audience: Audience)
     ensure(actor, Action.MANAGE, body)
     audience = Audience(audience)
     check_audience(actor, audience)
-    checked = check_rows(sheet.rows)
+    checked = check_rows(sheet.rows, body.id)
     sealed = SealedImport(
         body_id=body.id,
         user_id=actor.id,
@@ -706,7 +716,7 @@ def import_follow_ups(actor: User, body: Body, sealed: SealedImport, *, only_val
     if sealed.body_id != body.id or sealed.user_id != actor.id:
         raise DomainError(_("Deze voorvertoning hoort bij een ander overleg of een andere gebruiker."))
     check_audience(actor, sealed.audience)
-    checked = check_rows(sealed.rows)
+    checked = check_rows(sealed.rows, body.id)
     good = [row for row in checked if row.ok]
     if [row.sheet.row for row in good] != sealed.valid:
         raise PreviewChanged(

@@ -40,6 +40,7 @@ from meetings.models import (
 )
 from meetings.papers import FollowUpLine
 from meetings.services.agenda import add_agenda_item, agenda_of, previous_meeting
+from meetings.services.bodies import organisations_of
 from meetings.services.cycles import open_cycle_for_requests
 
 FOLLOW_UP_TYPES = (CaseType.ACTIEPUNT, CaseType.TOEZEGGING)
@@ -185,8 +186,20 @@ def create_follow_up(
         ensure(actor, Action.VIEW, decision)
         if decision.body_id != body.id:
             raise DomainError(_("Dit besluit hoort niet bij dit overleg."))
-    if db.session.get(Organisation, owner_organisation_id) is None:
+    owner = db.session.get(Organisation, owner_organisation_id)
+    if owner is None:
         raise DomainError(_("Kies een bestaande organisatie."), field="owner_organisation_id")
+    if owner.id not in {o.id for o in organisations_of(body.id)}:
+        # Its people could not open the action, and nobody at the table would answer for it.
+        raise DomainError(
+            _(
+                "%(organisation)s zit niet aan tafel bij %(body)s. Kies een organisatie met een zetel of met "
+                "leden in dit overleg.",
+                organisation=owner.name,
+                body=body.name,
+            ),
+            field="owner_organisation_id",
+        )
     if assignee_id is not None:
         assignee = db.session.get(User, assignee_id)
         if assignee is None or assignee.organisation_id != owner_organisation_id:

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from auth.models import User
 from auth.policy import Action, bodies_where, can, ensure
-from auth.services import list_organisations, list_users
+from auth.services import list_users
 from cases import bp, dossiers, engine, nota, planning, route, services
 from cases.forms import (
     AgendaRequestForm,
@@ -121,9 +121,13 @@ def nota_new(slug: str) -> ResponseReturnValue:
 def _follow_up_form(body_id: int) -> FollowUpForm:
     form = FollowUpForm()
     offer_members(form, body_id)
-    form.owner_organisation_id.choices = [("", _("— kies —"))] + [(o.id, o.name) for o in list_organisations()]
+    # Owners and their people come from the body's table only: anyone else could not open the action.
+    at_table = body_services.organisations_of(body_id)
+    form.owner_organisation_id.choices = [("", _("— kies —"))] + [(o.id, o.name) for o in at_table]
     form.assignee_id.choices = [("", _("— niemand in het bijzonder —"))] + [
-        (u.id, f"{u.name} ({u.organisation.short_name})") for u in list_users() if u.active
+        (u.id, f"{u.name} ({u.organisation.short_name})")
+        for u in list_users()
+        if u.active and u.organisation_id in {o.id for o in at_table}
     ]
     return form
 

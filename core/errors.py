@@ -8,11 +8,13 @@ from flask_babel import gettext as _
 class DomainError(Exception):
     """A rule of the domain refused the request; ``message`` is for the user, in their language."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, errors: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         #: The form field the message belongs next to, if any.
         self.field = field
+        #: For a refusal of several fields at once (the dates of a year plan): field → its message.
+        self.errors = dict(errors or {})
 
 
 class NotVisible(DomainError):

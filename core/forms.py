@@ -204,12 +204,30 @@ class BaseForm(FlaskForm):
             return super().bind_field(form, unbound_field, options)  # type: ignore[misc]
 
     def add_domain_error(self, exc: Any) -> bool:
-        """Put a service's refusal next to its field; False when it belongs to no field."""
-        name = getattr(exc, "field", None)
-        if name and name in self._fields:
-            self._fields[name].errors = [*self._fields[name].errors, exc.message]
-            return True
-        return False
+        """Put a service's refusal next to its field, or its fields (a refusal with ``errors``, field →
+        message, as a year plan gives per date); a field in a list of rows is named as its input is,
+        ``entries-2-title``. False when it belongs to no field."""
+        named = dict(exc.errors)
+        if getattr(exc, "field", None):
+            named.setdefault(exc.field, exc.message)
+        placed = False
+        for name, message in named.items():
+            field = self._field_named(name)
+            if field is not None:
+                field.errors = [*field.errors, message]
+                placed = True
+        return placed
+
+    def _field_named(self, name: str) -> Any:
+        if name in self._fields:
+            return self._fields[name]
+        for field in self._fields.values():
+            if isinstance(field, FieldList) and name.startswith(f"{field.name}-"):
+                index, _sep, rest = name[len(field.name) + 1 :].partition("-")
+                if index.isdigit() and int(index) < len(field.entries):
+                    entry = field.entries[int(index)]
+                    return entry.form._fields.get(rest) if isinstance(entry, FormField) else None
+        return None
 
     def service_data(self) -> dict[str, Any]:
         """The form's values for a service call, without the CSRF token and buttons."""

@@ -15,6 +15,7 @@ from flask import (
     jsonify,
     render_template,
     request,
+    send_from_directory,
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
@@ -65,6 +66,21 @@ def home() -> ResponseReturnValue:
     """The home page: each package shows what this user has to do or to know."""
     panels = sorted(collect(HOME_PANELS, user=current_user), key=lambda p: p.order)
     return render_template("core/home.html", panels=panels)
+
+
+#: The icon is the same for everyone and changes with a release at most: browsers may keep it a week.
+FAVICON_MAX_AGE = 7 * 24 * 3600
+
+
+@bp.get("/favicon.ico")
+def favicon() -> ResponseReturnValue:
+    """The site's icon where browsers and feed readers look for it without a link (base.html links it too)."""
+    return send_from_directory(
+        current_app.static_folder or "static",
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=FAVICON_MAX_AGE,
+    )
 
 
 @bp.get("/healthz")

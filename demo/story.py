@@ -382,6 +382,8 @@ def _bo_brainport_2023(cast: Cast) -> None:
             end_time=time(15, 0),
             location="Ministerie van Economische Zaken en Klimaat, Den Haag",
             chair="Minister van Economische Zaken en Klimaat",
+            # The agenda as it was held (seed 004), from before the body had standing items.
+            standing_items=False,
         )
         db.session.flush()
         meeting = _meeting_of(cycle.id)
@@ -692,6 +694,7 @@ def _rom_2022(cast: Cast) -> None:
             end_time=time(12, 0),
             location="Huis der Provincie, Arnhem",
             chair="Minister van Economische Zaken en Klimaat",
+            standing_items=False,  # as it was held, from before the body had standing items
         )
         db.session.flush()
         meeting = _meeting_of(cycle.id)
@@ -750,7 +753,7 @@ def _bo_brainport_next(cast: Cast, today: date) -> None:
     # About seven weeks ahead, on a Tuesday: agenda requests close in a week, documents go out later.
     meeting_day = _weekday(today + timedelta(days=47), 1)
     with at(today - timedelta(days=40)):
-        cycle = cycles.create_cycle(
+        cycles.create_cycle(
             sec,
             bo,
             meeting_date=meeting_day,
@@ -759,8 +762,6 @@ def _bo_brainport_next(cast: Cast, today: date) -> None:
             location="Brainport Industries Campus, Eindhoven",
             chair="Minister van Economische Zaken en Klimaat",
         )
-        db.session.flush()
-        meeting = _meeting_of(cycle.id)
     with at(today - timedelta(days=30)):
         grid = case_services.submit_agenda_request(
             cast.user["brabant"],
@@ -805,18 +806,12 @@ def _bo_brainport_next(cast: Cast, today: date) -> None:
             theme_id=cast.theme["Talent"],
         )
     with at(today - timedelta(days=2)):
-        _items(
-            meeting,
-            sec,
-            [("Opening en vaststelling van de agenda", AgendaItemKind.HAMERSTUK, "", None, None, None)],
-            cast,
-        )
+        # The agenda started with the body's standing items (Opening, …, Voortgang actiepunten en
+        # toezeggingen, Rondvraag, Sluiting); the requests go in between.
         engine.fire(sec, grid, "in_behandeling")
         engine.fire(sec, grid, "agenderen")
         engine.fire(sec, nitrogen, "agenderen")
         engine.fire(sec, talent_request, "agenderen")
-        # What the scheduler adds before each meeting; the secretariat put it on early.
-        agenda.add_progress_item(sec, meeting)
 
     # Open actions, due soon and overdue relative to today, so every home page has work on it.
     bo_2023 = cast.story["bo_2023"]
@@ -928,6 +923,7 @@ def _rom_recent(cast: Cast, today: date) -> None:
             end_time=time(12, 0),
             location="Ministerie van Economische Zaken en Klimaat, Den Haag",
             chair="Minister van Economische Zaken en Klimaat",
+            standing_items=False,  # a short meeting on its two subjects only
         )
         db.session.flush()
         meeting = _meeting_of(cycle.id)

@@ -35,21 +35,28 @@ from core.forms import (
     title_field,
 )
 from core.labels import choices
-from meetings.models import AgendaItemKind, AttendanceStatus, CommentStatus, MilestoneKind
+from meetings.models import AgendaItemKind, AttendanceStatus, CommentStatus, MilestoneKind, Placement
 from meetings.services.agenda import MAX_DURATION_MINUTES
 
 AUDIENCE_HELP = _l("Wie dit mag zien. 'Alleen Rijk' en 'Alleen regio' blijven verborgen voor de andere kant.")
 
 
 def audience_field(
-    label: Any = None, optional: bool = False, inherit: Any = None, confidential: bool = True
+    label: Any = None,
+    optional: bool = False,
+    inherit: Any = None,
+    confidential: bool = True,
+    default: Audience | None = None,
 ) -> EnumSelectField:
     members = [a for a in Audience if confidential or a is not Audience.VERTROUWELIJK]
     options = choices(Audience, members)
     if optional:
         options = [("", inherit or _l("— zoals de vergadering —")), *options]
     return EnumSelectField(
-        label or _l("Zichtbaar voor"), choices=options, validators=[Optional()] if optional else [Chosen()]
+        label or _l("Zichtbaar voor"),
+        choices=options,
+        validators=[Optional()] if optional else [Chosen()],
+        default=default.value if default else None,
     )
 
 
@@ -127,13 +134,11 @@ class ThemeForm(BaseForm):
     tooi_uri = optional_line(_l("TOOI-thema (voor Woo-publicatie)"))
 
 
-class MeetingTimesMixin:
-    meeting_date = date_field(_l("Datum van het bestuurlijk overleg"))
+class TimesMixin:
     start_time = TimeField(_l("Begintijd"), validators=[Required(_l("Vul een geldige tijd in (uu:mm)."))])
     end_time = TimeField(_l("Eindtijd"), validators=[Required(_l("Vul een geldige tijd in (uu:mm)."))])
     location = title_field(_l("Plaats"))
     chair = title_field(_l("Voorzitter"))
-    kenmerk = optional_line(_l("Kenmerk (optioneel)"), maximum=60)
 
     def validate_end_time(self, field: Any) -> None:
         start = self.start_time.data
@@ -141,8 +146,81 @@ class MeetingTimesMixin:
             raise ValidationError(_l("De eindtijd moet na de begintijd liggen."))
 
 
+class MeetingTimesMixin(TimesMixin):
+    meeting_date = date_field(_l("Datum van het bestuurlijk overleg"))
+    kenmerk = optional_line(_l("Kenmerk (optioneel)"), maximum=60)
+
+
+def _standing_items_field() -> BooleanField:
+    return BooleanField(_l("De vaste agendapunten van dit overleg op de agenda zetten"), default=True)
+
+
 class CycleForm(MeetingTimesMixin, BaseForm):
-    audience = audience_field(_l("Zichtbaarheid van de vergadering"), confidential=False)
+    # The whole table, as the form's help says is usual; a select without a default shows its first
+    # choice (openbaar), which is what a secretariat would then publish without having chosen it.
+    audience = audience_field(_l("Zichtbaarheid van de vergadering"), confidential=False, default=Audience.OVERLEG)
+    standing_items = _standing_items_field()
+
+
+class YearPlanForm(TimesMixin, BaseForm):
+    """The year's cycles of a body at once: a meeting date per half year, with the same times and place."""
+
+    year = IntegerField(
+        _l("Jaar"),
+        validators=[
+            Required(_l("Vul een jaar in.")),
+            NumberRange(2000, 2099, message=_l("Een jaar van 2000 tot 2099.")),
+        ],
+    )
+    voorjaar = date_field(_l("Vergadering in het voorjaar"), required=False)
+    najaar = date_field(_l("Vergadering in het najaar"), required=False)
+    audience = audience_field(_l("Zichtbaarheid van de vergaderingen"), confidential=False, default=Audience.OVERLEG)
+    standing_items = _standing_items_field()
+
+
+class StandingItemRowForm(BaseForm):
+    """One standing agenda item of a body, on the beheer page; an empty row adds nothing."""
+
+    class Meta:
+        csrf = False
+
+    #: Not ``id``: a row's own ``id`` is the FormField's (``entries-0``), which would hide this field.
+    item_id = HiddenField()
+    title = optional_line(_l("Titel"))
+    kind = EnumSelectField(_l("Soort"), choices=choices(AgendaItemKind), validators=[Chosen()])
+    placement = EnumSelectField(_l("Plaats op de agenda"), choices=choices(Placement), validators=[Chosen()])
+    position = IntegerField(
+        _l("Volgorde"), validators=[Optional(), NumberRange(0, 99, message=_l("Een getal van 0 tot 99."))]
+    )
+    progress = BooleanField(_l("Voortgangsoverzicht (open actiepunten en toezeggingen)"))
+    remove = BooleanField(_l("Verwijderen"))
+
+
+class StandingItemsForm(BaseForm):
+    entries = FieldList(FormField(StandingItemRowForm))
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows for ``save_standing_items``: ``id`` is the standing item's, empty for a new one."""
+        return [{**entry, "id": entry.pop("item_id", None)} for entry in self.entries.data]
+
+
+class NoticeForm(BaseForm):
+    """A member signs in or off for a seat of their own organisation, ahead of the meeting."""
+
+    status = EnumSelectField(
+        _l("Komt de zetelhouder?"),
+        choices=[
+            (AttendanceStatus.AANWEZIG.value, _l("Ja, aangemeld")),
+            (AttendanceStatus.AFWEZIG.value, _l("Nee, afgemeld")),
+            (AttendanceStatus.VERVANGEN.value, _l("Nee, vervangen door")),
+        ],
+        validators=[Chosen()],
+    )
+    replaced_by = optional_line(_l("Vervanger (naam en functie)"))
+
+    def validate_replaced_by(self, field: Any) -> None:
+        if self.status.data == AttendanceStatus.VERVANGEN.value and not field.data:
+            raise ValidationError(_l("Vul in wie de zetel vervangt."))
 
 
 class MeetingForm(MeetingTimesMixin, BaseForm):
@@ -267,3 +345,21 @@ class NoteForm(AudienceFields, BaseForm):
     title = title_field(_l("Titel"))
     text = text_field(_l("Tekst"), required=True)
     audience = audience_field(optional=True, inherit=_l("— mijn eigen kant (Rijk of regio) —"))
+
+
+def notice_forms(own: list[Any], failed: tuple[int, NoticeForm] | None = None) -> dict[int, NoticeForm]:
+    """Per seat of the reader's organisation (``OwnSeat``), its sign-in form filled with what was said;
+    after a refused post, the posted form (with its messages) for that seat. The forms post the same
+    field names (the seat is in the address); their ids are made unique per seat for the labels."""
+    forms = {}
+    for entry in own:
+        if failed is not None and failed[0] == entry.seat.id:
+            form = failed[1]
+        else:
+            form = NoticeForm(formdata=None)
+            if entry.notice is not None:
+                form.status.data, form.replaced_by.data = entry.notice.status.value, entry.notice.replaced_by
+        for field in (form.status, form.replaced_by):
+            field.id = field.label.field_id = f"zetel-{entry.seat.id}-{field.name}"
+        forms[entry.seat.id] = form
+    return forms

@@ -8,12 +8,14 @@ from meetings.models import (
     AttendanceStatus,
     CommentStatus,
     MilestoneKind,
+    Placement,
     ReviewStatus,
     Season,
     TextStatus,
 )
 
 register_labels({Season.VOORJAAR: _l("voorjaar"), Season.NAJAAR: _l("najaar")})
+register_labels({Placement.BEGIN: _l("bij de eerste punten"), Placement.EIND: _l("bij de laatste punten")})
 register_labels(
     {
         MilestoneKind.AGENDAVERZOEKEN_SLUITEN: _l("Agendaverzoeken sluiten"),

@@ -11,7 +11,7 @@ import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -176,7 +176,8 @@ def user(email: str) -> Any:
 
 
 def new_meeting(meeting_date: Any, *, slug: str = "bo-brainport", **details: Any) -> Any:
-    """A new cycle of the body, made by its secretariat, and its meeting (for a test's own items).
+    """A new cycle of the body, made by its secretariat, and its meeting (for a test's own items: an
+    empty agenda, without the body's standing items unless ``standing_items=True``).
     ``details`` override the meeting's times, place, chair, audience or kenmerk."""
     from datetime import time
 
@@ -189,6 +190,7 @@ def new_meeting(meeting_date: Any, *, slug: str = "bo-brainport", **details: Any
         "end_time": time(12),
         "location": "Ministerie van EZK, Den Haag",
         "chair": "Minister van EZK",
+        "standing_items": False,
         **details,
     }
     cycle = cycles.create_cycle(user("secretariaat@ezk.test"), body, meeting_date=meeting_date, **details)
@@ -205,6 +207,12 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
         monkeypatch.setattr(core_db, "clock", lambda: fixed)
 
     return move
+
+
+def meeting_held(clock: Any, meeting: Any) -> None:
+    """Move the app's clock (with the ``clock`` fixture) to half an hour after ``meeting`` ended:
+    attendance and decisions are recorded from the meeting's day on, never weeks ahead of it."""
+    clock(meeting.ends_at + timedelta(minutes=30))
 
 
 class QueryCounter:

@@ -1,10 +1,11 @@
 """Consultation bodies and their cycles, meetings, agendas, documents, decisions and minutes."""
 
-from meetings.models.agenda import AgendaItem, AgendaItemKind, Document, TextStatus
+from meetings.models.agenda import AgendaItem, AgendaItemKind, Document, Placement, StandingItem, TextStatus
 from meetings.models.body import Body, Seat, Theme
 from meetings.models.cycle import (
     DEFAULT_MILESTONE_OFFSETS,
     Attendance,
+    AttendanceNotice,
     AttendanceStatus,
     Cycle,
     Meeting,
@@ -21,6 +22,7 @@ __all__ = [
     "AgendaItem",
     "AgendaItemKind",
     "Attendance",
+    "AttendanceNotice",
     "AttendanceStatus",
     "Body",
     "CommentStatus",
@@ -33,9 +35,11 @@ __all__ = [
     "MilestoneKind",
     "Minutes",
     "Note",
+    "Placement",
     "ReviewStatus",
     "Season",
     "Seat",
+    "StandingItem",
     "TextStatus",
     "Theme",
 ]

@@ -42,6 +42,38 @@ class TextStatus(enum.StrEnum):
     NIET_ONDERSTEUND = "niet_ondersteund"
 
 
+class Placement(enum.StrEnum):
+    """Where a standing item goes on every new agenda: among the first items or the last."""
+
+    BEGIN = "begin"  # opening, mededelingen, the previous besluitenlijst, the progress item
+    EIND = "eind"  # rondvraag, sluiting: new items go before these
+
+
+class StandingItem(Base):
+    """An item every new agenda of a body gets when its cycle is created (Opening, Mededelingen, …);
+    the beheerder keeps the list per body. Configuration of the body, not meeting content."""
+
+    __tablename__ = "standing_items"
+
+    id: Mapped[intpk]
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[AgendaItemKind]
+    placement: Mapped[Placement]
+    #: Order within its placement: 1, 2, … among the first items, and again among the last.
+    position: Mapped[int]
+    #: The item "Voortgang actiepunten en toezeggingen": on the agenda it lists the open actions
+    #: and commitments (the item the scheduler would otherwise add before the meeting).
+    is_progress_report: Mapped[bool] = mapped_column(default=False)
+
+    def audit_main_object(self) -> str | None:
+        return f"bodies/{self.body_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"vast agendapunt: {self.title}"
+
+
 def _agenda_published(meeting_id: InstrumentedAttribute[int]) -> ColumnElement[bool]:
     # An alias, so the EXISTS keeps its own FROM even in a query that joins meetings itself.
     meeting = aliased(Meeting)
@@ -83,6 +115,9 @@ class AgendaItem(ReleasedWithTheAgenda, AudienceMixin, Base):
     #: The item that lists the open and overdue actions and commitments (its page shows them,
     #: live, as far as the reader may see them).
     is_progress_report: Mapped[bool] = mapped_column(default=False)
+    #: Set on the items a new agenda got from the body's standing items: where they stand (the last
+    #: ones stay last as items are added), and what "agenda overnemen" leaves out.
+    standing: Mapped[Placement | None]
     created_at: Mapped[created_at]
 
     meeting: Mapped[Meeting] = relationship(back_populates="agenda_items")

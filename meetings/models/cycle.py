@@ -6,13 +6,15 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import ForeignKey, String, UniqueConstraint, select
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
+from core.dates import to_local, today
 from core.db import AudienceMixin, Base, ScaffoldingMixin, created_at, intpk
 
 if TYPE_CHECKING:
+    from auth.models import User
     from meetings.models.agenda import AgendaItem, Document
     from meetings.models.body import Body, Seat
     from meetings.models.decision import Decision, Minutes
@@ -124,6 +126,8 @@ class Meeting(AudienceMixin, Base):
     """A meeting of a body: the bestuurlijk overleg of a cycle."""
 
     __tablename__ = "meetings"
+    #: Derived from the cycle's milestone (see ``comments_deadline``): the milestone's own record has it.
+    __audit_omit__ = frozenset({"comments_deadline"})
 
     id: Mapped[intpk]
     cycle_id: Mapped[int] = mapped_column(ForeignKey("cycles.id"), index=True)
@@ -139,8 +143,15 @@ class Meeting(AudienceMixin, Base):
     agenda_published_at: Mapped[datetime | None]
     besluitenlijst_status: Mapped[ReviewStatus] = mapped_column(default=ReviewStatus.CONCEPT)
     besluitenlijst_published_at: Mapped[datetime | None]
-    #: Last day (Amsterdam) on which members may comment on the concept besluitenlijst.
-    comments_deadline: Mapped[date | None]
+    #: Last day (Amsterdam) on which members may comment on the concept besluitenlijst: the date of
+    #: the cycle's milestone "reactietermijn sluit", read with the meeting, never stored twice (publishing
+    #: the besluitenlijst, or moving the milestone, sets it).
+    comments_deadline: Mapped[date | None] = column_property(
+        select(Milestone.due_date)
+        .where(Milestone.cycle_id == cycle_id, Milestone.kind == MilestoneKind.REACTIETERMIJN_SLUIT)
+        .correlate_except(Milestone)
+        .scalar_subquery()
+    )
     besluitenlijst_adopted_at: Mapped[datetime | None]
     #: When the progress item was put on the agenda (by the scheduler or the secretariat); once
     #: set, the scheduler does not add it again, also not when the secretariat took it off.
@@ -159,6 +170,17 @@ class Meeting(AudienceMixin, Base):
     @property
     def agenda_published(self) -> bool:
         return self.agenda_published_at is not None
+
+    @property
+    def day(self) -> date:
+        """The meeting's calendar day in Amsterdam."""
+        return to_local(self.starts_at).date()
+
+    @property
+    def day_reached(self) -> bool:
+        """Whether the meeting's day has come (Amsterdam): from then on attendance and decisions are
+        recorded; before it, members say themselves whether they come."""
+        return today() >= self.day
 
     @property
     def besluitenlijst_released(self) -> bool:
@@ -207,3 +229,36 @@ class Attendance(ScaffoldingMixin, Base):
     @property
     def audit_label(self) -> str:
         return f"aanwezigheid zetel {self.seat_id} in vergadering {self.meeting_id}"
+
+
+class AttendanceNotice(ScaffoldingMixin, Base):
+    """What a member said ahead of a meeting about a seat of their own organisation: coming, not coming,
+    or replaced by whom. It pre-fills the secretariat's attendance; seen with the meeting."""
+
+    __tablename__ = "attendance_notices"
+    __table_args__ = (UniqueConstraint("meeting_id", "seat_id"),)
+
+    id: Mapped[intpk]
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    seat_id: Mapped[int] = mapped_column(ForeignKey("seats.id", ondelete="CASCADE"))
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    status: Mapped[AttendanceStatus]
+    #: The stand-in, for a seat that will be replaced (someone of the seat's own organisation).
+    replaced_by: Mapped[str | None] = mapped_column(String(200))
+    #: Who said so, and when (the last word counts).
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]
+
+    seat: Mapped[Seat] = relationship(lazy="raise_on_sql")
+    user: Mapped[User] = relationship(lazy="raise_on_sql")
+
+    @classmethod
+    def belongs_to(cls) -> tuple[type[Meeting], ColumnElement[bool]]:
+        return Meeting, Meeting.id == cls.meeting_id
+
+    def audit_main_object(self) -> str | None:
+        return f"meetings/{self.meeting_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"aan- of afmelding zetel {self.seat_id} voor vergadering {self.meeting_id}"

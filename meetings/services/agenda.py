@@ -19,7 +19,7 @@ from core.db import Audience
 from core.errors import DomainError, NotPermitted
 from core.extensions import db
 from meetings import storage
-from meetings.models import AgendaItem, AgendaItemKind, Decision, Document, Meeting, Theme
+from meetings.models import AgendaItem, AgendaItemKind, Decision, Document, Meeting, Placement, Theme
 
 #: The longest an agenda item can be planned for: a whole day of meeting.
 MAX_DURATION_MINUTES = 600
@@ -62,16 +62,16 @@ def add_agenda_item(
     position: int | None = None,
 ) -> AgendaItem:
     """Put an item on a meeting's agenda: at ``position`` as the actor sees the agenda (1 is the top),
-    or at the end. Without an audience it takes the meeting's."""
+    or at the end, before the standing items that close it (rondvraag, sluiting). Without an audience
+    it takes the meeting's."""
     ensure(actor, Action.MANAGE, meeting)
     _check_refs(organisation_id, theme_id)
     _check_duration(duration_minutes)
     _lock_agenda(meeting.id)
-    last = db.session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id))
     item = AgendaItem(
         meeting_id=meeting.id,
         body_id=meeting.body_id,
-        position=(last or 0) + 1,
+        position=_make_room(meeting.id),
         title=title.strip(),
         description=description or "",
         kind=AgendaItemKind(kind),
@@ -134,6 +134,18 @@ def _renumber(items: list[AgendaItem]) -> None:
     for index, item in enumerate(items, start=1):
         if item.position != index:
             item.position = index
+
+
+def _make_room(meeting_id: int) -> int:
+    """The position for a new item: after the last item that is not one of the standing items closing
+    the agenda; those move down one place to make room."""
+    items = _items_in_order(meeting_id)
+    closing = 0
+    while closing < len(items) and items[len(items) - 1 - closing].standing is Placement.EIND:
+        closing += 1
+    for item in items[len(items) - closing :]:
+        item.position += 1
+    return len(items) - closing + 1
 
 
 def _place(actor: User, item: AgendaItem, position: int) -> None:
@@ -235,17 +247,32 @@ def add_progress_item(actor: User | Actor, meeting: Meeting) -> AgendaItem:
         raise DomainError(_("Deze vergadering heeft het voortgangspunt al gehad."))
     if isinstance(actor, Actor) and meeting.audience is Audience.VERTROUWELIJK:
         raise DomainError(_("Bij een vertrouwelijke vergadering voegt het secretariaat dit punt zelf toe."))
-    last = db.session.scalar(select(func.max(AgendaItem.position)).where(AgendaItem.meeting_id == meeting.id))
+    return place_progress_item(actor, meeting, position=_make_room(meeting.id))
+
+
+PROGRESS_DESCRIPTION = (
+    "Overzicht van de actiepunten en toezeggingen die openstaan of over de datum zijn, en van wat sinds "
+    "het vorige overleg is afgerond. De lijst is steeds actueel."
+)
+
+
+def place_progress_item(
+    actor: User | Actor,
+    meeting: Meeting,
+    *,
+    position: int,
+    title: str = PROGRESS_TITLE,
+    kind: AgendaItemKind = AgendaItemKind.TER_INFORMATIE,
+) -> AgendaItem:
+    """The progress item at ``position``, marked as had: whether the scheduler, the secretariat's button
+    or the body's standing items put it there, a meeting gets it once (inside a service)."""
     item = AgendaItem(
         meeting_id=meeting.id,
         body_id=meeting.body_id,
-        position=(last or 0) + 1,
-        title=PROGRESS_TITLE,
-        description=(
-            "Overzicht van de actiepunten en toezeggingen die openstaan of over de datum zijn, en van wat sinds "
-            "het vorige overleg is afgerond. De lijst is steeds actueel."
-        ),
-        kind=AgendaItemKind.TER_INFORMATIE,
+        position=position,
+        title=title,
+        description=PROGRESS_DESCRIPTION,
+        kind=kind,
         is_progress_report=True,
     )
     db.session.add(item)

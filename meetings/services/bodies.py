@@ -6,7 +6,7 @@ import itertools
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import joinedload
 
 from auth.models import Membership, Organisation, Role, User
@@ -16,6 +16,7 @@ from core.errors import DomainError, NotVisible
 from core.extensions import db
 from core.labels import label
 from meetings.models import DEFAULT_MILESTONE_OFFSETS, Body, MilestoneKind, Seat, Theme
+from meetings.services.standing import add_default_standing_items
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -79,7 +80,7 @@ def check_offsets(offsets: dict[str, int]) -> dict[str, int]:
 
 @service
 def create_body(actor: User, *, name: str, slug: str, description: str = "") -> Body:
-    """Add a consultation body with the default milestone plan."""
+    """Add a consultation body with the default milestone plan and standing agenda items."""
     ensure(actor, Action.ADMINISTER)
     slug = slug.strip().lower()
     if not _SLUG.match(slug):
@@ -95,6 +96,8 @@ def create_body(actor: User, *, name: str, slug: str, description: str = "") -> 
         milestone_offsets=dict(DEFAULT_MILESTONE_OFFSETS),
     )
     db.session.add(body)
+    db.session.flush()
+    add_default_standing_items(body)
     return body
 
 
@@ -131,6 +134,24 @@ def members_of(body_id: int) -> list[User]:
             .join(Membership, Membership.user_id == User.id)
             .where(Membership.body_id == body_id)
             .order_by(User.name)
+        )
+    )
+
+
+def organisations_of(body_id: int) -> list[Organisation]:
+    """The organisations at the body's table, by name: those with a seat, and those whose people hold
+    a role in it. Only they can own the body's actions: anyone else's people could not even open one."""
+    seated = select(Seat.organisation_id).where(Seat.body_id == body_id)
+    represented = (
+        select(User.organisation_id)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.body_id == body_id)
+    )
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .where(or_(Organisation.id.in_(seated), Organisation.id.in_(represented)))
+            .order_by(Organisation.name)
         )
     )
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from auth.models import User
 from auth.policy import Action, ensure, get_visible, visible
 from core.acting import service
-from core.dates import local_to_utc, now, to_local, today
+from core.dates import local_to_utc, now, show_date, to_local, today
 from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
@@ -27,9 +27,11 @@ from meetings.models import (
     Meeting,
     Milestone,
     MilestoneKind,
+    ReviewStatus,
     Season,
     Seat,
 )
+from meetings.services.standing import place_standing_items
 
 
 def _check_times(start_time: time, end_time: time) -> None:
@@ -69,8 +71,10 @@ def create_cycle(
     chair: str,
     audience: Audience = Audience.OVERLEG,
     kenmerk: str | None = None,
+    standing_items: bool = True,
 ) -> Cycle:
-    """Start a cycle for a meeting on ``meeting_date``: plan its milestones and the meeting itself."""
+    """Start a cycle for a meeting on ``meeting_date``: plan its milestones and the meeting itself, and
+    (unless asked not to) put the body's standing items on its agenda."""
     ensure(actor, Action.MANAGE, body)
     _check_times(start_time, end_time)
     season = Season.of(meeting_date)
@@ -103,7 +107,79 @@ def create_cycle(
         kenmerk=_kenmerk(kenmerk),
     )
     cycle.meetings.append(meeting)
+    if standing_items:
+        db.session.flush()
+        place_standing_items(actor, meeting)
     return cycle
+
+
+def last_meeting_of(user: User, body: Body) -> Meeting | None:
+    """The body's latest meeting this user may see: a new cycle starts from its times, place and audience."""
+    return db.session.scalars(
+        select(Meeting)
+        .where(Meeting.body_id == body.id, visible(user, Meeting))
+        .order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+        .limit(1)
+    ).first()
+
+
+@service
+def plan_year(
+    actor: User,
+    body: Body,
+    *,
+    year: int,
+    voorjaar: date | None,
+    najaar: date | None,
+    start_time: time,
+    end_time: time,
+    location: str,
+    chair: str,
+    audience: Audience = Audience.OVERLEG,
+    standing_items: bool = True,
+) -> list[Cycle]:
+    """Plan the year's cycles of a body at once, one per half year, each through ``create_cycle``: all
+    of them or none, with a message per date that cannot be planned (``DomainError.errors``, by the
+    form's field: ``voorjaar``, ``najaar``)."""
+    ensure(actor, Action.MANAGE, body)
+    _check_times(start_time, end_time)
+    dates = {season: day for season, day in ((Season.VOORJAAR, voorjaar), (Season.NAJAAR, najaar)) if day}
+    if not dates:
+        raise DomainError(_("Vul minstens één datum in."), field=Season.VOORJAAR.value)
+    errors: dict[str, str] = {}
+    cycles = []
+    for season, day in dates.items():
+        if day.year != year:
+            errors[season.value] = _("Deze datum valt niet in %(year)s.", year=year)
+            continue
+        if Season.of(day) is not season:
+            errors[season.value] = _(
+                "Deze datum valt niet in het %(season)s (%(months)s).",
+                season=label(season),
+                months=_("januari tot en met juni") if season is Season.VOORJAAR else _("juli tot en met december"),
+            )
+            continue
+        try:
+            with db.session.begin_nested():
+                cycles.append(
+                    create_cycle(
+                        actor,
+                        body,
+                        meeting_date=day,
+                        start_time=start_time,
+                        end_time=end_time,
+                        location=location,
+                        chair=chair,
+                        audience=audience,
+                        standing_items=standing_items,
+                    )
+                )
+        except DomainError as exc:
+            field = season.value if exc.field in (None, "meeting_date") else exc.field
+            errors[field] = exc.message
+    if errors:
+        raise DomainError(_("Er is geen enkele cyclus aangemaakt. Verbeter de datums hieronder."), errors=errors)
+    return cycles
 
 
 @service
@@ -124,37 +200,105 @@ def update_meeting(
     _check_times(start_time, end_time)
     cycle = meeting.cycle
     if Season.of(meeting_date) is not cycle.season or meeting_date.year != cycle.year:
-        raise DomainError(
-            _(
-                "Deze datum valt buiten %(season)s %(year)s. Maak voor een ander halfjaar een nieuwe cyclus.",
-                season=label(cycle.season),
-                year=cycle.year,
-            ),
-            field="meeting_date",
-        )
-    old_day = to_local(meeting.starts_at).date()
-    shift = meeting_date - old_day
-    if shift and cycle.meeting_date == old_day:
-        cycle.meeting_date = meeting_date
-        for milestone in db.session.scalars(select(Milestone).where(Milestone.cycle_id == cycle.id)):
-            milestone.due_date = milestone.due_date + shift
-    meeting.title = meeting_title(cycle.body, meeting_date)
-    meeting.starts_at = local_to_utc(meeting_date, start_time)
-    meeting.ends_at = local_to_utc(meeting_date, end_time)
+        raise DomainError(_season_message(cycle), field="meeting_date")
+    _reschedule(cycle, meeting, meeting_date, start_time, end_time)
     meeting.location = location.strip()
     meeting.chair = chair.strip()
     if kenmerk is not UNCHANGED:
         meeting.kenmerk = _kenmerk(kenmerk)
 
 
+def _reschedule(cycle: Cycle, meeting: Meeting, day: date, start_time: time, end_time: time) -> None:
+    """Put the meeting on ``day`` at these times; a new day moves the cycle's whole plan with it (the
+    cycle's date and every milestone, the Bestuurlijk overleg itself included), so the plan and the
+    meeting never tell two dates."""
+    shift = day - meeting.day
+    milestones = list(db.session.scalars(select(Milestone).where(Milestone.cycle_id == cycle.id)))
+    if shift and cycle.meeting_date == meeting.day:
+        cycle.meeting_date = day
+        for milestone in milestones:
+            milestone.due_date = milestone.due_date + shift
+    for milestone in milestones:
+        if milestone.kind is MilestoneKind.VERGADERING and milestone.due_date != day:
+            milestone.due_date = day
+    db.session.expire(meeting, ["comments_deadline"])  # read from the milestone, which may have moved
+    meeting.title = meeting_title(cycle.body, day)
+    meeting.starts_at = local_to_utc(day, start_time)
+    meeting.ends_at = local_to_utc(day, end_time)
+
+
+#: The order of a cycle's milestones (DESIGN.md): requests close, voorportaal, documents out, the
+#: meeting, draft minutes, comments close. Two may fall on one day; none may pass another.
+MILESTONE_ORDER: tuple[MilestoneKind, ...] = tuple(MilestoneKind)
+
+
+def _order_text() -> str:
+    return ", ".join(label(kind).lower() for kind in MILESTONE_ORDER)
+
+
+def check_milestone_order(milestones: list[Milestone], kind: MilestoneKind, due_date: date) -> None:
+    """Refuse ``due_date`` for the milestone ``kind`` when it would pass another milestone of its cycle."""
+    rank = MILESTONE_ORDER.index(kind)
+    for other in milestones:
+        other_rank = MILESTONE_ORDER.index(other.kind)
+        if other_rank < rank and other.due_date > due_date:
+            message = _(
+                "‘%(kind)s’ kan niet vóór ‘%(other)s’ (%(date)s) liggen. De volgorde is: %(order)s.",
+                kind=label(kind),
+                other=label(other.kind),
+                date=show_date(other.due_date),
+                order=_order_text(),
+            )
+        elif other_rank > rank and other.due_date < due_date:
+            message = _(
+                "‘%(kind)s’ kan niet na ‘%(other)s’ (%(date)s) liggen. De volgorde is: %(order)s.",
+                kind=label(kind),
+                other=label(other.kind),
+                date=show_date(other.due_date),
+                order=_order_text(),
+            )
+        else:
+            continue
+        raise DomainError(message, field="due_date")
+
+
 @service
 def move_milestone(actor: User, milestone: Milestone, *, due_date: date) -> None:
-    """Set a milestone of one cycle to another date."""
-    ensure(actor, Action.MANAGE, db.session.get(Body, milestone.body_id))
+    """Set a milestone of one cycle to another date, in its order among the others. The milestone
+    *Bestuurlijk overleg* is the meeting's day: moving it moves the meeting, and the plan with it."""
     cycle = milestone.cycle
+    meeting = db.session.scalars(
+        select(Meeting).where(Meeting.cycle_id == cycle.id).order_by(Meeting.starts_at)
+    ).first()
+    ensure(actor, Action.MANAGE, meeting or db.session.get(Body, milestone.body_id))
     if abs((due_date - cycle.meeting_date).days) > 365:
         raise DomainError(_("Een mijlpaal ligt hoogstens een jaar voor of na de vergadering."), field="due_date")
+    if milestone.kind is MilestoneKind.VERGADERING and meeting is not None:
+        if Season.of(due_date) is not cycle.season or due_date.year != cycle.year:
+            raise DomainError(_season_message(cycle), field="due_date")
+        _reschedule(cycle, meeting, due_date, to_local(meeting.starts_at).time(), to_local(meeting.ends_at).time())
+        return
+    others = db.session.scalars(select(Milestone).where(Milestone.cycle_id == cycle.id, Milestone.id != milestone.id))
+    check_milestone_order(list(others), milestone.kind, due_date)
+    if (
+        milestone.kind is MilestoneKind.REACTIETERMIJN_SLUIT
+        and meeting is not None
+        and meeting.besluitenlijst_status is ReviewStatus.TER_COMMENTAAR
+        and due_date < today()
+    ):
+        # This date is the besluitenlijst's deadline: members commenting now would be cut off.
+        raise DomainError(_("De reactietermijn kan niet in het verleden eindigen."), field="due_date")
     milestone.due_date = due_date
+    if meeting is not None:
+        db.session.expire(meeting, ["comments_deadline"])  # read from this milestone
+
+
+def _season_message(cycle: Cycle) -> str:
+    return _(
+        "Deze datum valt buiten %(season)s %(year)s. Maak voor een ander halfjaar een nieuwe cyclus.",
+        season=label(cycle.season),
+        year=cycle.year,
+    )
 
 
 def cycles_of(user: User, body: Body) -> list[Cycle]:
@@ -252,8 +396,17 @@ def attendance_rows(meeting: Meeting) -> list[tuple[Seat, Attendance | None]]:
 
 @service
 def record_attendance(actor: User, meeting: Meeting, *, entries: list[dict[str, Any]]) -> None:
-    """Record per seat whether its holder was present, absent, or replaced (and by whom)."""
+    """Record per seat whether its holder was present, absent, or replaced (and by whom); from the
+    meeting's day on, so that members never see a meeting weeks ahead as already under way."""
     ensure(actor, Action.MANAGE, meeting)
+    if not meeting.day_reached:
+        raise DomainError(
+            _(
+                "De aanwezigheid wordt vastgelegd vanaf de dag van de vergadering, %(date)s. Tot dan melden de "
+                "leden zich zelf aan of af.",
+                date=show_date(meeting.day),
+            )
+        )
     seats = {s.id for s in db.session.scalars(select(Seat).where(Seat.body_id == meeting.body_id))}
     existing = {a.seat_id: a for a in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))}
     for entry in entries:

@@ -80,6 +80,11 @@ def add_decision(
     _require_concept(meeting)
     if not meeting.agenda_published:
         raise DomainError(_("Publiceer eerst de agenda; besluiten volgen op een gepubliceerde agenda."))
+    if not meeting.day_reached:
+        # Members would see the meeting as under way weeks before it is held.
+        raise DomainError(
+            _("Besluiten worden vastgelegd vanaf de dag van de vergadering, %(date)s.", date=show_date(meeting.day))
+        )
     last = db.session.scalar(select(func.max(Decision.sequence)).where(Decision.agenda_item_id == item.id))
     decision = Decision(
         meeting_id=meeting.id,
@@ -129,7 +134,11 @@ def remove_decision(actor: User, decision: Decision) -> None:
 
 @service
 def publish_besluitenlijst(actor: User, meeting: Meeting, *, comments_deadline: date | None) -> None:
-    """Publish the concept besluitenlijst to the members, who may comment until the deadline."""
+    """Publish the concept besluitenlijst to the members, who may comment until the deadline.
+
+    The deadline is the cycle's milestone "reactietermijn sluit": publishing moves that milestone (and
+    the milestone of the concept going out to today), so the plan, the besluitenlijst, the reminders
+    and the papers all tell one date."""
     ensure(actor, Action.MANAGE, meeting)
     if meeting.besluitenlijst_status is not ReviewStatus.CONCEPT:
         raise DomainError(_("De besluitenlijst is al gepubliceerd."))
@@ -137,11 +146,28 @@ def publish_besluitenlijst(actor: User, meeting: Meeting, *, comments_deadline: 
         raise DomainError(_("Vul een geldige datum in."), field="comments_deadline")
     if comments_deadline < today():
         raise DomainError(_("De reactietermijn kan niet in het verleden eindigen."), field="comments_deadline")
+    if (comments_deadline - meeting.day).days > 365:
+        raise DomainError(
+            _("Een mijlpaal ligt hoogstens een jaar voor of na de vergadering."), field="comments_deadline"
+        )
     if not db.session.scalar(select(func.count(Decision.id)).where(Decision.meeting_id == meeting.id)):
         raise DomainError(_("Er zijn nog geen besluiten vastgelegd."))
     meeting.besluitenlijst_status = ReviewStatus.TER_COMMENTAAR
     meeting.besluitenlijst_published_at = now()
-    meeting.comments_deadline = comments_deadline
+    _set_milestone(meeting, MilestoneKind.CONCEPTVERSLAG, today())
+    _set_milestone(meeting, MilestoneKind.REACTIETERMIJN_SLUIT, comments_deadline)
+    db.session.flush()
+    db.session.expire(meeting, ["comments_deadline"])
+
+
+def _set_milestone(meeting: Meeting, kind: MilestoneKind, day: date) -> None:
+    milestone = db.session.scalars(
+        select(Milestone).where(Milestone.cycle_id == meeting.cycle_id, Milestone.kind == kind)
+    ).one_or_none()
+    if milestone is None:  # a cycle planned before this milestone existed
+        db.session.add(Milestone(cycle_id=meeting.cycle_id, body_id=meeting.body_id, kind=kind, due_date=day))
+    elif milestone.due_date != day:
+        milestone.due_date = day
 
 
 def suggested_comments_deadline(meeting: Meeting) -> date | None:
@@ -348,11 +374,13 @@ def amending_decisions(user: User, decision: Decision) -> list[Decision]:
 
 
 def adopted_decisions_of_body(user: User, body_id: int, before_meeting: Meeting) -> list[Decision]:
-    """Adopted decisions of earlier meetings that a new decision may amend."""
+    """Adopted decisions of earlier meetings that a new decision may amend: the latest meeting first,
+    and within a meeting by number (agenda item, then decision), as its besluitenlijst lists them."""
     return list(
         db.session.scalars(
             select(Decision)
             .join(Meeting, Decision.meeting_id == Meeting.id)
+            .join(AgendaItem, Decision.agenda_item_id == AgendaItem.id)
             .where(
                 Decision.body_id == body_id,
                 Meeting.besluitenlijst_status == ReviewStatus.VASTGESTELD,
@@ -360,7 +388,7 @@ def adopted_decisions_of_body(user: User, body_id: int, before_meeting: Meeting)
                 visible(user, Decision),
             )
             .options(joinedload(Decision.meeting), joinedload(Decision.agenda_item))
-            .order_by(Meeting.starts_at.desc(), Decision.agenda_item_id, Decision.sequence)
+            .order_by(Meeting.starts_at.desc(), Meeting.id, AgendaItem.position, Decision.sequence)
         )
     )
 

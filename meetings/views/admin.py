@@ -16,6 +16,7 @@ from meetings import bp
 from meetings.forms import BodyForm, BodySettingsForm, MembershipForm, ThemeForm
 from meetings.models import Body, MilestoneKind
 from meetings.services import bodies
+from meetings.views.standing import standing_form
 
 
 @bp.route("/beheer/overleggen", methods=["GET", "POST"])
@@ -75,7 +76,7 @@ def admin_body_settings(slug: str) -> ResponseReturnValue:
     if done:
         flash(_("Instellingen opgeslagen."), "success")
         return redirect(url_for("meetings.admin_body_settings", slug=body.slug))
-    return form_page("meetings/admin_body_form.html", form=form, body=body)
+    return form_page("meetings/admin_body_form.html", form=form, body=body, standing_form=standing_form(body))
 
 
 @bp.route("/beheer/overleggen/<slug>/leden", methods=["GET", "POST"])

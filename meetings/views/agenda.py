@@ -18,9 +18,19 @@ from core.errors import DomainError
 from core.hooks import collect
 from core.pages import confirm_page, form_page, run_action, submit_form
 from meetings import bp, storage, woo
-from meetings.forms import AgendaItemForm, AgendaMoveForm, AttendanceForm, DocumentForm, MeetingForm, offer_members
-from meetings.models import AgendaItem, AttendanceStatus, Document, Meeting
+from meetings.forms import (
+    AgendaItemForm,
+    AgendaMoveForm,
+    AttendanceForm,
+    DocumentForm,
+    MeetingForm,
+    NoticeForm,
+    notice_forms,
+    offer_members,
+)
+from meetings.models import AgendaItem, Document, Meeting
 from meetings.services import agenda, bodies, cycles, decisions, notes
+from meetings.services import attendance as attendance_ahead
 from meetings.services.numbering import numbering
 
 PDF = "application/pdf"
@@ -30,13 +40,20 @@ PDF = "application/pdf"
 @login_required
 def meeting(meeting_id: int) -> ResponseReturnValue:
     """A meeting with its agenda (the concept too, for the secretariat) and documents."""
-    return _meeting_page(cycles.get_meeting(current_user, meeting_id))
+    return meeting_page(cycles.get_meeting(current_user, meeting_id))
 
 
-def _meeting_page(meeting: Meeting, status: int = 200, moving: tuple[int, AgendaMoveForm] | None = None) -> Any:
-    """The meeting page; after a refused move with the item's form and its message in place."""
+def meeting_page(
+    meeting: Meeting,
+    *,
+    moving: tuple[int, AgendaMoveForm] | None = None,
+    failed_notice: tuple[int, NoticeForm] | None = None,
+) -> ResponseReturnValue:
+    """The meeting page; after a refused move or sign-in/-off, with the posted form and its message in
+    place (400)."""
     manage = can(current_user, Action.MANAGE, meeting)
-    return render_template(
+    own_seats = attendance_ahead.own_seats(current_user, meeting)
+    page = render_template(
         "meetings/meeting.html",
         meeting=meeting,
         body=meeting.cycle.body,
@@ -44,10 +61,14 @@ def _meeting_page(meeting: Meeting, status: int = 200, moving: tuple[int, Agenda
         removable=agenda.removable_items(meeting.id) if manage else set(),
         moving=moving,
         attendance=cycles.attendance_rows(meeting),
+        own_seats=own_seats,
+        notice_forms=notice_forms(own_seats, failed_notice),
+        may_give_notice=attendance_ahead.may_give_notice(current_user, meeting),
         minutes=decisions.minutes_of(current_user, meeting),
         notes=notes.notes_on(current_user, meeting=meeting),
         extras=collect("meetings.meeting_page", user=current_user, meeting=meeting),
-    ), status
+    )
+    return page, 400 if failed_notice or moving else 200
 
 
 @bp.route("/vergaderingen/<int:meeting_id>/bewerken", methods=["GET", "POST"])
@@ -123,7 +144,7 @@ def agenda_item_move(item_id: int) -> ResponseReturnValue:
         return redirect(target)
     if not form.errors:
         return redirect(target)  # refused without a field: the message is flashed
-    return _meeting_page(item.meeting, 400, moving=(item.id, form))
+    return meeting_page(item.meeting, moving=(item.id, form))
 
 
 @bp.route("/agendapunten/<int:item_id>/verwijderen", methods=["GET", "POST"])
@@ -288,21 +309,19 @@ def attendance(meeting_id: int) -> ResponseReturnValue:
     meeting = cycles.get_meeting(current_user, meeting_id)
     ensure(current_user, Action.MANAGE, meeting)
     rows = cycles.attendance_rows(meeting)
+    notices = attendance_ahead.notices_of(meeting)
     form = AttendanceForm()
     if not form.is_submitted():
-        for seat, record in rows:
-            form.entries.append_entry(
-                {
-                    "seat_id": seat.id,
-                    "status": (record.status if record else AttendanceStatus.AANWEZIG).value,
-                    "replaced_by": record.replaced_by if record else None,
-                }
-            )
+        # What was recorded, else what the members said ahead.
+        for entry in attendance_ahead.attendance_entries(rows, notices):
+            form.entries.append_entry(entry)
     if submit_form(form, lambda user: cycles.record_attendance(user, meeting, entries=form.entries.data)):
         flash(_("Aanwezigheid vastgelegd."), "success")
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id, _anchor="aanwezigheid"))
     seats_by_id = {seat.id: seat for seat, _record in rows}
-    return form_page("meetings/attendance_form.html", form=form, meeting=meeting, seats_by_id=seats_by_id)
+    return form_page(
+        "meetings/attendance_form.html", form=form, meeting=meeting, seats_by_id=seats_by_id, notices=notices
+    )
 
 
 @bp.get("/vergaderingen/<int:meeting_id>/woo-pakket")

@@ -9,12 +9,14 @@ from flask_login import current_user, login_required
 
 from auth.policy import Action, can, ensure, get_visible
 from auth.services import list_organisations
+from core.dates import show_date, to_local, today
+from core.db import Audience
 from core.hooks import collect
 from core.pages import form_page, run_action, submit_form
 from meetings import bp
-from meetings.forms import CycleForm, MilestoneForm, SeatForm
-from meetings.models import Cycle, Milestone, Seat
-from meetings.services import bodies, cycles, notes
+from meetings.forms import CycleForm, MilestoneForm, SeatForm, YearPlanForm
+from meetings.models import Body, Cycle, Meeting, Milestone, Seat
+from meetings.services import bodies, cycles, notes, standing
 
 
 @bp.get("/overleggen", endpoint="bodies")
@@ -39,20 +41,68 @@ def body(slug: str) -> ResponseReturnValue:
     )
 
 
+def _start_from_previous(form: CycleForm | YearPlanForm, body: Body) -> Meeting | None:
+    """Fill a new cycle's times, place and audience from the body's previous meeting (the chair from the
+    chair's seat, else from that meeting too); the previous meeting, if there is one."""
+    previous = cycles.last_meeting_of(current_user, body)
+    form.chair.data = next((s.function for s in bodies.seats_of(body) if s.is_chair), "")
+    if previous is not None:
+        form.start_time.data = to_local(previous.starts_at).time()
+        form.end_time.data = to_local(previous.ends_at).time()
+        form.location.data = previous.location
+        form.chair.data = form.chair.data or previous.chair
+        if previous.audience is not Audience.VERTROUWELIJK:  # not offered: who is named is per meeting
+            form.audience.data = previous.audience.value
+    return previous
+
+
 @bp.route("/overleggen/<slug>/cycli/nieuw", methods=["GET", "POST"])
 @login_required
 def cycle_new(slug: str) -> ResponseReturnValue:
-    """Start a new cycle: its meeting date plans the milestones."""
+    """Start a new cycle: its meeting date plans the milestones; it starts from the previous meeting."""
     body = bodies.body_by_slug(current_user, slug)
     ensure(current_user, Action.MANAGE, body)
     form = CycleForm()
-    if not form.is_submitted():
-        form.chair.data = next((s.function for s in bodies.seats_of(body) if s.is_chair), "")
+    previous = None if form.is_submitted() else _start_from_previous(form, body)
     cycle = submit_form(form, lambda user: cycles.create_cycle(user, body, **form.service_data()))
     if cycle:
         flash(_("Cyclus %(title)s aangemaakt; de mijlpalen zijn gepland.", title=cycle.title), "success")
         return redirect(url_for("meetings.cycle", cycle_id=cycle.id))
-    return form_page("meetings/cycle_form.html", form=form, body=body)
+    return form_page(
+        "meetings/cycle_form.html",
+        form=form,
+        body=body,
+        previous=previous,
+        standing=standing.standing_items_of(body.id),
+    )
+
+
+@bp.route("/overleggen/<slug>/cycli/jaarplanning", methods=["GET", "POST"])
+@login_required
+def cycle_year_plan(slug: str) -> ResponseReturnValue:
+    """Plan the year's cycles of a body at once: a meeting date per half year, all of them or none."""
+    body = bodies.body_by_slug(current_user, slug)
+    ensure(current_user, Action.MANAGE, body)
+    form = YearPlanForm()
+    previous = None
+    if not form.is_submitted():
+        previous = _start_from_previous(form, body)
+        form.year.data = today().year + 1 if today().month > 6 else today().year
+    planned = submit_form(form, lambda user: cycles.plan_year(user, body, **form.service_data()))
+    if planned:
+        for cycle in planned:
+            meeting_day = show_date(cycle.meeting_date, "EEEE d MMMM yyyy")
+            flash(
+                _("Cyclus %(title)s aangemaakt: vergadering op %(day)s.", title=cycle.title, day=meeting_day), "success"
+            )
+        return redirect(url_for("meetings.body", slug=body.slug, _anchor="cycli"))
+    return form_page(
+        "meetings/year_plan_form.html",
+        form=form,
+        body=body,
+        previous=previous,
+        standing=standing.standing_items_of(body.id),
+    )
 
 
 @bp.get("/cycli/<int:cycle_id>")

@@ -15,7 +15,7 @@ from core.extensions import db
 from meetings.models import AgendaItemKind, Body
 from meetings.services import agenda, decisions, notes
 from tests.audit.test_export import exported
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import in_app, meeting_held, new_meeting, user
 
 RIJK_AUDITOR, REGIO_AUDITOR = "auditor@ezk.test", "auditor@noord-brabant.test"
 SECRETARIAAT, BELEID, BRABANT = "secretariaat@ezk.test", "beleid@ezk.test", "economie@noord-brabant.test"
@@ -75,7 +75,7 @@ def test_the_regio_reads_the_new_values_and_learns_nothing_of_the_rijk_state(app
     assert rijk[1]["changes"]["text"] == ["Rijkstekst-gamma", "Overlegtekst-delta"]
 
 
-def test_an_agenda_item_and_its_decision_keep_their_narrower_past(app, clients):
+def test_an_agenda_item_and_its_decision_keep_their_narrower_past(app, clients, clock):
     with in_app(app):
         secretariat = user(SECRETARIAAT)
         meeting = new_meeting(date(date.today().year + 3, 3, 10))
@@ -83,6 +83,7 @@ def test_an_agenda_item_and_its_decision_keep_their_narrower_past(app, clients):
             secretariat, meeting, title="Rijkstitel-epsilon", kind=AgendaItemKind.TER_BESPREKING, audience=Audience.RIJK
         )
         agenda.publish_agenda(secretariat, meeting)
+        meeting_held(clock, meeting)
         decision = decisions.add_decision(secretariat, item, text="Rijksbesluit-zeta")
         agenda.update_agenda_item(
             secretariat, item, title="Overlegtitel-eta", kind=AgendaItemKind.TER_BESPREKING, audience=Audience.RIJK

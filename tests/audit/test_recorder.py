@@ -17,7 +17,7 @@ from core.errors import DomainError
 from core.extensions import db
 from meetings.models import AgendaItemKind, Body, Meeting, Seat
 from meetings.services import agenda, cycles
-from tests.conftest import in_app, user
+from tests.conftest import in_app, meeting_held, user
 
 
 def upcoming_meeting() -> Meeting:
@@ -69,11 +69,12 @@ def test_a_write_outside_a_service_is_refused_and_leaves_nothing(app):
         assert db.session.scalar(select(func.count(AuditRecord.id))) == before
 
 
-def test_a_service_that_fails_halfway_leaves_nothing_half_stored(app):
+def test_a_service_that_fails_halfway_leaves_nothing_half_stored(app, clock):
     """record_attendance adds the first seat's row, then refuses the second: neither is kept."""
     with in_app(app):
         sec = user("secretariaat@ezk.test")
         meeting = upcoming_meeting()
+        meeting_held(clock, meeting)
         seats = db.session.scalars(select(Seat).where(Seat.body_id == meeting.body_id).order_by(Seat.id)).all()
         before = db.session.scalar(select(func.count(AuditRecord.id)))
         with pytest.raises(DomainError, match="door wie"):

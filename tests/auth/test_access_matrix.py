@@ -32,7 +32,7 @@ from meetings.models import AgendaItemKind, Body, Milestone, Seat
 from meetings.services import agenda, cycles, decisions, notes
 from meetings.services.bodies import set_member_role
 from notify.models import Notification
-from tests.conftest import in_app, user
+from tests.conftest import in_app, meeting_held, user
 
 ROLES: dict[str, str | None] = {
     "anonymous": None,
@@ -106,7 +106,7 @@ class World:
 
 
 @pytest.fixture
-def world(app) -> World:
+def world(app, clock) -> World:
     from auth.models import Membership
 
     with in_app(app):
@@ -169,6 +169,7 @@ def world(app) -> World:
             db.session.flush()
             ids["document"][audience.value] = document.id
         agenda.publish_agenda(sec, meeting)
+        meeting_held(clock, meeting)  # decisions are taken at the meeting; the matrix looks from then on
         for audience in Audience:
             item = db.session.get(agenda.AgendaItem, ids["item"][audience.value])
             decision = decisions.add_decision(maker(audience), item, text=f"Matrixbesluit {audience.value}.")
@@ -365,6 +366,7 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "static": ("/static/css/regiotafel.css", {"GET": public}, None),
     "meetings.static": ("/static/meetings/agenda-editor.js", {"GET": public}, None),
     "core.healthz": ("/healthz", {"GET": public}, None),
+    "core.favicon": ("/favicon.ico", {"GET": public}, None),
     "core.home": ("/", {"GET": signed_in}, None),
     "auth.login": ("/auth/login", {"GET": lambda r: OK if r == "anonymous" else REDIRECT, "POST": lambda r: OK}, None),
     "auth.logout": ("/auth/logout", {"POST": lambda r: LOGIN}, None),
@@ -400,6 +402,7 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "meetings.admin_body_new": ("/beheer/overleggen/nieuw", {"GET": beheerder_only, "POST": beheerder_only}, None),
     "meetings.admin_body_settings": ("/beheer/overleggen/{slug}", {"GET": body_admin, "POST": body_admin}, None),
     "meetings.admin_body_members": ("/beheer/overleggen/{slug}/leden", {"GET": body_admin, "POST": body_admin}, None),
+    "meetings.admin_body_standing": ("/beheer/overleggen/{slug}/vaste-agendapunten", {"POST": body_admin}, None),
     "meetings.admin_membership_remove": (
         "/beheer/lidmaatschappen/{membership}/verwijderen",
         {"POST": beheerder_only},
@@ -411,6 +414,11 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "meetings.decisions_csv": ("/besluiten.csv", {"GET": signed_in}, None),
     "meetings.body": ("/overleggen/{slug}", {"GET": member}, None),
     "meetings.cycle_new": ("/overleggen/{slug}/cycli/nieuw", {"GET": body_action(SEC), "POST": body_action(SEC)}, None),
+    "meetings.cycle_year_plan": (
+        "/overleggen/{slug}/cycli/jaarplanning",
+        {"GET": body_action(SEC), "POST": body_action(SEC)},
+        None,
+    ),
     "meetings.cycle": ("/cycli/{cycle}", {"GET": member}, None),
     "meetings.milestone_move": ("/mijlpalen/{milestone}", {"POST": body_action(SEC)}, None),
     "meetings.seats": ("/overleggen/{slug}/zetels", {"GET": member, "POST": body_action(SEC)}, None),
@@ -428,6 +436,17 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
         None,
     ),
     "meetings.agenda_publish": ("/vergaderingen/{concept_meeting}/agenda/publiceren", {"POST": body_action(SEC)}, None),
+    "meetings.agenda_copy": (
+        "/vergaderingen/{concept_meeting}/agenda-overnemen",
+        {"GET": body_action(SEC), "POST": body_action(SEC)},
+        None,
+    ),
+    # Members who take part sign in or off ahead of the meeting (for their own organisation's seats).
+    "meetings.attendance_notice": (
+        "/vergaderingen/{concept_meeting}/zetels/{seat}/melden",
+        {"POST": body_action(PARTICIPANTS)},
+        None,
+    ),
     "meetings.attendance": (
         "/vergaderingen/{meeting}/aanwezigheid",
         {"GET": body_action(SEC), "POST": body_action(SEC)},

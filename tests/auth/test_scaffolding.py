@@ -13,13 +13,14 @@ from sqlalchemy import select
 
 from audit import export
 from auth.policy import can, visible
+from core.dates import now
 from core.db import Audience
 from core.extensions import db
 from meetings.models import Attendance, AttendanceStatus, Cycle, Milestone, Seat
 from meetings.services import calendar as calendar_services
 from meetings.services import cycles
 from search.services import filter_choices
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import in_app, meeting_held, new_meeting, user
 
 RIJK, REGIO = "beleid@ezk.test", "economie@noord-brabant.test"
 RIJK_AUDITOR, REGIO_AUDITOR = "auditor@ezk.test", "auditor@noord-brabant.test"
@@ -28,10 +29,13 @@ YEAR = date.today().year + 3
 
 
 @pytest.fixture
-def rijk_cycle(app: Any) -> dict[str, Any]:
-    """A cycle whose meeting is for the Rijk only, with attendance and a named replacement."""
+def rijk_cycle(app: Any, clock: Any) -> dict[str, Any]:
+    """A cycle whose meeting is for the Rijk only, with attendance and a named replacement, recorded
+    after the meeting; the pages are then read as of today again (the year must not show through)."""
+    started = now()
     with in_app(app):
         meeting = new_meeting(date(YEAR, 3, 10), audience=Audience.RIJK)
+        meeting_held(clock, meeting)
         seat = db.session.scalars(select(Seat).where(Seat.body_id == meeting.body_id).order_by(Seat.id)).first()
         cycles.record_attendance(
             user("secretariaat@ezk.test"),
@@ -41,6 +45,7 @@ def rijk_cycle(app: Any) -> dict[str, Any]:
         db.session.flush()
         attendance = db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id)).one()
         milestones = db.session.scalars(select(Milestone.id).where(Milestone.cycle_id == meeting.cycle_id)).all()
+        clock(started)
         return {"cycle": meeting.cycle_id, "attendance": attendance.id, "milestones": list(milestones)}
 
 

@@ -13,7 +13,7 @@ from core.errors import DomainError
 from core.extensions import db
 from meetings.models import AgendaItemKind
 from meetings.services import agenda, decisions
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import in_app, meeting_held, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
 
@@ -63,7 +63,7 @@ def test_a_vertrouwelijk_item_on_a_rijk_meeting_cannot_name_someone_of_the_regio
         assert refused.value.field == "audience"
 
 
-def test_a_decision_cannot_reach_further_than_its_agenda_item_nor_an_item_narrow_below_its_decisions(app):
+def test_a_decision_cannot_reach_further_than_its_agenda_item_nor_an_item_narrow_below_its_decisions(app, clock):
     with in_app(app):
         meeting = new_meeting(date(date.today().year + 4, 10, 10))
         rijk_item = agenda.add_agenda_item(
@@ -71,7 +71,8 @@ def test_a_decision_cannot_reach_further_than_its_agenda_item_nor_an_item_narrow
         )
         agenda.publish_agenda(user(SEC), meeting)
         db.session.flush()
-        with pytest.raises(DomainError):
+        meeting_held(clock, meeting)
+        with pytest.raises(DomainError, match="niet ruimer zichtbaar"):
             decisions.add_decision(user(SEC), rijk_item, text="Besluit voor iedereen", audience=Audience.OVERLEG)
         open_item = agenda.add_agenda_item(user(SEC), meeting, title="Open punt", kind=AgendaItemKind.TER_BESPREKING)
         db.session.flush()

@@ -44,6 +44,9 @@ PAGES: dict[str, list[tuple[str, str, str | None]]] = {
         ("dashboard", "/overleggen/{bo}/dashboard", "dashboard"),
         ("zoeken", "/zoeken?q=netcongestie", None),
         ("nieuwe cyclus", "/overleggen/{rom}/cycli/nieuw", None),
+        ("jaarplanning", "/overleggen/{bo}/cycli/jaarplanning", None),
+        ("agenda overnemen", "/vergaderingen/{upcoming}/agenda-overnemen", None),
+        ("aanwezigheid (vooraf)", "/vergaderingen/{upcoming}/aanwezigheid", None),
         ("agendapunt toevoegen", "/vergaderingen/{upcoming}/agendapunten/nieuw", None),
         ("geschiedenis", "/geschiedenis/meetings/{march}", None),
         ("mijn account", "/auth/account", None),
@@ -59,6 +62,7 @@ PAGES: dict[str, list[tuple[str, str, str | None]]] = {
         ("start", "/", None),
         ("overleggen", "/overleggen", None),
         ("overleg", "/overleggen/{bo}", None),
+        ("vergadering (aan- en afmelden)", "/vergaderingen/{upcoming}", None),
         ("vergadering", "/vergaderingen/{march}", "vergadering"),
         ("agendapunt", "/agendapunten/{march_item}", "agendapunt"),
         ("besluitenlijst (vastgesteld)", "/vergaderingen/{march}/besluitenlijst", None),
@@ -86,6 +90,7 @@ PAGES: dict[str, list[tuple[str, str, str | None]]] = {
         ("beheer", "/beheer", "beheer"),
         ("postvak uit", "/beheer/postvak", None),
         ("overleggen beheren", "/beheer/overleggen", None),
+        ("overleg beheren (vaste agendapunten)", "/beheer/overleggen/{bo}", None),
     ],
 }
 

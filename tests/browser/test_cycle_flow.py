@@ -5,13 +5,13 @@ comment, its handling and the adoption."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from core.dates import today
+from core.dates import AMSTERDAM, now, today
 from core.extensions import db
 from meetings.models import Body, Cycle, Season
 from tests.browser.conftest import LiveServer
@@ -84,22 +84,51 @@ def test_secretariat_runs_a_cycle_from_request_to_adopted_besluitenlijst(
     sec.get_by_role("button", name="Agenderen").click()
     expect(sec.locator(".steps [aria-current=step]")).to_have_text("geagendeerd")
 
-    # It adds an item of its own and publishes the agenda.
+    # The agenda began with the body's standing items; the request went in before the closing ones.
+    # The secretariat adds an item of its own and publishes the agenda.
     sec.goto(cycle_url)
     main(sec).locator("p.lead").get_by_role("link").first.click()
     expect(main(sec).get_by_role("heading", name="Agenda", exact=True)).to_be_visible()
     expect(main(sec).locator("ol.agenda")).to_contain_text(REQUEST)
     main(sec).get_by_role("link", name="Agendapunt toevoegen").click()
-    sec.get_by_label("Titel").fill("Opening en mededelingen")
-    sec.get_by_label("Soort").select_option(label="hamerstuk")
+    sec.get_by_label("Titel").fill("Jaarverslagen van de ROM's")
+    sec.get_by_label("Soort").select_option(label="ter informatie")
     sec.get_by_role("button", name="Opslaan").click()
-    expect(main(sec).locator("ol.agenda > li")).to_have_count(2)
+    items = main(sec).locator("ol.agenda > li .agenda-title")
+    expect(items).to_have_text(
+        [
+            "Opening",
+            "Mededelingen",
+            "Besluitenlijst vorige vergadering",
+            "Voortgang actiepunten en toezeggingen",
+            REQUEST,
+            "Jaarverslagen van de ROM's",
+            "Rondvraag",
+            "Sluiting",
+        ]
+    )
     sec.get_by_role("button", name="Agenda publiceren").click()
     expect(flash(sec)).to_be_visible()
     expect(main(sec).get_by_text(re.compile("gepubliceerd op"))).to_be_visible()
     meeting_url = sec.url.split("#")[0]
 
+    # Decisions wait for the meeting's day; the day comes (everyone signs in again).
+    held = datetime.combine(meeting_date, time(12, 30), tzinfo=AMSTERDAM)
+    restore = live_server.shift_clock(held - live_server.query(now))
+    try:
+        _after_the_meeting(live_server, new_context, meeting_url)
+    finally:
+        restore()
+
+
+def _after_the_meeting(live_server: LiveServer, new_context: Any, meeting_url: str) -> None:
+    sec = new_context().new_page()
+    sign_in(sec, SECRETARIAAT)
+    member = new_context().new_page()
+    sign_in(member, MEMBER)
+
     # After the meeting: a decision on the province's item, and the concept besluitenlijst goes out.
+    sec.goto(meeting_url)
     main(sec).get_by_role("link", name=REQUEST, exact=True).click()
     main(sec).get_by_role("link", name="Besluit vastleggen").click()
     sec.get_by_label("Besluit", exact=True).fill(DECISION)

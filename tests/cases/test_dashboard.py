@@ -27,7 +27,7 @@ from core.extensions import db
 from meetings.models import AgendaItemKind, Body, Meeting, Theme
 from meetings.services.agenda import add_agenda_item, publish_agenda
 from meetings.services.decisions import add_decision, publish_besluitenlijst
-from tests.conftest import in_app, user
+from tests.conftest import in_app, meeting_held, user
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 URL = "/overleggen/bo-brainport/dashboard"
@@ -235,7 +235,7 @@ def test_rijk_actions_count_for_the_rijk_side_only(app, clock):
         assert _overdue(RIJK, day, 4) == [n + 1 for n in rijk_weeks]
 
 
-def test_rijk_decisions_count_for_the_rijk_side_once_released(app):
+def test_rijk_decisions_count_for_the_rijk_side_once_released(app, clock):
     with in_app(app):
         sec, body = user(SEC), _body()
         meeting = db.session.scalars(
@@ -248,6 +248,7 @@ def test_rijk_decisions_count_for_the_rijk_side_once_released(app):
             sec, meeting, title="Dashboardtest talent", kind=AgendaItemKind.TER_BESLUITVORMING, theme_id=talent.id
         )
         publish_agenda(sec, meeting)
+        meeting_held(clock, meeting)
         add_decision(sec, item, text="Intern besluit over talent", audience=Audience.RIJK)
     with in_app(app):
         # A concept besluitenlijst: only the secretariat counts it.

@@ -161,8 +161,8 @@ def test_the_closed_ones_come_along_when_the_page_shows_them(clients):
     assert {row[6] for row in with_closed[1:]} - {row[6] for row in open_only[1:]}  # e.g. afgerond
 
 
-def test_a_regio_reader_finds_no_rijk_internal_action_or_decision_in_the_export(app, clients):
-    world = make_rijk_internal(app)
+def test_a_regio_reader_finds_no_rijk_internal_action_or_decision_in_the_export(app, clients, clock):
+    world = make_rijk_internal(app, clock)
     for fmt in ("xlsx", "csv"):
         rijk = clients(RIJK).get(f"{ACTIONS}.{fmt}").data
         regio = clients(REGIO).get(f"{ACTIONS}.{fmt}").data

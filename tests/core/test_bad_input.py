@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from audit.models import AuditRecord
+from core.dates import now
 from core.extensions import db
 from demo.pdf import text_pdf
-from tests.conftest import in_app, user
+from tests.conftest import in_app, meeting_held, user
 
 LONG = "x" * 100_000
 
@@ -28,10 +29,22 @@ class Targets:
 
 
 @pytest.fixture
-def targets(app) -> Targets:
-    """Demo objects in the states the forms need; the next BO-Brainport agenda is published for it."""
+def targets(app, clock) -> Targets:
+    """Demo objects in the states the forms need; the next BO-Brainport agenda is published for it, and
+    a concept decision taken after that meeting (the clock is then put back: the forms are posted today)."""
     from cases.models import Case
-    from meetings.models import AgendaItem, Body, Decision, DecisionComment, Meeting, Milestone, Note, ReviewStatus
+    from meetings.models import (
+        AgendaItem,
+        Body,
+        Decision,
+        DecisionComment,
+        Meeting,
+        Milestone,
+        Note,
+        ReviewStatus,
+        Seat,
+        StandingItem,
+    )
     from meetings.services import agenda, decisions
 
     with in_app(app):
@@ -41,11 +54,14 @@ def targets(app) -> Targets:
             select(Meeting).where(Meeting.body_id == bo.id, Meeting.agenda_published_at.is_(None))
         ).one()
         agenda.publish_agenda(sec, upcoming)
+        started = now()
+        meeting_held(clock, upcoming)
         item = db.session.scalars(
             select(AgendaItem).where(AgendaItem.meeting_id == upcoming.id).order_by(AgendaItem.position)
         ).all()[1]
         concept_decision = decisions.add_decision(sec, item, text="Een conceptbesluit.")
         db.session.flush()
+        clock(started)
         rom_decision = db.session.scalars(
             select(Decision)
             .join(Meeting, Decision.meeting_id == Meeting.id)
@@ -60,6 +76,7 @@ def targets(app) -> Targets:
         ids = {
             "bo": "bo-brainport",
             "meeting": upcoming.id,
+            "held": upcoming.ends_at + timedelta(minutes=30),
             "meeting_date": upcoming.starts_at.date(),
             "item": item.id,
             "concept_decision": concept_decision.id,
@@ -80,6 +97,12 @@ def targets(app) -> Targets:
             "dossier": db.session.scalars(select(Case.id).where(Case.type == "dossier")).first(),
             "directeur": user("directeur.top@ezk.test").id,
             "province_user": user("economie@noord-brabant.test").id,
+            "standing": db.session.scalars(
+                select(StandingItem.id).where(StandingItem.body_id == bo.id).order_by(StandingItem.id)
+            ).first(),
+            "brabant_seat": db.session.scalars(
+                select(Seat.id).where(Seat.body_id == bo.id, Seat.organisation_id == user(BRABANT).organisation_id)
+            ).first(),
         }
     return Targets(ids)
 
@@ -318,6 +341,40 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
         "door wie",
         "entries-0-replaced_by",
     ),
+    (
+        BRABANT,
+        "/vergaderingen/{meeting}/zetels/{brabant_seat}/melden",
+        {"status": "vervangen", "replaced_by": ""},
+        "Vul in wie de zetel vervangt",
+        "zetel-{brabant_seat}-replaced_by",
+    ),
+    (
+        SEC,
+        "/overleggen/{bo}/cycli/jaarplanning",
+        {
+            "year": "2032",
+            "najaar": "2032-04-06",
+            "start_time": "10:00",
+            "end_time": "12:00",
+            "location": "Den Haag",
+            "chair": "Minister",
+            "audience": "overleg",
+        },
+        "niet in het najaar",
+        "najaar",
+    ),
+    (
+        BEHEER,
+        "/beheer/overleggen/{bo}/vaste-agendapunten",
+        {
+            "entries-0-item_id": "{standing}",
+            "entries-0-title": "",
+            "entries-0-kind": "hamerstuk",
+            "entries-0-placement": "begin",
+        },
+        "Geef het vaste agendapunt een titel",
+        "entries-0-title",
+    ),
     (SEC, "/agendapunten/{item}/besluiten/nieuw", {"text": "", "amends_id": ""}, "Vul dit veld in", "text"),
     (SEC, "/agendapunten/{item}/besluiten/nieuw", {"text": LONG, "amends_id": ""}, "te lang", "text"),
     (SEC, "/besluiten/{concept_decision}/bewerken", {"text": "  "}, "Vul dit veld in", "text"),
@@ -444,6 +501,10 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
 ]
 
 
+#: Forms for what is recorded from the meeting's day on: posted after the meeting.
+AFTER_MEETING = {"/vergaderingen/{meeting}/aanwezigheid", "/agendapunten/{item}/besluiten/nieuw"}
+
+
 def _fill(value: Any, targets: Targets) -> Any:
     if callable(value):
         return value()
@@ -456,8 +517,10 @@ def _fill(value: Any, targets: Targets) -> Any:
     ("who", "url", "data", "message", "field"), CASES, ids=lambda v: v if isinstance(v, str) else None
 )
 def test_bad_input_gets_a_dutch_message_next_to_the_field_and_stores_nothing(
-    app, client, clients, targets, who, url, data, message, field
+    app, client, clients, clock, targets, who, url, data, message, field
 ):
+    if url in AFTER_MEETING:
+        clock(targets["held"])
     if who == HALFWAY:
         web = _halfway_signed_in(app, client)
     else:
@@ -507,6 +570,7 @@ def test_every_form_of_the_app_is_covered_by_a_bad_input_case(app):
         "auth.calendar_feed_revoke",
         "meetings.note_remove",
         "meetings.progress_item_add",
+        "meetings.agenda_copy",
         "cases.route_remove",
         "cases.route_move",
         "cases.dossier_unlink",

@@ -6,12 +6,12 @@ Tests call the steps up to the stage they are about; every step asserts that the
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import select
 
-from core.dates import today
+from core.dates import AMSTERDAM, today
 from core.extensions import db
 from demo.pdf import text_pdf
 from tests.conftest import in_app, user
@@ -29,8 +29,10 @@ def _id_from(location: str, pattern: str) -> int:
 
 
 class Flow:
-    def __init__(self, app: Any, clients: Any) -> None:
+    def __init__(self, app: Any, clients: Any, clock: Any = None) -> None:
         self.app = app
+        #: The ``clock`` fixture: the meeting step happens on the meeting's day, weeks after the agenda.
+        self.clock = clock
         self.beheer = clients("beheer@regiotafel.test")
         self.sec = clients(SECRETARIAAT)
         self.rijk = clients(RIJK)
@@ -155,7 +157,10 @@ class Flow:
         return self
 
     def meeting(self) -> Flow:
-        """Attendance, decisions and an action item, as the secretariat records them after the meeting."""
+        """Attendance, decisions and an action item, as the secretariat records them after the meeting
+        (the clock moves to the meeting's end; everyone signs in again)."""
+        assert self.clock is not None, "the meeting step needs the clock fixture: Flow(app, clients, clock)"
+        self.later(self.clock, datetime.combine(self.meeting_date, time(16, 30), tzinfo=AMSTERDAM))
         meeting = self.ids["meeting"]
         form = self.sec.get(f"/vergaderingen/{meeting}/aanwezigheid").get_data(as_text=True)
         seat_ids = re.findall(r'name="entries-(\d+)-seat_id" type="hidden" value="(\d+)"', form)

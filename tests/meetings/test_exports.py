@@ -19,7 +19,7 @@ from core.db import Audience
 from core.extensions import db
 from meetings.models import AgendaItemKind, Body
 from meetings.services import agenda, decisions
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import in_app, meeting_held, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"
@@ -38,10 +38,10 @@ class Exported:
     formula: str
 
 
-def make_rijk_internal(app: Any) -> Exported:
+def make_rijk_internal(app: Any, clock: Any) -> Exported:
     """A published besluitenlijst of BO-Brainport with a shared decision, a decision on a Rijk-only
     item and a Rijk-only decision on a shared item (both naming the memo), a Rijk-only action and an
-    openbaar action that follows from the Rijk-only decision."""
+    openbaar action that follows from the Rijk-only decision. The clock is left after the meeting."""
     with in_app(app):
         sec, regio = user(SEC), user(REGIO)
         meeting = new_meeting(today() + timedelta(days=240), location="Den Haag")
@@ -58,6 +58,7 @@ def make_rijk_internal(app: Any) -> Exported:
         )
         db.session.flush()
         agenda.publish_agenda(sec, meeting)
+        meeting_held(clock, meeting)
         formula = '=HYPERLINK("https://example.test/?x="&A1;"klik")'
         shared_text = "Het overleg stemt in met de exportproef."
         decisions.add_decision(sec, shared, text=shared_text)
@@ -100,8 +101,8 @@ def make_rijk_internal(app: Any) -> Exported:
 
 
 @pytest.fixture
-def exported(app: Any) -> Exported:
-    return make_rijk_internal(app)
+def exported(app: Any, clock: Any) -> Exported:
+    return make_rijk_internal(app, clock)
 
 
 def xlsx_rows(data: bytes) -> list[tuple[Any, ...]]:

@@ -13,8 +13,8 @@ from tests.meetings.flow import Flow
 
 
 @pytest.fixture
-def flow(app, clients):
-    return Flow(app, clients)
+def flow(app, clients, clock):
+    return Flow(app, clients, clock)
 
 
 def text(response):

@@ -10,10 +10,10 @@ from core.db import Audience
 from core.extensions import db
 from meetings.models import AgendaItemKind
 from meetings.services import agenda, decisions
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import in_app, meeting_held, new_meeting, user
 
 
-def _meeting_with_a_rijk_item_in_the_middle(app) -> tuple[int, dict[str, int]]:
+def _meeting_with_a_rijk_item_in_the_middle(app, clock) -> tuple[int, dict[str, int]]:
     with in_app(app):
         sec = user("secretariaat@ezk.test")
         meeting = new_meeting(today() + timedelta(days=320), location="Eindhoven")
@@ -29,17 +29,18 @@ def _meeting_with_a_rijk_item_in_the_middle(app) -> tuple[int, dict[str, int]]:
             db.session.flush()
             ids[title] = item.id
         agenda.publish_agenda(sec, meeting)
+        meeting_held(clock, meeting)
         grid = db.session.get(agenda.AgendaItem, ids["Netcapaciteit"])
         ids["rijk besluit"] = decisions.add_decision(sec, grid, text="Rijksafspraak.", audience=Audience.RIJK).id
         db.session.flush()
         ids["besluit"] = decisions.add_decision(sec, grid, text="Gezamenlijke afspraak over netcapaciteit.").id
         db.session.flush()
-        decisions.publish_besluitenlijst(sec, meeting, comments_deadline=today() + timedelta(days=340))
+        decisions.publish_besluitenlijst(sec, meeting, comments_deadline=today() + timedelta(days=20))
         return meeting.id, ids
 
 
-def test_the_regio_reads_its_agenda_and_decisions_numbered_without_gaps(app, clients):
-    meeting_id, ids = _meeting_with_a_rijk_item_in_the_middle(app)
+def test_the_regio_reads_its_agenda_and_decisions_numbered_without_gaps(app, clients, clock):
+    meeting_id, ids = _meeting_with_a_rijk_item_in_the_middle(app, clock)
     regio, rijk = clients("economie@noord-brabant.test"), clients("beleid@ezk.test")
 
     item_page = regio.get(f"/agendapunten/{ids['Netcapaciteit']}").get_data(as_text=True)

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from audit.models import AuditRecord
 from cases.models import Case, CaseType
 from cases.services import create_follow_up
+from core.dates import today
 from core.db import Audience
 from core.extensions import db
 from demo.pdf import text_pdf
@@ -24,7 +25,7 @@ from meetings.docx_papers import to_docx
 from meetings.models import AgendaItemKind, Body, Meeting
 from meetings.papers import Paper, PaperAction, PaperDecision, PaperItem, to_pdf
 from meetings.services import agenda, decisions
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import in_app, meeting_held, new_meeting, user
 from tests.meetings.builders import meeting_with_items
 
 SEC = "secretariaat@ezk.test"
@@ -161,13 +162,14 @@ def test_the_meeting_page_and_the_besluitenlijst_link_to_the_papers(clients, mar
 
 
 def _meeting(app, year: int, **state: Any) -> int:
-    """A BO-Brainport meeting in ``year`` in the state asked for (see ``meeting_with_items``)."""
+    """A BO-Brainport meeting in ``year`` in the state asked for (see ``meeting_with_items``; decisions
+    need the ``clock``, which is left after the meeting)."""
     with in_app(app):
         return meeting_with_items(year, **state)
 
 
 @pytest.fixture
-def mixed_meeting(app) -> int:
+def mixed_meeting(app, clock) -> int:
     """Three items, the middle one Rijk-only; the first with a Rijk-only decision before a shared one,
     the last with a Rijk-only document and action beside shared ones."""
     with in_app(app):
@@ -202,6 +204,7 @@ def mixed_meeting(app) -> int:
             )
         agenda.publish_agenda(sec, meeting)
         db.session.flush()
+        meeting_held(clock, meeting)
         decisions.add_decision(
             sec, talent, text="Het Rijk houdt de bijdrage aan tot de Voorjaarsnota.", audience=Audience.RIJK
         )
@@ -224,7 +227,7 @@ def mixed_meeting(app) -> int:
                 due_date=date(2034, 6, 1),
                 audience=audience,
             )
-        decisions.publish_besluitenlijst(sec, meeting, comments_deadline=date.today() + timedelta(days=10))
+        decisions.publish_besluitenlijst(sec, meeting, comments_deadline=today() + timedelta(days=10))
         return meeting.id
 
 
@@ -294,8 +297,8 @@ def test_an_unpublished_agenda_is_the_secretariats_alone(app, clients, extension
 
 
 @pytest.mark.parametrize("extension", ["docx", "pdf"])
-def test_a_concept_besluitenlijst_is_the_secretariats_alone_until_it_is_published(app, clients, extension):
-    meeting_id = _meeting(app, 2036, release=False)
+def test_a_concept_besluitenlijst_is_the_secretariats_alone_until_it_is_published(app, clients, clock, extension):
+    meeting_id = _meeting(app, 2036, release=False, clock=clock)
     for email in (RIJK, REGIO):
         reader = clients(email)
         assert reader.get(f"/vergaderingen/{meeting_id}/besluitenlijst.{extension}").status_code == 404
@@ -306,7 +309,7 @@ def test_a_concept_besluitenlijst_is_the_secretariats_alone_until_it_is_publishe
     assert "Conceptbesluitenlijst" in text and "1.1 Besluit bij Opening." in text
     with in_app(app):
         meeting = db.session.get(Meeting, meeting_id)
-        decisions.publish_besluitenlijst(user(SEC), meeting, comments_deadline=date.today() + timedelta(days=10))
+        decisions.publish_besluitenlijst(user(SEC), meeting, comments_deadline=today() + timedelta(days=10))
     text = download(clients(REGIO), meeting_id, f"besluitenlijst.{extension}")
     assert "Conceptbesluitenlijst" in text and "concept, ter commentaar tot en met" in text
 
@@ -365,8 +368,8 @@ def test_a_new_cycle_takes_its_kenmerk_from_the_cycle_form(app, clients):
 
 
 @pytest.mark.parametrize("email", [SEC, REGIO])
-def test_a_paper_takes_the_same_number_of_queries_for_5_and_40_items(app, clients, count_queries, email):
-    small, large = _meeting(app, 2038, items=5), _meeting(app, 2039, items=40)
+def test_a_paper_takes_the_same_number_of_queries_for_5_and_40_items(app, clients, count_queries, clock, email):
+    small, large = _meeting(app, 2038, items=5, clock=clock), _meeting(app, 2039, items=40, clock=clock)
     reader = clients(email)
     for paper in PAPERS:
         counts = []

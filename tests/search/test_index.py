@@ -11,7 +11,7 @@ from demo.pdf import text_pdf
 from meetings.jobs import read_texts
 from meetings.models import AgendaItem, AgendaItemKind, Body, Decision, Document, Meeting, Theme
 from search.models import FTS_TABLE, EntryKind, SearchEntry
-from tests.conftest import in_app, user
+from tests.conftest import in_app, meeting_held, user
 from tests.search.conftest import found
 
 SEC = "secretariaat@ezk.test"
@@ -53,13 +53,14 @@ def test_an_agenda_item_is_found_right_after_it_is_added_changed_and_not_after_i
         )
 
 
-def test_a_decision_is_found_right_after_it_is_recorded_and_gone_after_it_is_removed(app):
+def test_a_decision_is_found_right_after_it_is_recorded_and_gone_after_it_is_removed(app, clock):
     from meetings.services import agenda, decisions
 
     with in_app(app):
         sec = user(SEC)
         meeting = _upcoming()
         agenda.publish_agenda(sec, meeting)
+        meeting_held(clock, meeting)
         item = db.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == meeting.id)).first()
         decision = decisions.add_decision(sec, item, text="Het BO stemt in met de kwartiermaker voor batterijopslag.")
         db.session.flush()
