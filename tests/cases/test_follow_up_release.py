@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from cases.models import Case
+from core.dates import today
 from core.extensions import db
 from meetings.models import AgendaItem, Meeting
 from meetings.services import decisions
@@ -19,11 +20,11 @@ from tests.meetings.builders import OWNER, SEC, meeting_with_items
 YEAR = date.today().year + 2
 
 
-def _concept_with_an_action(app) -> tuple[int, int, int]:
+def _concept_with_an_action(app, clock) -> tuple[int, int, int]:
     """(meeting, action, the item it came from) on a concept besluitenlijst; the action's owner is the
     province."""
     with in_app(app):
-        meeting = meeting_with_items(YEAR, release=False)
+        meeting = meeting_with_items(YEAR, clock=clock, release=False)
         action = db.session.scalars(
             select(Case).join(Meeting, Meeting.id == meeting).where(Case.title.like("Actie %"))
         ).all()
@@ -44,8 +45,8 @@ def _announcements(case_id: int) -> list[Notification]:
     )
 
 
-def test_the_owner_meets_the_action_only_once_the_besluitenlijst_is_out(app, clients):
-    meeting, case_id, _item = _concept_with_an_action(app)
+def test_the_owner_meets_the_action_only_once_the_besluitenlijst_is_out(app, clients, clock):
+    meeting, case_id, _item = _concept_with_an_action(app, clock)
     owner = clients(OWNER)
     assert owner.get(f"/zaken/{case_id}").status_code == 404
     for page in ("/", "/acties", "/overleggen/bo-brainport/acties"):
@@ -53,19 +54,19 @@ def test_the_owner_meets_the_action_only_once_the_besluitenlijst_is_out(app, cli
     assert clients(SEC).get(f"/zaken/{case_id}").status_code == 200
     with in_app(app):
         decisions.publish_besluitenlijst(
-            user(SEC), db.session.get(Meeting, meeting), comments_deadline=date.today() + timedelta(days=10)
+            user(SEC), db.session.get(Meeting, meeting), comments_deadline=today() + timedelta(days=10)
         )
     assert owner.get(f"/zaken/{case_id}").status_code == 200
     assert f"/zaken/{case_id}" in owner.get("/acties").get_data(as_text=True)
 
 
-def test_the_action_is_announced_when_the_besluitenlijst_goes_out_not_before(app):
-    meeting, case_id, _item = _concept_with_an_action(app)
+def test_the_action_is_announced_when_the_besluitenlijst_goes_out_not_before(app, clock):
+    meeting, case_id, _item = _concept_with_an_action(app, clock)
     with in_app(app):
         plan_due()
         assert _announcements(case_id) == []
         decisions.publish_besluitenlijst(
-            user(SEC), db.session.get(Meeting, meeting), comments_deadline=date.today() + timedelta(days=10)
+            user(SEC), db.session.get(Meeting, meeting), comments_deadline=today() + timedelta(days=10)
         )
     with in_app(app):
         plan_due()
@@ -77,8 +78,8 @@ def test_the_action_is_announced_when_the_besluitenlijst_goes_out_not_before(app
         assert len(_announcements(case_id)) == len(told)  # once
 
 
-def test_the_progress_item_of_a_later_meeting_lists_the_action_only_once_it_is_out(app, clients):
-    _meeting, case_id, _item = _concept_with_an_action(app)
+def test_the_progress_item_of_a_later_meeting_lists_the_action_only_once_it_is_out(app, clients, clock):
+    _meeting, case_id, _item = _concept_with_an_action(app, clock)
     from cases.services import progress_report
     from meetings.services import agenda
     from tests.conftest import new_meeting

@@ -79,7 +79,7 @@ def test_the_amends_choice_lists_the_latest_meeting_first_and_each_meetings_deci
             for title in ("Eerste punt", "Tweede punt", "Derde punt")
         )
         db.session.flush()
-        agenda.move_agenda_item(sec, third, offset=-2)  # now 1. Derde, 2. Eerste, 3. Tweede
+        agenda.move_agenda_item(sec, third, position=1)  # now 1. Derde, 2. Eerste, 3. Tweede
         agenda.publish_agenda(sec, meeting)
         meeting_held(clock, meeting)
         for item, texts in ((first, ["Besluit E"]), (second, ["Besluit T"]), (third, ["Besluit D1", "Besluit D2"])):

@@ -18,9 +18,9 @@ from core.db import Audience
 from core.downloads import filename_for
 from core.extensions import db
 from demo.pdf import text_pdf
-from meetings.models import AgendaItem, AgendaItemKind, Document, Note
+from meetings.models import AgendaItem, AgendaItemKind, Document, Meeting, Note
 from meetings.services import agenda, decisions, notes
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import in_app, meeting_held, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"
@@ -190,8 +190,11 @@ def test_a_note_is_removed_by_its_author_after_the_question_and_offered_to_no_on
         assert db.session.get(Note, note_id) is None
 
 
-def test_removing_a_decision_asks_first_and_is_refused_once_the_besluitenlijst_is_adopted(app, clients, documents):
+def test_removing_a_decision_asks_first_and_is_refused_once_the_besluitenlijst_is_adopted(
+    app, clients, clock, documents
+):
     with in_app(app):
+        meeting_held(clock, db.session.get(Meeting, documents["meeting"]))
         decision = decisions.add_decision(
             user(SEC), db.session.get(AgendaItem, documents["full"]), text="Het overleg neemt kennis."
         )
