@@ -36,6 +36,7 @@ from meetings.models import (
     Meeting,
     Milestone,
     MilestoneKind,
+    Placement,
     Theme,
 )
 from meetings.papers import FollowUpLine
@@ -138,15 +139,19 @@ def _put_on_agenda(
     case.agenda_item_id = item.id
 
 
-def agenda_places(user: User, case: Case) -> list[tuple[int, str]]:
+def agenda_places(user: User, case: Case) -> tuple[list[tuple[int, str]], int | None]:
     """Where agenderen can put a request, as ``user`` sees the agenda of its meeting: before each item,
-    or at the end. Empty when there is no meeting (the step then says so)."""
+    or at the end; and the place it goes by default, before the standing items that close the agenda
+    (rondvraag, sluiting), as a new item does. No places when there is no meeting (the step says so)."""
     meeting = _meeting_of_request(case)
     if meeting is None or not can(user, Action.VIEW, meeting):
-        return []
+        return [], None
     items = agenda_of(user, meeting).items
     places = [(n, _("%(n)s — vóór %(title)s", n=n, title=item.title)) for n, item in enumerate(items, start=1)]
-    return [*places, (len(items) + 1, _("%(n)s — aan het eind", n=len(items) + 1))]
+    closing = len(items)
+    while closing and items[closing - 1].standing is Placement.EIND:
+        closing -= 1
+    return [*places, (len(items) + 1, _("%(n)s — aan het eind", n=len(items) + 1))], closing + 1
 
 
 @effect("move_to_next_cycle")

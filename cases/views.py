@@ -245,11 +245,11 @@ def case_step(case_id: int, name: str) -> ResponseReturnValue:
 def _schedule_form(case: Any, name: str, form: ScheduleForm) -> ScheduleForm:
     """Agenderen's form: the kinds, and the places on the agenda as the secretary sees it."""
     form.kind.choices = choices(AgendaItemKind)
-    places = services.agenda_places(current_user, case)
+    places, default = services.agenda_places(current_user, case)
     form.position.choices = places
     if not form.is_submitted():
         form.kind.data = (case.requested_kind or AgendaItemKind.TER_BESPREKING).value
-        form.position.data = places[-1][0] if places else None
+        form.position.data = default
     return form.for_step(name)
 
 

@@ -137,9 +137,12 @@ def test_the_secretariat_plans_a_year_takes_over_the_previous_agenda_and_starts_
 def _upcoming(live_server: LiveServer) -> tuple[int, datetime]:
     def find() -> tuple[int, datetime]:
         body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        # The demo's coming BO-Brainport (other browser tests may plan later ones beside it).
         meeting = db.session.scalars(
-            select(Meeting).where(Meeting.body_id == body.id, Meeting.agenda_published_at.is_(None))
-        ).one()
+            select(Meeting)
+            .where(Meeting.body_id == body.id, Meeting.agenda_published_at.is_(None))
+            .order_by(Meeting.starts_at)
+        ).first()
         return meeting.id, meeting.starts_at
 
     meeting_id, starts_at = live_server.query(find)

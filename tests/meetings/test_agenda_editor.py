@@ -330,7 +330,9 @@ def test_agenderen_asks_the_kind_and_the_place_on_the_agenda_as_the_secretary_se
         (int(number), f"vóór {title}") for number, title in shown
     ]
     assert places[-1][2] == "aan het eind"
-    assert re.search(rf'<option selected value="{len(shown) + 1}">', page), "by default at the end"
+    # By default where a new item goes: before the standing items that close the agenda.
+    closing = [title for _number, title in shown].index("Rondvraag") + 1
+    assert re.search(rf'<option selected value="{closing}">', page), "by default before Rondvraag"
 
 
 def test_agenderen_puts_the_item_at_the_chosen_place_with_the_chosen_kind(app, clients, request_for_upcoming):
