@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from logging.config import fileConfig
+from typing import Any
 
 from alembic import context
 from flask import current_app
@@ -49,7 +52,7 @@ def run_migrations_online() -> None:
             directives[:] = []
             logger.info("No changes in schema detected.")
 
-    with db.engine.connect() as connection:
+    with db.engine.connect() as connection, _sqlite_foreign_keys_off(connection):
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
@@ -62,6 +65,34 @@ def run_migrations_online() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+            _sqlite_check_foreign_keys(connection)
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Any) -> Iterator[None]:
+    """SQLite alters a table by rebuilding it (batch mode): a new copy, then DROP TABLE of the old
+    one. With foreign keys on, that DROP first deletes every row, and ON DELETE CASCADE takes the rows
+    of other tables that refer to them along (or the DROP fails). So migrations run with them off, as
+    SQLite's own procedure for altering a table says; they can only be switched outside a
+    transaction, so on the driver's connection before the migrations' transaction begins."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.driver_connection
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _sqlite_check_foreign_keys(connection: Any) -> None:
+    """Before the migrations commit: every reference still holds (SQLite checked none meanwhile)."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"migration broke foreign keys (table, rowid, parent, fk): {broken[:10]}")
 
 
 if context.is_offline_mode():
