@@ -159,7 +159,12 @@ def remove_member(actor: User, membership: Membership) -> None:
     """Take a user's role in a body away."""
     body = db.session.get(Body, membership.body_id)
     ensure(actor, Action.ADMINISTER, body)
-    membership.user.memberships.remove(membership)
+    user = membership.user
+    # An explicit delete, so that it is in the trail: an orphan dropped from the user's collection is
+    # deleted during the flush, where the recorder does not see it.
+    db.session.delete(membership)
+    db.session.flush()
+    db.session.expire(user, ["memberships"])
 
 
 def seats_of(body: Body) -> list[Seat]:
