@@ -25,8 +25,10 @@ PENDING_MINUTES = 5
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a path on this site: an open redirect would make the login page a phishing aid."""
-    if target:
+    """Only a path on this site: an open redirect would make the login page a phishing aid. Browsers
+    read a backslash as a slash (``/\\evil.example`` is ``//evil.example`` to them) and drop tabs and
+    line breaks, so a path with any of those is no path here."""
+    if target and not any(ch in target for ch in "\\\t\r\n"):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
