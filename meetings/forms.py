@@ -242,3 +242,17 @@ class NoteForm(AudienceFields, BaseForm):
     title = title_field(_l("Titel"))
     text = text_field(_l("Tekst"), required=True)
     audience = audience_field(optional=True, inherit=_l("— mijn eigen kant (Rijk of regio) —"))
+
+
+class InviteSettingForm(BaseForm):
+    """Whether a body's secretariat may invite people into it (the beheerder decides)."""
+
+    secretariat_invites = BooleanField(
+        _l("Het secretariaat mag mensen uitnodigen in dit overleg (als deelnemer of waarnemer)")
+    )
+
+
+class ReviewDoneForm(BaseForm):
+    """Confirming the periodic access review, with what was found or changed."""
+
+    note = text_field(_l("Toelichting (optioneel)"))
