@@ -83,7 +83,13 @@ def _sqlite_foreign_keys_off(connection: Any) -> Iterator[None]:
     try:
         yield
     finally:
+        # Each migration committed its own transaction; what may still be open only read (the check
+        # below). End it, or the pragma is ignored and the pool hands out a connection without them.
+        if connection.in_transaction():
+            connection.rollback()
         raw.execute("PRAGMA foreign_keys=ON")
+        if raw.execute("PRAGMA foreign_keys").fetchone()[0] != 1:
+            connection.invalidate()  # never back into the pool without its foreign keys
 
 
 def _sqlite_check_foreign_keys(connection: Any) -> None:
