@@ -29,6 +29,7 @@ from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
 from core.hooks import collect
+from core.logs import RedactSecrets
 
 bp = Blueprint("core", __name__)
 
@@ -121,6 +122,7 @@ def init_app(app: Flask) -> None:
     both end as 404)."""
     app.session_interface = _SessionInterface()
     app.after_request(_security_headers)
+    app.logger.addFilter(RedactSecrets())
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
