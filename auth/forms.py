@@ -85,8 +85,13 @@ class InvitationForm(BaseForm):
         _l("Taal van de uitnodiging en de e-mails"),
         choices=list(LANGUAGE_NAMES.items()),
         default="nl",
+        validate_choice=False,
         validators=[Required()],
     )
+
+    def validate_locale(self, field: Any) -> None:
+        if not known(field.data):
+            raise ValidationError(_l("Kies Nederlands of English."))
 
     def person_data(self) -> dict[str, Any]:
         return {

@@ -85,8 +85,9 @@ def invitation_accept() -> ResponseReturnValue:
                 return _refused(exc.message, 410, again=None)
         else:
             db.session.commit()
+            response = continue_sign_in(invitee, url_for("core.home"))  # a fresh session: flash after it
             flash(_("Welkom. Uw wachtwoord is ingesteld."), "success")
-            return continue_sign_in(invitee, url_for("core.home"))
+            return response
     return _invitation_page(found, form, 400)
 
 
@@ -155,6 +156,7 @@ def password_reset_save() -> ResponseReturnValue:
                 return _refused(exc.message, 410, again=url_for("auth.password_forgotten"))
         else:
             db.session.commit()
+            response = continue_sign_in(person, url_for("core.home"))  # a fresh session: flash after it
             flash(_("Uw nieuwe wachtwoord is ingesteld. Uw andere sessies zijn beëindigd."), "success")
-            return continue_sign_in(person, url_for("core.home"))
+            return response
     return _reset_page(form, 400)
