@@ -70,7 +70,8 @@ def test_an_invited_person_chooses_a_password_on_the_link(
     assert beheer.locator('input[type="password"]').count() == 0
     beheer.get_by_label("Naam", exact=True).fill("Fleur Jansen")
     beheer.get_by_label("E-mailadres").fill("fleur.jansen@ocw.test")
-    beheer.get_by_label("Organisatie", exact=True).select_option(label="Ministerie van Onderwijs, Cultuur en Wetenschap (rijk)")
+    ocw = "Ministerie van Onderwijs, Cultuur en Wetenschap (rijk)"
+    beheer.get_by_label("Organisatie", exact=True).select_option(label=ocw)
     beheer.get_by_label("BO-Brainport").select_option(label="deelnemer")
     beheer.get_by_role("button", name="Uitnodiging versturen").click()
     expect(beheer.get_by_role("status")).to_contain_text("Fleur Jansen is uitgenodigd")
