@@ -53,7 +53,7 @@ run: $(VENV)/.installed
 	@echo "Regiotafel: http://127.0.0.1:$(PORT)  (demo-accounts: zie README.md)"
 	@$(BIN)/flask scheduler run & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile - --logger-class core.serving.AccessLog wsgi:app
 
 test: $(VENV)/.installed-dev
 	$(BIN)/python tools/lockfile.py check

@@ -53,7 +53,12 @@ def create_feed(actor: User) -> IssuedFeed:
 @service
 def revoke_feeds(actor: User) -> int:
     """Stop one's calendar feed: its address answers like a page that does not exist."""
-    feeds = _active(actor)
+    return end_feeds(actor)
+
+
+def end_feeds(user: User) -> int:
+    """Stop every feed of ``user`` (inside the service that says why: the user's own, or a leaver's)."""
+    feeds = _active(user)
     for feed in feeds:
         feed.revoked_at = now()
     return len(feeds)

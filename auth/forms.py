@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, FieldList, FormField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import ValidationError
 
+from auth.models import Role
 from auth.passwords import password_problem
 from core.db import Side
 from core.forms import (
     BaseForm,
+    Chosen,
     EmailAddress,
     EnumSelectField,
     IdSelectField,
@@ -56,22 +58,127 @@ class UserForm(BaseForm):
     )
     name = title_field(_l("Naam"))
     function = optional_line(_l("Functie"))
-    organisation_id = IdSelectField(_l("Organisatie"), validators=[Required(_l("Kies een organisatie."))])
+    organisation_id = IdSelectField(
+        _l("Organisatie"),
+        validators=[Required(_l("Kies een organisatie."))],
+        description=_l(
+            "Naar een andere organisatie: de persoon verlaat de huidige en verliest, zoals bij vertrek, de rollen, "
+            "sessies, agendakoppeling en de berichten die nog klaarstonden."
+        ),
+    )
     is_beheerder = BooleanField(_l("Beheerder (beheert organisaties, gebruikers en overleggen)"))
-    active = BooleanField(_l("Account actief"), default=True)
 
 
-class NewUserForm(UserForm):
-    password = PasswordField(_l("Eerste wachtwoord"), validators=[Required(), _valid_password])
+class InvitationForm(BaseForm):
+    """A person to invite: they choose their password themselves, so there is no password here."""
+
+    name = title_field(_l("Naam"))
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[Required(), MaxLength(254), EmailAddress()],
+        filters=[strip],
+        description=_l("Hierheen gaat de uitnodiging, met een link om zelf een wachtwoord te kiezen."),
+    )
+    function = optional_line(_l("Functie"))
+    organisation_id = IdSelectField(_l("Organisatie"), validators=[Required(_l("Kies een organisatie."))])
+    locale = SelectField(
+        _l("Taal van de uitnodiging en de e-mails"),
+        choices=list(LANGUAGE_NAMES.items()),
+        default="nl",
+        validate_choice=False,
+        validators=[Required()],
+    )
+
+    def validate_locale(self, field: Any) -> None:
+        if not known(field.data):
+            raise ValidationError(_l("Kies Nederlands of English."))
+
+    def person_data(self) -> dict[str, Any]:
+        return {
+            "name": self.name.data or "",
+            "email": self.email.data or "",
+            "function": self.function.data,
+            "organisation_id": self.organisation_id.data,
+            "locale": self.locale.data,
+        }
 
 
-class PasswordForm(BaseForm):
-    password = PasswordField(_l("Nieuw wachtwoord"), validators=[Required(), _valid_password])
-    confirm = PasswordField(_l("Herhaal het wachtwoord"), validators=[Required()])
+class RoleRowForm(BaseForm):
+    """One body's line on the beheerder's invitation: a role there, or none."""
+
+    class Meta:
+        csrf = False
+
+    body_id = HiddenField()
+    role = EnumSelectField(_l("Rol"), choices=[("", _l("— geen rol —")), *choices(Role)])
+
+
+class AdminInvitationForm(InvitationForm):
+    """The beheerder's: any organisation, any body, any role, and the beheer right."""
+
+    is_beheerder = BooleanField(_l("Beheerder (beheert organisaties, gebruikers en overleggen)"))
+    roles = FieldList(FormField(RoleRowForm))
+
+    def chosen_roles(self, offered: dict[int, Any]) -> list[tuple[Any, Role]]:
+        """The (body, role) pairs chosen; a body that was not offered is no choice at all."""
+        chosen = []
+        for entry in self.roles:
+            ident = _as_int(entry.form.body_id.data)
+            body = offered.get(ident) if ident is not None else None
+            if body is not None and entry.form.role.data:
+                chosen.append((body, Role(entry.form.role.data)))
+        return chosen
+
+    def validate_roles(self, field: Any) -> None:
+        for entry in field:
+            if entry.form.role.data and _as_int(entry.form.body_id.data) is None:
+                raise ValidationError(_l("Kies een van de mogelijkheden."))
+
+
+class BodyInvitationForm(InvitationForm):
+    """A secretariat's, for its own body: the role there (deelnemer or waarnemer)."""
+
+    role = EnumSelectField(_l("Rol in dit overleg"), validators=[Chosen()])
+
+
+def _as_int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class SwitchOffForm(BaseForm):
+    """Switching an account off (a leaver), with the reason for the audit trail."""
+
+    reason = optional_line(_l("Reden (voor de geschiedenis)"), maximum=500)
+
+
+class ChoosePasswordForm(BaseForm):
+    """A password chosen on an invitation's or a reset link's page; the token rides along unseen."""
+
+    token = HiddenField(validators=[MaxLength(200)])
+    password = PasswordField(
+        _l("Nieuw wachtwoord"),
+        validators=[Required(), _valid_password],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        _l("Herhaal het wachtwoord"), validators=[Required()], render_kw={"autocomplete": "new-password"}
+    )
 
     def validate_confirm(self, field: Any) -> None:
         if field.data != self.password.data:
             raise ValidationError(_l("De twee wachtwoorden zijn niet gelijk."))
+
+
+class ForgottenPasswordForm(BaseForm):
+    email = EmailField(
+        _l("E-mailadres"),
+        validators=[Required(), MaxLength(254), EmailAddress()],
+        filters=[strip],
+        render_kw={"autocomplete": "email"},
+    )
 
 
 def organisation_choices(organisations: list[Any]) -> list[tuple[Any, str]]:

@@ -10,7 +10,7 @@ from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.acting import Actor
-from core.db import Base, Side, created_at, intpk
+from core.db import Base, Side, created_at, intpk, utcnow
 
 
 class Role(enum.StrEnum):
@@ -55,7 +55,9 @@ class User(UserMixin, Base):
     #: Function in the consultation, e.g. "gedeputeerde economie".
     function: Mapped[str | None] = mapped_column(String(200))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    #: None until the person chose one through an invitation, and again once the account is switched
+    #: off: nobody but the person ever sets it (``auth.invitations``, ``auth.recovery``).
+    password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(default=True)
     is_beheerder: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[created_at]
@@ -98,6 +100,14 @@ class User(UserMixin, Base):
         return self.totp_secret is not None and self.mfa_enabled_at is not None
 
     @property
+    def has_credentials(self) -> bool:
+        """Whether the person can sign in at all: a password, chosen through an invitation.
+
+        The seam for single sign-on: an account linked to an identity provider would have
+        credentials too, and would accept its invitation by signing in there."""
+        return self.password_hash is not None
+
+    @property
     def grant_keys(self) -> frozenset[tuple[str, int]]:
         """The (table, id) of every vertrouwelijk item this user is named on."""
         return frozenset((g.object_type, g.object_id) for g in self.grants)
@@ -124,6 +134,8 @@ class Membership(Base):
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id", ondelete="CASCADE"), index=True)
     role: Mapped[Role]
     created_at: Mapped[created_at]
+    #: Since when the user holds this role here (the access review asks "who has what since when").
+    role_since: Mapped[datetime] = mapped_column(default=utcnow)
 
     user: Mapped[User] = relationship(back_populates="memberships")
 
@@ -171,7 +183,7 @@ class UserSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[created_at]
     revoked_at: Mapped[datetime | None]
-    #: logout, password, deactivated, mfa-reset
+    #: logout, password, password-reset, deactivated, organisation, mfa-reset
     revoked_reason: Mapped[str | None] = mapped_column(String(40))
     address: Mapped[str | None] = mapped_column(String(64))
     user_agent: Mapped[str | None] = mapped_column(String(200))
@@ -235,3 +247,73 @@ class CalendarFeed(Base):
     @property
     def audit_label(self) -> str:
         return f"agendakoppeling van gebruiker {self.user_id}"
+
+
+class InvitationEnd(enum.StrEnum):
+    """Why an invitation's link stopped working."""
+
+    AANVAARD = "aanvaard"  # the person chose a password with it
+    VERVANGEN = "vervangen"  # sent again: a new link replaced it
+    INGETROKKEN = "ingetrokken"  # withdrawn (the account went off with it)
+    ACCOUNT_UIT = "account_uit"  # the account was switched off, or its person left the organisation
+
+
+class Invitation(Base):
+    """A single-use link, sent by e-mail, with which a person chooses their own password.
+
+    The link's token is derived from ``nonce`` with the server's secret key (``auth.links``), so the
+    scheduler can write the e-mail when it sends it, in the recipient's language; the database keeps
+    only the nonce and the token's hash. A copy of the database opens no invitation.
+    """
+
+    __tablename__ = "invitations"
+    __audit_secret__ = frozenset({"token_hash", "nonce"})
+
+    id: Mapped[intpk]
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: The body from whose page its secretariat sent it (None: the beheerder or the command line);
+    #: that secretariat may send it again or withdraw it.
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("bodies.id", ondelete="SET NULL"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: SHA-256 of the token in the link.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: Random; with the secret key it gives the token (``auth.links.token_for``).
+    nonce: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created_at]
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_reason: Mapped[InvitationEnd | None]
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="joined", innerjoin=True)
+    invited_by: Mapped[User | None] = relationship(foreign_keys=[invited_by_id], lazy="raise_on_sql")
+
+    def audit_main_object(self) -> str | None:
+        return f"users/{self.user_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"uitnodiging {self.id} voor gebruiker {self.user_id}"
+
+
+class PasswordReset(Base):
+    """A request for a link to choose a new password (*Wachtwoord vergeten*), for any address typed.
+
+    A request for an address without an account is stored as well (``user_id`` None): known and
+    unknown addresses cost the same work and get the same answer. Bookkeeping, like the sign-in
+    attempts: the request is in the audit trail as an event, the new password as a change of the user.
+    """
+
+    __tablename__ = "password_resets"
+    __audited__ = False
+
+    id: Mapped[intpk]
+    #: The address as typed (normalised), known account or not.
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    nonce: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[created_at]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+    used_at: Mapped[datetime | None]
+    #: A newer request, or the account going off, ended it unused.
+    ended_at: Mapped[datetime | None]

@@ -25,7 +25,7 @@ from flask_login import current_user
 from sqlalchemy import Connection, and_, exists, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from auth.models import AudienceGrant, Membership, Organisation, Role, User
+from auth.models import AudienceGrant, Invitation, Membership, Organisation, Role, User
 from core.db import Audience, AudienceMixin, BodyMixin, ScaffoldingMixin, Side, SubmittedMixin, is_storable_id
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
@@ -41,6 +41,13 @@ class Action(enum.StrEnum):
     VIEW_HISTORY = "view_history"
     #: Organisations, users, memberships and bodies (the beheerder).
     ADMINISTER = "administer"
+    #: Inviting people into a body, and sending again or withdrawing such an invitation: the
+    #: beheerder, and the body's secretariat where the beheerder allows it.
+    INVITE = "invite"
+    #: The body's access review: who holds which role since when, open invitations, named people.
+    REVIEW_ACCESS = "review_access"
+    #: Recording that the periodic access review of a body was done.
+    CONFIRM_REVIEW = "confirm_review"
 
 
 _ROLES_FOR: dict[Action, frozenset[Role]] = {
@@ -49,7 +56,21 @@ _ROLES_FOR: dict[Action, frozenset[Role]] = {
     Action.PARTICIPATE: frozenset({Role.SECRETARIAAT, Role.DEELNEMER}),
     Action.VIEW_HISTORY: frozenset({Role.SECRETARIAAT, Role.AUDITOR}),
     Action.ADMINISTER: frozenset(),
+    # Only where the body allows it (``secretariat_invites``), and only for the roles below.
+    Action.INVITE: frozenset({Role.SECRETARIAAT}),
+    Action.REVIEW_ACCESS: frozenset({Role.SECRETARIAAT, Role.AUDITOR}),
+    Action.CONFIRM_REVIEW: frozenset({Role.SECRETARIAAT}),
 }
+
+#: What the beheerder does in every body, member or not (bodies are theirs to arrange).
+_BEHEERDER_IN_BODIES = frozenset(
+    {Action.ADMINISTER, Action.VIEW_HISTORY, Action.INVITE, Action.REVIEW_ACCESS, Action.CONFIRM_REVIEW}
+)
+
+#: The roles a body's secretariat may invite people into. The roles that read the history and ask
+#: for a second factor (secretariaat, auditor) are the beheerder's to give: a secretariat does not
+#: choose who audits it.
+_SECRETARIAT_INVITES = frozenset({Role.DEELNEMER, Role.WAARNEMER})
 
 _SIDE_AUDIENCE = {Side.RIJK: Audience.RIJK, Side.REGIO: Audience.REGIO}
 
@@ -104,7 +125,9 @@ def can(user: Any, action: Action | str, obj: Any = None) -> bool:
     action = Action(action)
     if obj is None or isinstance(obj, _ADMIN_OBJECTS):
         return action in (Action.ADMINISTER, Action.VIEW, Action.VIEW_HISTORY) and user.is_beheerder
-    if isinstance(obj, BodyMixin) and user.is_beheerder and action in (Action.ADMINISTER, Action.VIEW_HISTORY):
+    if isinstance(obj, Invitation):
+        return _on_invitation(user, action, obj)
+    if isinstance(obj, BodyMixin) and user.is_beheerder and action in _BEHEERDER_IN_BODIES:
         return True
     body_id = getattr(obj, "body_id", None)
     if body_id is None:
@@ -112,7 +135,40 @@ def can(user: Any, action: Action | str, obj: Any = None) -> bool:
     role = user.role_in(body_id)
     if role is None or not _sees(user, role, obj):
         return False
+    if action is Action.INVITE and not (isinstance(obj, BodyMixin) and obj.secretariat_invites):
+        return False
     return role in _ROLES_FOR[action]
+
+
+def _on_invitation(user: User, action: Action, invitation: Invitation) -> bool:
+    """An invitation is an account's: the beheerder's, and the secretariat's of the body whose page
+    sent it (where that body lets its secretariat invite); who reviews that body's access sees it."""
+    if user.is_beheerder:
+        return action in (Action.VIEW, Action.INVITE, Action.ADMINISTER)
+    if invitation.body_id is None:
+        return False
+    role = user.role_in(invitation.body_id)
+    if action is Action.VIEW:
+        return role in _ROLES_FOR[Action.REVIEW_ACCESS]
+    if action is Action.INVITE:
+        body = db.session.get(_body_model(), invitation.body_id)
+        return body is not None and can(user, Action.INVITE, body)
+    return False
+
+
+def grantable_roles(user: Any, body: Any) -> frozenset[Role]:
+    """The roles ``user`` may invite someone into ``body`` with (empty: none)."""
+    if not can(user, Action.INVITE, body):
+        return frozenset()
+    return frozenset(Role) if user.is_beheerder else _SECRETARIAT_INVITES
+
+
+@cache
+def _body_model() -> type[Any]:
+    """The mapped class of the bodies (it lives in a package above this one)."""
+    from core.db import Base
+
+    return next(m.class_ for m in Base.registry.mappers if issubclass(m.class_, BodyMixin))
 
 
 def holds_role(user: Any, obj: Any, roles: frozenset[Role]) -> bool:

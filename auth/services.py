@@ -6,14 +6,26 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from auth.models import AudienceGrant, Membership, Organisation, User
+from audit.events import record_event
+from auth.feeds import end_feeds
+from auth.models import (
+    AudienceGrant,
+    Invitation,
+    InvitationEnd,
+    Membership,
+    Organisation,
+    PasswordReset,
+    RecoveryCode,
+    User,
+)
 from auth.passwords import hash_password, password_problem, verify_password
 from auth.policy import Action, audience_admits, ensure, forget_named, note_named
 from auth.sessions import end_sessions
+from auth.signals import account_closed
 from core.acting import SYSTEM, Actor, service
 from core.dates import now
 from core.db import Audience, AudienceMixin, Side
@@ -113,6 +125,35 @@ def _check_unique_email(email: str, exclude_id: int | None = None) -> None:
         raise DomainError(_("Er is al een gebruiker met dit e-mailadres."), field="email")
 
 
+def new_account(
+    *,
+    email: str,
+    name: str,
+    organisation_id: int,
+    function: str | None = None,
+    is_beheerder: bool = False,
+    locale: str | None = None,
+) -> User:
+    """An account without a password: the person chooses one through an invitation."""
+    email = normalise_email(email)
+    _check_unique_email(email)
+    if db.session.get(Organisation, organisation_id) is None:
+        raise DomainError(_("Kies een bestaande organisatie."), field="organisation_id")
+    if locale is not None and not known(locale):
+        raise DomainError(_("Kies Nederlands of English."), field="locale")
+    user = User(
+        email=email,
+        name=name.strip(),
+        function=function,
+        organisation_id=organisation_id,
+        password_hash=None,
+        is_beheerder=is_beheerder,
+        locale=locale or "nl",
+    )
+    db.session.add(user)
+    return user
+
+
 @service
 def create_user(
     actor: User | Actor,
@@ -120,28 +161,16 @@ def create_user(
     email: str,
     name: str,
     organisation_id: int,
-    password: str,
     function: str | None = None,
     is_beheerder: bool = False,
 ) -> User:
-    """Add a user to an organisation, with an initial password."""
+    """Add an account to an organisation, without a password and without an invitation (the demo and
+    tests; people are added with ``auth.invitations.invite_user``)."""
     if not isinstance(actor, Actor):
         ensure(actor, Action.ADMINISTER)
-    email = normalise_email(email)
-    _check_unique_email(email)
-    _check_password(password, email=email, name=name)
-    if db.session.get(Organisation, organisation_id) is None:
-        raise DomainError(_("Kies een bestaande organisatie."), field="organisation_id")
-    user = User(
-        email=email,
-        name=name.strip(),
-        function=function,
-        organisation_id=organisation_id,
-        password_hash=hash_password(password),
-        is_beheerder=is_beheerder,
+    return new_account(
+        email=email, name=name, organisation_id=organisation_id, function=function, is_beheerder=is_beheerder
     )
-    db.session.add(user)
-    return user
 
 
 @service
@@ -154,33 +183,51 @@ def update_user(
     organisation_id: int,
     function: str | None = None,
     is_beheerder: bool = False,
-    active: bool = True,
+    active: bool | None = None,
 ) -> None:
-    """Change a user's details, organisation, beheer right or whether the account is active."""
+    """Change a user's details, organisation or beheer right; ``active=False`` switches it off too.
+
+    Another organisation means the person left the one they were in: what they had there ends in
+    the same step as for a leaver (``close_access``), only the account and its password stay.
+    Switching off is that step as well, and ends the account; switching on again is
+    ``auth.invitations.reactivate_user``, which sends a new invitation.
+    """
     ensure(actor, Action.ADMINISTER)
+    if active and not user.active:
+        raise DomainError(_("Zet het account weer aan met Weer aanzetten: dat stuurt een nieuwe uitnodiging."))
     email = normalise_email(email)
     _check_unique_email(email, exclude_id=user.id)
     if db.session.get(Organisation, organisation_id) is None:
         raise DomainError(_("Kies een bestaande organisatie."), field="organisation_id")
-    if user.id == actor.id and (not is_beheerder or not active):
+    if user.id == actor.id and (not is_beheerder or active is False):
         raise DomainError(_("U kunt uw eigen beheerrecht of account niet uitzetten."), field="is_beheerder")
+    if user.id == actor.id and organisation_id != user.organisation_id:
+        raise DomainError(_("U kunt uzelf niet naar een andere organisatie verplaatsen."), field="organisation_id")
+    moved = organisation_id != user.organisation_id
+    if active is False and user.active:
+        close_access(user, why="account_uit", switch_off=True)
+    elif moved:
+        close_access(user, why="organisatie", switch_off=False)
     user.email = email
     user.name = name.strip()
     user.function = function
     user.organisation_id = organisation_id
     user.is_beheerder = is_beheerder
-    if user.active and not active:
-        end_sessions(user, "deactivated")
-    user.active = active
+    if moved:
+        db.session.flush()
+        db.session.expire(user, ["organisation"])
 
 
 @service
-def set_password(actor: User, user: User, *, password: str) -> None:
-    """Give a user a new password (by the beheerder)."""
-    ensure(actor, Action.ADMINISTER)
+def provision_password(actor: Actor, user: User, *, password: str) -> None:
+    """Give an account a password from the command line or the demo loader: never from a page, where
+    nobody sets another person's password (they choose it through an invitation or a reset link)."""
+    if actor is not SYSTEM:
+        raise DomainError(_("Alleen vanaf de opdrachtregel."))
     _check_password(password, email=user.email, name=user.name)
     user.password_hash = hash_password(password)
     user.password_changed_at = now()
+    end_invitations(user, InvitationEnd.VERVANGEN)
     end_sessions(user, "password")
 
 
@@ -193,22 +240,103 @@ def set_own_language(actor: User, *, locale: str) -> None:
 
 
 @service
-def bootstrap_beheerder(actor: Actor, *, email: str, name: str, organisation_name: str, password: str) -> User:
-    """The first beheerder of a new installation, made from the command line."""
+def bootstrap_beheerder(actor: Actor, *, email: str, name: str, organisation_name: str) -> User:
+    """The first beheerder of a new installation, made from the command line (without a password:
+    the command prints an invitation's link, or the demo gives it the demo's password)."""
     if actor is not SYSTEM:
         raise DomainError(_("Alleen bij de installatie."))
     organisation = db.session.scalars(
         select(Organisation).where(Organisation.name == organisation_name)
     ).one_or_none() or create_organisation(actor, name=organisation_name, short_name=organisation_name, side=Side.RIJK)
     db.session.flush()
-    return create_user(
-        actor,
-        email=email,
-        name=name,
-        organisation_id=organisation.id,
-        password=password,
-        is_beheerder=True,
+    return create_user(actor, email=email, name=name, organisation_id=organisation.id, is_beheerder=True)
+
+
+# --- leavers --------------------------------------------------------------------------------------
+
+
+@service
+def switch_off_user(actor: User, user: User, *, reason: str | None = None) -> None:
+    """Switch an account off: the person left, or must no longer get in. One step, one transaction."""
+    ensure(actor, Action.ADMINISTER)
+    if user.id == actor.id:
+        raise DomainError(_("U kunt uw eigen beheerrecht of account niet uitzetten."))
+    if not user.active:
+        raise DomainError(_("Dit account staat al uit."))
+    close_access(user, why="account_uit", switch_off=True, reason=reason)
+
+
+def close_access(user: User, *, why: str, switch_off: bool, reason: str | None = None) -> dict[str, int]:
+    """What a leaver loses at once, inside the service that says why (BIO: leavers lose access
+    immediately; ASVS 7.4: sessions end when the account does).
+
+    Sessions, calendar feeds, roles in every body, the people a vertrouwelijk item names, open
+    invitations and reset links end here; what other packages keep for the user (messages not yet
+    sent; later personal API tokens) ends through ``signals.account_closed``. Switching off also
+    drops the password and the second factor: an account switched on again gets a new invitation and
+    starts afresh. What the person wrote stays, with their name.
+    """
+    ended: dict[str, int] = {
+        "sessies": end_sessions(user, "deactivated" if switch_off else "organisation"),
+        "agendakoppelingen": end_feeds(user),
+        "lidmaatschappen": len(user.memberships),
+        "gedeeld": 0,
+        "uitnodigingen": end_invitations(user, InvitationEnd.ACCOUNT_UIT),
+        "herstellinks": end_resets(user),
+    }
+    # Deleted one by one, not dropped from the collection: the recorder sees an explicit delete (an
+    # orphan removed during the flush never reaches ``session.deleted``, and so never the trail).
+    for membership in list(user.memberships):
+        db.session.delete(membership)
+    for grant in db.session.scalars(select(AudienceGrant).where(AudienceGrant.user_id == user.id)):
+        db.session.delete(grant)
+        ended["gedeeld"] += 1
+    db.session.flush()
+    db.session.expire(user, ["memberships", "grants"])
+    for _receiver, count in account_closed.send(user, why=why):
+        for key, value in (count or {}).items():
+            ended[key] = ended.get(key, 0) + int(value)
+    if switch_off:
+        user.active = False
+        user.password_hash = None
+        user.totp_secret = None
+        user.totp_last_step = None
+        user.mfa_enabled_at = None
+        db.session.execute(
+            update(RecoveryCode)
+            .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+            .values(used_at=now())
+        )
+    record_event(
+        "account_closed" if switch_off else "left_organisation",
+        object_type="users",
+        object_id=user.id,
+        label=f"{'account uitgezet' if switch_off else 'organisatie verlaten'}: {user.email}",
+        details=ended,
+        reason=reason or None,
+        result=200,
     )
+    return ended
+
+
+def end_invitations(user: User, why: InvitationEnd) -> int:
+    moment = now()
+    open_ones = list(
+        db.session.scalars(select(Invitation).where(Invitation.user_id == user.id, Invitation.ended_at.is_(None)))
+    )
+    for invitation in open_ones:
+        invitation.ended_at = moment
+        invitation.ended_reason = why
+    return len(open_ones)
+
+
+def end_resets(user: User) -> int:
+    result: Any = db.session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.user_id == user.id, PasswordReset.used_at.is_(None), PasswordReset.ended_at.is_(None))
+        .values(ended_at=now())
+    )
+    return int(result.rowcount or 0)
 
 
 # --- audiences ----------------------------------------------------------------------------------

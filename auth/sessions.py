@@ -1,8 +1,8 @@
 """Signing in and out (ASVS 5.0 V6, V7): server-side sessions, attempts, the second factor.
 
 The browser's cookie carries a random token and the time of its last request, signed. The server
-keeps a record per token; a token whose record is revoked (logout, new password, account switched
-off, second factor reset), whose user is inactive, or that is older than the absolute limit is
+keeps a record per token; a token whose record is revoked (logout, new password, a password reset,
+account switched off, second factor reset), whose user is inactive, or that is older than the absolute limit is
 refused, whatever the cookie says. The idle limit is checked against the signed time of the last
 request, so reading a page never writes to the database.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -111,18 +112,20 @@ def sign_out(actor: User, *, token: str) -> None:
     record_event("logout", object_type="users", object_id=actor.id, label=f"afmelding van {actor.email}", result=200)
 
 
-def _revoke(user_id: int, reason: str, *, only: str | None = None, keep: str | None = None) -> None:
+def _revoke(user_id: int, reason: str, *, only: str | None = None, keep: str | None = None) -> int:
     statement = update(UserSession).where(UserSession.user_id == user_id, UserSession.revoked_at.is_(None))
     if only is not None:
         statement = statement.where(UserSession.token_hash == only)
     if keep is not None:
         statement = statement.where(UserSession.token_hash != keep)
-    db.session.execute(statement.values(revoked_at=now(), revoked_reason=reason))
+    result: Any = db.session.execute(statement.values(revoked_at=now(), revoked_reason=reason))
+    return int(result.rowcount or 0)
 
 
-def end_sessions(user: User, reason: str, *, keep_token: str | None = None) -> None:
-    """End a user's sessions (all but ``keep_token``); called inside the service that has a reason."""
-    _revoke(user.id, reason, keep=token_hash(keep_token) if keep_token else None)
+def end_sessions(user: User, reason: str, *, keep_token: str | None = None) -> int:
+    """End a user's sessions (all but ``keep_token``); called inside the service that has a reason.
+    Returns how many were still open."""
+    return _revoke(user.id, reason, keep=token_hash(keep_token) if keep_token else None)
 
 
 @service

@@ -33,6 +33,16 @@ the user anyway. No limit that anyone elsewhere can reach ever locks the user ou
 gains little from this: where the owner has signed in, the pair's own rate, which is what a guesser
 gets from any single address anyway; from anywhere else, nothing.
 
+**Reset links are rationed harder** (kind ``reset``, ``RESET_LIMITS``). A request for a password reset
+link is not a guess but an e-mail to someone's inbox, and whoever asks need not own it. So every
+request counts, whatever came of it (an address without an account too), and the limits are
+tighter: three requests free per account and client address, then the growing wait up to an hour;
+at most five an hour for one address typed, twenty an hour from one client address. The known pair
+does not help here: a request is refused whenever any of the three waits runs (``Verdict.wait``), the
+same for an address with an account and one without, so the answer tells nothing either way. Someone
+who keeps asking for another person's address can delay that person's next link by an hour at most;
+their password, and signing in, are untouched (a reset's count never slows a sign-in).
+
 **Nothing tells whether an account exists, or where it signed in.** Only the pair's own wait refuses
 a try before it is checked, and that wait is worked out the same way for every pair, whether known,
 unknown or for an account that does not exist. Under the account's or the address's wait the
@@ -66,11 +76,36 @@ FREE = 5
 MAX_WAIT = timedelta(minutes=15)
 ACCOUNT_PER_HOUR = 100
 ADDRESS_PER_HOUR = 100
-#: Enough of the latest failures to decide every limit: the hourly ceilings, and the streak that reaches MAX_WAIT.
-LOOK_BACK = max(ACCOUNT_PER_HOUR, ADDRESS_PER_HOUR, FREE + 11)
 #: The kind of the one row a success writes (see ``sessions.sign_in``); it ends the streaks of both steps.
 SIGNED_IN = "password"
+#: The kind of a request for a password reset link (``auth.recovery``).
+RESET = "reset"
 IPV6_NETWORK = 64
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The three limits of one kind of try."""
+
+    #: Tries in a row that are free, per pair and per account.
+    free: int
+    #: The longest wait the growing one reaches.
+    max_wait: timedelta
+    account_per_hour: int
+    address_per_hour: int
+
+
+SIGN_IN_LIMITS = Limits(FREE, MAX_WAIT, ACCOUNT_PER_HOUR, ADDRESS_PER_HOUR)
+RESET_LIMITS = Limits(free=3, max_wait=HOUR, account_per_hour=5, address_per_hour=20)
+_LIMITS = {RESET: RESET_LIMITS}
+#: Enough of the latest failures to decide every limit: the hourly ceilings, and the streak that reaches
+#: the longest wait (2**12 seconds is more than an hour).
+LOOK_BACK = max(ACCOUNT_PER_HOUR, ADDRESS_PER_HOUR, FREE + 13)
+
+
+def limits_of(kind: str) -> Limits:
+    """The limits of a step of signing in ("password", "mfa") or of a reset request ("reset")."""
+    return _LIMITS.get(kind, SIGN_IN_LIMITS)
 
 
 @dataclass(frozen=True)
@@ -111,6 +146,7 @@ def network(address: str) -> str:
 def verdict(email: str, address: str, kind: str = "password") -> Verdict:
     """Judge the next try of this account (as typed) from this client address, at this step."""
     moment = now()
+    limits = limits_of(kind)
     address = network(address)
     pair_key = (LoginAttempt.email == email, LoginAttempt.address == address)
     pair_sign_in = _last_sign_in(*pair_key)
@@ -118,11 +154,11 @@ def verdict(email: str, address: str, kind: str = "password") -> Verdict:
     account_failures = _failures(kind, moment, LoginAttempt.email == email)
     address_failures = _failures(kind, moment, LoginAttempt.address == address)
     return Verdict(
-        pair=_streak_wait(_failures(kind, moment, *pair_key), pair_sign_in, moment),
+        pair=_streak_wait(_failures(kind, moment, *pair_key), pair_sign_in, moment, limits),
         others=max(
-            _streak_wait(account_failures, account_sign_in, moment),
-            _ceiling_wait(account_failures, ACCOUNT_PER_HOUR, moment),
-            _ceiling_wait(address_failures, ADDRESS_PER_HOUR, moment),
+            _streak_wait(account_failures, account_sign_in, moment, limits),
+            _ceiling_wait(account_failures, limits.account_per_hour, moment),
+            _ceiling_wait(address_failures, limits.address_per_hour, moment),
         ),
         known=pair_sign_in is not None and pair_sign_in > moment - KNOWN_FOR,
     )
@@ -151,13 +187,15 @@ def _failures(kind: str, moment: datetime, *where: ColumnElement[bool]) -> list[
     )
 
 
-def _streak_wait(failures: Sequence[datetime], last_success: datetime | None, moment: datetime) -> timedelta:
+def _streak_wait(
+    failures: Sequence[datetime], last_success: datetime | None, moment: datetime, limits: Limits = SIGN_IN_LIMITS
+) -> timedelta:
     """The growing wait: free at first, then doubling with every failure since the last success."""
     streak = [at for at in failures if last_success is None or at > last_success]
-    if len(streak) < FREE:
+    if len(streak) < limits.free:
         return timedelta(0)
     # The exponent is capped: a long streak must mean the longest wait, not an overflow.
-    delay = min(timedelta(seconds=2 ** min(len(streak) - FREE, 20)), MAX_WAIT)
+    delay = min(timedelta(seconds=2 ** min(len(streak) - limits.free, 20)), limits.max_wait)
     return max(streak[0] + delay - moment, timedelta(0))
 
 

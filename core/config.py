@@ -33,6 +33,9 @@ _ENV_PARSERS: dict[str, Any] = {
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,
     "SCHEDULER_INTERVAL_SECONDS": int,
+    "INVITATION_HOURS": int,
+    "PASSWORD_RESET_MINUTES": int,
+    "ACCESS_REVIEW_MONTHS": int,
 }
 
 DEV_SECRET_KEY = "regiotafel-local-development-only"
@@ -107,6 +110,13 @@ class Defaults:
     BUNDLE_MAX_MB = 150
     BUNDLE_CACHE_ENTRIES = 200
     BUNDLE_CACHE_FOLDER: str | None = None
+    #: How long an invitation's link works.
+    INVITATION_HOURS = 72
+    #: How long a password reset link works; at most an hour (ASVS 6.4), longer values are cut to it.
+    PASSWORD_RESET_MINUTES = 60
+    #: Every how many months the beheerder and each body's secretariat are asked to review who has
+    #: access (3: every quarter); 12 must be divisible by it.
+    ACCESS_REVIEW_MONTHS = 3
 
 
 def load_config(app: Any, overrides: dict[str, Any] | None) -> None:
@@ -134,6 +144,11 @@ def load_config(app: Any, overrides: dict[str, Any] | None) -> None:
         app.config["PUBLIC_URL"] = f"http://127.0.0.1:{app.config['PORT']}"
     # Leave room for the other form fields around one maximal document.
     app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_DOCUMENT_BYTES"] + 1024 * 1024
+
+    if 12 % int(app.config["ACCESS_REVIEW_MONTHS"]) or int(app.config["ACCESS_REVIEW_MONTHS"]) < 1:
+        raise RuntimeError("ACCESS_REVIEW_MONTHS must divide a year: 1, 2, 3, 4, 6 or 12.")
+    if int(app.config["INVITATION_HOURS"]) < 1 or int(app.config["PASSWORD_RESET_MINUTES"]) < 1:
+        raise RuntimeError("INVITATION_HOURS and PASSWORD_RESET_MINUTES must be at least 1.")
 
     if app.config.get("REQUIRE_MFA") is None:
         app.config["REQUIRE_MFA"] = app.config["REGIOTAFEL_ENV"] not in LOCAL_ENVS

@@ -21,6 +21,7 @@ from sqlalchemy import (
     TypeDecorator,
     create_engine,
     event,
+    false,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import (
@@ -179,6 +180,12 @@ class AudienceMixin:
 
 class BodyMixin:
     """The consultation body itself: the scope on which every other item's visibility hangs."""
+
+    @declared_attr
+    def secretariat_invites(cls) -> Mapped[bool]:
+        #: The beheerder lets this body's secretariat invite people into it (as deelnemer or
+        #: waarnemer). The policy reads it here, as it reads audiences through their mixin.
+        return mapped_column(default=False, server_default=false())
 
     @property
     def body_id(self) -> int:

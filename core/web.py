@@ -30,6 +30,7 @@ from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
 from core.hooks import collect
+from core.logs import RedactSecrets
 
 bp = Blueprint("core", __name__)
 
@@ -120,7 +121,8 @@ def _security_headers(response: Response) -> Response:
     headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["X-Frame-Options"] = "DENY"
-    headers["Referrer-Policy"] = "same-origin"
+    # A page may be stricter (a link's page whose address holds its token sends no Referer at all).
+    headers.setdefault("Referrer-Policy", "same-origin")
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     if request.is_secure:
@@ -136,6 +138,7 @@ def init_app(app: Flask) -> None:
     both end as 404)."""
     app.session_interface = _SessionInterface()
     app.after_request(_security_headers)
+    app.logger.addFilter(RedactSecrets())
     if app.config.get("PROXY_FIX"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -203,9 +203,10 @@ def load(password: str) -> Cast:
             email=BEHEER_EMAIL,
             name="Functioneel beheer",
             organisation_name="Regiotafel functioneel beheer",
-            password=password,
         )
         db.session.flush()
+        # The demo's published password, set the way only the command line can (people choose their own).
+        auth_services.provision_password(SYSTEM, beheer, password=password)
         _people(cast, beheer, password)
         _bodies(cast, beheer)
     _bo_brainport_2023(cast)
@@ -225,13 +226,10 @@ def _people(cast: Cast, beheer: User, password: str) -> None:
     db.session.flush()
     for key, email, name, function, org in USERS:
         cast.user[key] = auth_services.create_user(
-            beheer,
-            email=email,
-            name=name,
-            function=function,
-            organisation_id=cast.org[org].id,
-            password=password,
+            beheer, email=email, name=name, function=function, organisation_id=cast.org[org].id
         )
+        db.session.flush()
+        auth_services.provision_password(SYSTEM, cast.user[key], password=password)
     for name, tooi in THEMES:
         cast.theme[name] = bodies.create_theme(beheer, name=name, tooi_uri=tooi).id
     db.session.flush()

@@ -13,9 +13,10 @@ from meetings import views  # noqa: E402,F401  (routes register on import)
 
 @bp.record_once
 def _register(state: BlueprintSetupState) -> None:
-    from meetings import jobs, notifications
+    from meetings import access_reminders, jobs, notifications
 
     notifications.register(cast(Flask, state.app))
+    access_reminders.register(cast(Flask, state.app))
     jobs.register(cast(Flask, state.app))
 
 

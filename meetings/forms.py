@@ -363,3 +363,15 @@ def notice_forms(own: list[Any], failed: tuple[int, NoticeForm] | None = None) -
             field.id = field.label.field_id = f"zetel-{entry.seat.id}-{field.name}"
         forms[entry.seat.id] = form
     return forms
+class InviteSettingForm(BaseForm):
+    """Whether a body's secretariat may invite people into it (the beheerder decides)."""
+
+    secretariat_invites = BooleanField(
+        _l("Het secretariaat mag mensen uitnodigen in dit overleg (als deelnemer of waarnemer)")
+    )
+
+
+class ReviewDoneForm(BaseForm):
+    """Confirming the periodic access review, with what was found or changed."""
+
+    note = text_field(_l("Toelichting (optioneel)"))

@@ -13,6 +13,7 @@ from notify import views  # noqa: E402,F401  (routes register on import)
 
 @bp.record_once
 def _register(state: BlueprintSetupState) -> None:
-    from notify import jobs
+    from notify import accounts, jobs
 
     jobs.register(cast(Flask, state.app))
+    accounts.register(cast(Flask, state.app))

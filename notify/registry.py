@@ -43,6 +43,9 @@ class Mail:
     subject: str
     text: str
     attachments: tuple[Attachment, ...] = ()
+    #: What the outbox keeps and shows of the text, when the text holds a secret that only the
+    #: recipient may have (the link of an invitation or a password reset); None: the text itself.
+    kept_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,15 +63,34 @@ Planner = Callable[[datetime], Iterable[Planned]]
 _KINDS = "notify.kinds"
 _LABELS = "notify.kind_labels"
 _PLANNERS = "notify.planners"
+_FOR_NEWCOMERS = "notify.kinds_for_newcomers"
 
 
-def register_kind(app: Flask, kind: str, composer: Composer, *, label: object, variants: dict[str, Any]) -> None:
-    """``label`` and ``variants`` name the kind in the outbox, before (or instead of) its text."""
+def register_kind(
+    app: Flask,
+    kind: str,
+    composer: Composer,
+    *,
+    label: object,
+    variants: dict[str, Any],
+    for_newcomers: bool = False,
+) -> None:
+    """``label`` and ``variants`` name the kind in the outbox, before (or instead of) its text.
+
+    A message goes only to people who can sign in; ``for_newcomers`` lets a kind reach an account
+    that has no credentials yet (the invitation itself).
+    """
     kinds = app.extensions.setdefault(_KINDS, {})
     if kinds.get(kind, composer) is not composer:
         raise ValueError(f"notification kind {kind!r} registered twice")
     kinds[kind] = composer
     app.extensions.setdefault(_LABELS, {})[kind] = (label, variants)
+    if for_newcomers:
+        app.extensions.setdefault(_FOR_NEWCOMERS, set()).add(kind)
+
+
+def reaches_newcomers(kind: str) -> bool:
+    return kind in current_app.extensions.get(_FOR_NEWCOMERS, set())
 
 
 def describe(kind: str, variant: str) -> str:

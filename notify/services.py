@@ -46,7 +46,7 @@ from core.i18n import LANGUAGES, known
 from core.scheduler import STOP
 from notify import mail
 from notify.models import Notification, NotificationState
-from notify.registry import Lapsed, Mail, Planned, composer_for, planners
+from notify.registry import Lapsed, Mail, Planned, composer_for, planners, reaches_newcomers
 
 log = logging.getLogger("regiotafel.notify")
 
@@ -224,6 +224,9 @@ def _compose(notification: Notification) -> Mail | Lapsed:
     recipient: User = notification.recipient
     if not recipient.active:
         return Lapsed("De ontvanger is niet meer actief.")
+    if not recipient.has_credentials and not reaches_newcomers(notification.kind):
+        # Invited, not yet in: if the address was wrong, a stranger must not read the table's mail.
+        return Lapsed("De ontvanger heeft de uitnodiging nog niet aanvaard.")
     # In the recipient's language, whoever or whatever sends it.
     with force_locale(known(recipient.locale) or LANGUAGES[0]):
         return composer(notification, recipient)
@@ -253,7 +256,9 @@ def _deliver(notification_id: int, token: str, server: mail.MailServer | None, r
         _finish(notification_id, token, state=NotificationState.VERVALLEN, note=composed.reason)
         report.lapsed += 1
         return
-    content = {"mail_subject": composed.subject[:300], "mail_text": composed.text}
+    # What is kept leaves out a secret meant for the recipient alone (an invitation's link).
+    kept = composed.text if composed.kept_text is None else composed.kept_text
+    content = {"mail_subject": composed.subject[:300], "mail_text": kept}
     if server is None:
         _finish(notification_id, token, state=NotificationState.IN_POSTVAK, note=None, **content)
         report.kept += 1

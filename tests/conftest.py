@@ -175,6 +175,22 @@ def user(email: str) -> Any:
     return db.session.scalars(select(User).where(User.email == email)).one()
 
 
+def account(email: str, name: str, organisation_id: int, *, password: str | None = None, **details: Any) -> Any:
+    """A user made by the demo's beheerder, with a password set the way only the command line can
+    (people choose theirs through an invitation: ``auth.invitations``). ``details``: function,
+    is_beheerder."""
+    from auth.services import create_user, provision_password
+    from core.acting import SYSTEM
+
+    person = create_user(
+        user("beheer@regiotafel.test"), email=email, name=name, organisation_id=organisation_id, **details
+    )
+    db.session.flush()
+    if password is not None:
+        provision_password(SYSTEM, person, password=password)
+    return person
+
+
 def new_meeting(meeting_date: Any, *, slug: str = "bo-brainport", **details: Any) -> Any:
     """A new cycle of the body, made by its secretariat, and its meeting (for a test's own items: an
     empty agenda, without the body's standing items unless ``standing_items=True``).

@@ -20,7 +20,7 @@ from auth import labels as _labels  # noqa: F401  (registers the role labels)
 from auth.forms import LanguageForm
 from auth.models import User
 from auth.policy import Action, can
-from auth.views import admin, calendar, signin  # noqa: F401  (routes register on import)
+from auth.views import admin, calendar, links, signin  # noqa: F401  (routes register on import)
 from core.access import install_policy
 from core.dates import now
 from core.extensions import login_manager

@@ -1,16 +1,19 @@
-"""The beheerder's pages for organisations and users."""
+"""The beheerder's pages for organisations and users: details, switching an account off (a leaver) or on
+again, and an invitation sent again or withdrawn (also by a secretariat, for its own body)."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 
-from auth import bp, services, sessions
-from auth.forms import NewUserForm, OrganisationForm, PasswordForm, UserForm, organisation_choices
-from auth.models import Organisation, User
-from auth.policy import Action, requires
+from auth import bp, invitations, services, sessions
+from auth.forms import OrganisationForm, SwitchOffForm, UserForm, organisation_choices
+from auth.models import Invitation, Organisation, User
+from auth.policy import Action, get_visible, requires
+from auth.views.signin import safe_next
+from core.dates import now
 from core.extensions import db
 from core.pages import form_page, run_action, submit_form
 
@@ -52,26 +55,6 @@ def admin_organisation_edit(organisation_id: int) -> ResponseReturnValue:
     return form_page("auth/admin_form.html", form=form, title=title, history=organisation)
 
 
-@bp.route("/beheer/gebruikers/nieuw", methods=["GET", "POST"])
-@login_required
-@requires(Action.ADMINISTER)
-def admin_user_new() -> ResponseReturnValue:
-    """Add a user."""
-    form = NewUserForm()
-    form.organisation_id.choices = organisation_choices(services.list_organisations())
-
-    def create(user: User) -> User:
-        data = form.service_data()
-        data.pop("active", None)  # a new account starts active
-        return services.create_user(user, **data)
-
-    user = submit_form(form, create)
-    if user:
-        flash(_("Gebruiker %(name)s toegevoegd.", name=user.name), "success")
-        return redirect(url_for("auth.admin_user_edit", user_id=user.id))
-    return form_page("auth/admin_form.html", form=form, title=_("Nieuwe gebruiker"), history=None)
-
-
 def _user_or_404(user_id: int) -> User:
     user = services.load_user(user_id)
     if user is None:
@@ -83,31 +66,92 @@ def _user_or_404(user_id: int) -> User:
 @login_required
 @requires(Action.ADMINISTER)
 def admin_user_edit(user_id: int) -> ResponseReturnValue:
-    """Change a user's details; see their memberships."""
+    """Change a user's details; see their roles and invitation; switch the account off or on."""
     user = _user_or_404(user_id)
     form = UserForm(obj=user)
     form.organisation_id.choices = organisation_choices(services.list_organisations())
     if submit_form(form, lambda actor: services.update_user(actor, user, **form.service_data())):
         flash(_("Gebruiker bijgewerkt."), "success")
         return redirect(url_for("auth.admin_user_edit", user_id=user.id))
-    return form_page("auth/admin_user.html", user=user, form=form, password_form=PasswordForm(prefix="pw"))
+    return _user_page(user, form)
 
 
-@bp.post("/beheer/gebruikers/<int:user_id>/wachtwoord")
+def _user_page(user: User, form: UserForm, switch_off_form: SwitchOffForm | None = None) -> ResponseReturnValue:
+    return form_page(
+        "auth/admin_user.html",
+        user=user,
+        form=form,
+        switch_off_form=switch_off_form or SwitchOffForm(formdata=None),
+        invitation=invitations.latest_invitation_of(user),
+        now=now(),
+    )
+
+
+@bp.post("/beheer/gebruikers/<int:user_id>/uitzetten")
 @login_required
 @requires(Action.ADMINISTER)
-def admin_user_password(user_id: int) -> ResponseReturnValue:
-    """Set a new password for a user."""
+def admin_user_switch_off(user_id: int) -> ResponseReturnValue:
+    """Switch an account off (a leaver): sessions, calendar link, roles and waiting messages end at once."""
     user = _user_or_404(user_id)
-    password_form = PasswordForm(prefix="pw")
+    switch_off_form = SwitchOffForm()
     if submit_form(
-        password_form, lambda actor: services.set_password(actor, user, password=password_form.password.data)
+        switch_off_form, lambda actor: services.switch_off_user(actor, user, reason=switch_off_form.reason.data)
     ):
-        flash(_("Wachtwoord van %(name)s gewijzigd.", name=user.name), "success")
+        flash(_("Het account van %(name)s staat uit; wat het had is beëindigd.", name=user.name), "success")
         return redirect(url_for("auth.admin_user_edit", user_id=user.id))
     form = UserForm(obj=user, formdata=None)
     form.organisation_id.choices = organisation_choices(services.list_organisations())
-    return form_page("auth/admin_user.html", user=user, form=form, password_form=password_form)
+    return _user_page(user, form, switch_off_form)
+
+
+@bp.post("/beheer/gebruikers/<int:user_id>/aanzetten")
+@login_required
+@requires(Action.ADMINISTER)
+def admin_user_reactivate(user_id: int) -> ResponseReturnValue:
+    """Switch an account on again: the person gets a new invitation and chooses a new password."""
+    user = _user_or_404(user_id)
+    return run_action(
+        invitations.reactivate_user,
+        user,
+        success=_("Het account van %(name)s staat weer aan; er gaat een nieuwe uitnodiging uit.", name=user.name),
+        then=url_for("auth.admin_user_edit", user_id=user.id),
+    )
+
+
+def _invitation_or_404(invitation_id: int) -> Invitation:
+    """An invitation the current user may see (the beheerder; who reviews its body's access)."""
+    return get_visible(current_user, Invitation, invitation_id)
+
+
+def _back(fallback: str) -> str:
+    """Where the button came from (a path on this site), else ``fallback``."""
+    return safe_next(request.form.get("next"), fallback)
+
+
+@bp.post("/uitnodigingen/<int:invitation_id>/opnieuw")
+@login_required
+def invitation_resend(invitation_id: int) -> ResponseReturnValue:
+    """Send an invitation again with a new link; the old link stops working."""
+    invitation = _invitation_or_404(invitation_id)
+    return run_action(
+        invitations.resend_invitation,
+        invitation,
+        success=_("De uitnodiging gaat opnieuw uit, met een nieuwe link. De vorige link werkt niet meer."),
+        then=_back(url_for("auth.admin_user_edit", user_id=invitation.user_id)),
+    )
+
+
+@bp.post("/uitnodigingen/<int:invitation_id>/intrekken")
+@login_required
+def invitation_withdraw(invitation_id: int) -> ResponseReturnValue:
+    """Withdraw an invitation: its link stops working and the unused account goes off with its roles."""
+    invitation = _invitation_or_404(invitation_id)
+    return run_action(
+        invitations.withdraw_invitation,
+        invitation,
+        success=_("De uitnodiging is ingetrokken; het account staat uit."),
+        then=_back(url_for("auth.admin_user_edit", user_id=invitation.user_id)),
+    )
 
 
 @bp.post("/beheer/gebruikers/<int:user_id>/tweede-stap-resetten")

@@ -24,13 +24,15 @@ UNKNOWN = _l("Deze combinatie van e-mailadres en wachtwoord kennen we niet.")
 PENDING_MINUTES = 5
 
 
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: an open redirect would make the login page a phishing aid."""
-    if target:
+def safe_next(target: str | None, fallback: str | None = None) -> str:
+    """Only a path on this site: an open redirect would make the login page a phishing aid. Browsers
+    read a backslash as a slash (``/\\evil.example`` is ``//evil.example`` to them) and drop tabs and
+    line breaks, so a path with any of those is no path here."""
+    if target and not any(ch in target for ch in "\\\t\r\n"):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
-    return url_for("core.home")
+    return fallback or url_for("core.home")
 
 
 def _address() -> str:
@@ -88,17 +90,23 @@ def login() -> ResponseReturnValue:
             # Checked at the same cost under every wait but the pair's: a known pair may still get in,
             # and nobody may tell by the answer or its time whether this one is known.
             user = services.authenticate(email, form.password.data or "")
-            target = _safe_next(request.args.get("next"))
+            target = safe_next(request.args.get("next"))
             if user is None or not verdict.admits:
                 message = _too_many(verdict) if verdict.others else str(UNKNOWN)
                 _refuse(form, "password", email, "password", message, throttled=bool(verdict.others))
-            elif user.mfa_enabled:
-                session.clear()
-                session.update(mfa_user=user.id, mfa_since=now().timestamp(), mfa_next=target)
-                return redirect(url_for("auth.second_factor"))
             else:
-                return _open_session(user, target)
+                return continue_sign_in(user, target)
     return form_page("auth/login.html", form=form)
+
+
+def continue_sign_in(user: User, target: str) -> ResponseReturnValue:
+    """After a right password (typed, or just chosen on an invitation's or reset link's page): the
+    second factor where it is set up, else a session. A link never stands in for the second factor."""
+    if user.mfa_enabled:
+        session.clear()
+        session.update(mfa_user=user.id, mfa_since=now().timestamp(), mfa_next=target)
+        return redirect(url_for("auth.second_factor"))
+    return _open_session(user, target)
 
 
 @bp.route("/auth/tweede-stap", methods=["GET", "POST"])
@@ -222,7 +230,7 @@ def language() -> ResponseReturnValue:
         done = form.validate_on_submit()
     if not done:
         return form_page("auth/language.html", form=form)
-    response = redirect(_safe_next(form.next.data))
+    response = redirect(safe_next(form.next.data))
     # Also for a signed-in user: the sign-in page after signing out keeps their language.
     response.set_cookie(
         COOKIE,

@@ -1,5 +1,6 @@
 """Consultation bodies and their cycles, meetings, agendas, documents, decisions and minutes."""
 
+from meetings.models.access import AccessReview
 from meetings.models.agenda import AgendaItem, AgendaItemKind, Document, Placement, StandingItem, TextStatus
 from meetings.models.body import Body, Seat, Theme
 from meetings.models.cycle import (
@@ -19,6 +20,7 @@ from meetings.models.note import Note
 
 __all__ = [
     "DEFAULT_MILESTONE_OFFSETS",
+    "AccessReview",
     "AgendaItem",
     "AgendaItemKind",
     "Attendance",

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 from auth.models import Membership, Organisation, Role, User
 from auth.policy import Action, ensure, visible
 from core.acting import service
+from core.dates import now
 from core.errors import DomainError, NotVisible
 from core.extensions import db
 from core.labels import label
@@ -163,6 +164,8 @@ def set_member_role(actor: User, body: Body, *, user_id: int, role: Role) -> Mem
     user = db.session.get(User, user_id)
     if user is None:
         raise DomainError(_("Kies een bestaande gebruiker."), field="user_id")
+    if not user.active:
+        raise DomainError(_("Dit account staat uit. Zet het eerst weer aan."), field="user_id")
     membership = db.session.scalars(
         select(Membership).where(Membership.user_id == user_id, Membership.body_id == body.id)
     ).one_or_none()
@@ -170,9 +173,17 @@ def set_member_role(actor: User, body: Body, *, user_id: int, role: Role) -> Mem
         # Through the user's collection, so a user object already in memory sees its new role.
         membership = Membership(body_id=body.id, role=Role(role))
         user.memberships.append(membership)
-    else:
+    elif membership.role is not Role(role):
         membership.role = Role(role)
+        membership.role_since = now()
     return membership
+
+
+@service
+def set_secretariat_invites(actor: User, body: Body, *, allowed: bool) -> None:
+    """Let the body's secretariat invite people into it (as deelnemer or waarnemer), or no longer."""
+    ensure(actor, Action.ADMINISTER, body)
+    body.secretariat_invites = allowed
 
 
 @service
@@ -180,7 +191,12 @@ def remove_member(actor: User, membership: Membership) -> None:
     """Take a user's role in a body away."""
     body = db.session.get(Body, membership.body_id)
     ensure(actor, Action.ADMINISTER, body)
-    membership.user.memberships.remove(membership)
+    user = membership.user
+    # An explicit delete, so that it is in the trail: an orphan dropped from the user's collection is
+    # deleted during the flush, where the recorder does not see it.
+    db.session.delete(membership)
+    db.session.flush()
+    db.session.expire(user, ["memberships"])
 
 
 def seats_of(body: Body) -> list[Seat]:

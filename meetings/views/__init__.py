@@ -2,6 +2,7 @@
 
 from meetings import labels  # noqa: F401  (registers the enum labels)
 from meetings.views import (  # noqa: F401  (routes register on import)
+    access,
     admin,
     agenda,
     attendance,

@@ -13,7 +13,7 @@ from auth.services import list_users
 from core.extensions import db
 from core.pages import form_page, run_action, submit_form
 from meetings import bp
-from meetings.forms import BodyForm, BodySettingsForm, MembershipForm, ThemeForm
+from meetings.forms import BodyForm, BodySettingsForm, InviteSettingForm, MembershipForm, ThemeForm
 from meetings.models import Body, MilestoneKind
 from meetings.services import bodies
 from meetings.views.standing import standing_form
@@ -91,7 +91,13 @@ def admin_body_members(slug: str) -> ResponseReturnValue:
     if submit_form(form, lambda user: bodies.set_member_role(user, body, **form.service_data())):
         flash(_("Rol vastgelegd."), "success")
         return redirect(url_for("meetings.admin_body_members", slug=body.slug))
-    return form_page("meetings/admin_body_members.html", body=body, memberships=bodies.memberships_of(body), form=form)
+    return form_page(
+        "meetings/admin_body_members.html",
+        body=body,
+        memberships=bodies.memberships_of(body),
+        form=form,
+        invite_form=InviteSettingForm(formdata=None, secretariat_invites=body.secretariat_invites),
+    )
 
 
 @bp.post("/beheer/lidmaatschappen/<int:membership_id>/verwijderen")

@@ -13,6 +13,7 @@ from audit.services import history_of
 from auth import services as auth_services
 from cases import engine
 from cases.models import Case
+from core.acting import SYSTEM
 from core.errors import DomainError
 from core.extensions import db
 from meetings.models import AgendaItemKind, Body, Meeting, Seat
@@ -49,9 +50,8 @@ def test_create_update_and_delete_are_recorded_with_actor_time_and_fields(app):
 
 def test_secrets_are_never_written_to_the_trail(app):
     with in_app(app):
-        beheer = user("beheer@regiotafel.test")
         target = user("beleid@ocw.test")
-        auth_services.set_password(beheer, target, password="een-nieuw-lang-wachtwoord")
+        auth_services.provision_password(SYSTEM, target, password="een-nieuw-lang-wachtwoord")
         record = history_of("users", target.id)[-1]
     assert record.changes["password_hash"] == ["••••••", "••••••"]
     assert "password_changed_at" in record.changes

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from auth.invitations import invite_user
 from auth.models import Role
 from auth.services import create_user
 from cases.dossiers import create_dossier
@@ -30,7 +31,7 @@ from core.extensions import db
 from demo.pdf import text_pdf
 from meetings.models import AgendaItemKind, Body, Milestone, Seat
 from meetings.services import agenda, cycles, decisions, notes
-from meetings.services.bodies import set_member_role
+from meetings.services.bodies import set_member_role, set_secretariat_invites
 from notify.models import Notification
 from tests.conftest import in_app, meeting_held, user
 
@@ -95,6 +96,7 @@ class World:
     organisation: int
     user: int
     comment: int  # by the regio deelnemer on the overleg decision
+    invitation: int  # open, sent by the secretariat from BO-Brainport's page
     item: dict[str, int]
     document: dict[str, int]
     decision: dict[str, int]
@@ -121,10 +123,19 @@ def world(app, clock) -> World:
             email="secretariaat@noord-brabant.test",
             name="Secretariaat regio",
             organisation_id=regio.organisation_id,
-            password="een-lang-wachtwoord-voor-de-test",
         )
         db.session.flush()
         set_member_role(beheer, bo, user_id=regio_sec.id, role=Role.SECRETARIAAT)
+        # BO-Brainport lets its secretariat invite; the secretariat invited someone who is not in yet.
+        set_secretariat_invites(beheer, bo, allowed=True)
+        invitation = invite_user(
+            sec,
+            email="nog-niet-binnen@ezk.test",
+            name="Nog niet binnen",
+            organisation_id=sec.organisation_id,
+            roles=[(bo, Role.DEELNEMER)],
+            from_body=bo,
+        )
 
         def maker(audience: Audience) -> Any:
             return regio_sec if audience is Audience.REGIO else sec
@@ -243,6 +254,7 @@ def world(app, clock) -> World:
             user=rijk.id,
             comment=comment.id,
             notification=db.session.scalars(select(Notification.id)).first(),
+            invitation=invitation.id,
             **ids,
         )
 
@@ -293,6 +305,41 @@ def history_export(role: str) -> str:
     if role == "anonymous":
         return LOGIN
     return OK if role in HISTORY_READERS | {"beheerder"} else REFUSED
+
+
+def reviewer(role: str) -> str:
+    """A body's access review: its secretariat and auditors, and the beheerder (no member); a member
+    with another role learns only that they may not; anyone else nothing."""
+    if role == "anonymous":
+        return LOGIN
+    if role in {"beheerder", "secretariaat", "auditor"}:
+        return OK
+    return REFUSED if role in MEMBERS else HIDDEN
+
+
+def confirmer(role: str) -> str:
+    """Recording that the review was done: the secretariat and the beheerder, who are asked to do it."""
+    if role == "anonymous":
+        return LOGIN
+    if role in {"beheerder", "secretariaat"}:
+        return OK
+    return REFUSED if role in MEMBERS else HIDDEN
+
+
+def inviter(role: str) -> str:
+    """Inviting into BO-Brainport, which lets its secretariat invite: the secretariat and the beheerder."""
+    return confirmer(role)
+
+
+def invitation_rule(role: str) -> str:
+    """An invitation the secretariat sent from BO-Brainport's page: that secretariat and the beheerder may
+    send it again or withdraw it; an auditor sees it on the review page but may not act; others do not
+    know of it."""
+    if role == "anonymous":
+        return LOGIN
+    if role in {"beheerder", "secretariaat"}:
+        return OK
+    return REFUSED if role == "auditor" else HIDDEN
 
 
 def member(role: str) -> str:
@@ -394,15 +441,31 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
         {"GET": beheerder_only, "POST": beheerder_only},
         None,
     ),
-    "auth.admin_user_new": ("/beheer/gebruikers/nieuw", {"GET": beheerder_only, "POST": beheerder_only}, None),
+    "meetings.admin_user_invite": ("/beheer/gebruikers/nieuw", {"GET": beheerder_only, "POST": beheerder_only}, None),
     "auth.admin_user_edit": ("/beheer/gebruikers/{user}", {"GET": beheerder_only, "POST": beheerder_only}, None),
-    "auth.admin_user_password": ("/beheer/gebruikers/{user}/wachtwoord", {"POST": beheerder_only}, None),
+    "auth.admin_user_switch_off": ("/beheer/gebruikers/{user}/uitzetten", {"POST": beheerder_only}, None),
+    "auth.admin_user_reactivate": ("/beheer/gebruikers/{user}/aanzetten", {"POST": beheerder_only}, None),
+    "auth.invitation_resend": ("/uitnodigingen/{invitation}/opnieuw", {"POST": invitation_rule}, None),
+    "auth.invitation_withdraw": ("/uitnodigingen/{invitation}/intrekken", {"POST": invitation_rule}, None),
+    # Links from e-mails need no login, only their token: one nobody was given is a missing page for all.
+    "auth.invitation": ("/auth/uitnodiging/geen-echte-sleutel", {"GET": lambda r: HIDDEN}, None),
+    "auth.invitation_accept": ("/auth/uitnodiging", {"POST": lambda r: HIDDEN}, None),
+    "auth.password_reset": ("/auth/wachtwoord-herstellen/geen-echte-sleutel", {"GET": lambda r: HIDDEN}, None),
+    "auth.password_reset_save": ("/auth/wachtwoord-herstellen", {"POST": lambda r: HIDDEN}, None),
+    # Anyone may ask for a reset link (an empty address is refused with a message, for everyone).
+    "auth.password_forgotten": ("/auth/wachtwoord-vergeten", {"GET": public, "POST": public}, None),
     "auth.admin_user_reset_mfa": ("/beheer/gebruikers/{user}/tweede-stap-resetten", {"POST": beheerder_only}, None),
     "meetings.admin_bodies": ("/beheer/overleggen", {"GET": beheerder_only, "POST": beheerder_only}, None),
     "meetings.admin_body_new": ("/beheer/overleggen/nieuw", {"GET": beheerder_only, "POST": beheerder_only}, None),
     "meetings.admin_body_settings": ("/beheer/overleggen/{slug}", {"GET": body_admin, "POST": body_admin}, None),
     "meetings.admin_body_members": ("/beheer/overleggen/{slug}/leden", {"GET": body_admin, "POST": body_admin}, None),
     "meetings.admin_body_standing": ("/beheer/overleggen/{slug}/vaste-agendapunten", {"POST": body_admin}, None),
+    "meetings.admin_body_invites": ("/beheer/overleggen/{slug}/uitnodigen", {"POST": body_admin}, None),
+    "meetings.body_invite": ("/overleggen/{slug}/toegang/uitnodigen", {"GET": inviter, "POST": inviter}, None),
+    "meetings.access_review": ("/overleggen/{slug}/toegang", {"GET": reviewer}, None),
+    "meetings.access_review_xlsx": ("/overleggen/{slug}/toegang.xlsx", {"GET": reviewer}, None),
+    "meetings.access_review_csv": ("/overleggen/{slug}/toegang.csv", {"GET": reviewer}, None),
+    "meetings.access_review_confirm": ("/overleggen/{slug}/toegang/afgerond", {"POST": confirmer}, None),
     "meetings.admin_membership_remove": (
         "/beheer/lidmaatschappen/{membership}/verwijderen",
         {"POST": beheerder_only},

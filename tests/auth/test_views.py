@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from auth.invitations import latest_invitation_of, link_of
 from auth.models import Organisation
 from core.extensions import db
 from tests.conftest import DEMO_PASSWORD, in_app, user
@@ -24,9 +25,8 @@ def test_login_is_case_insensitive_for_the_address(client):
 def test_a_deactivated_account_cannot_log_in(app, client, clients):
     beheer = clients("beheer@regiotafel.test")
     with in_app(app):
-        target = user("beleid@ocw.test")
-        data = {"email": target.email, "name": target.name, "organisation_id": target.organisation_id, "function": ""}
-    assert beheer.post_form(f"/beheer/gebruikers/{target.id}", data).status_code == 302  # active unticked
+        target = user("beleid@ocw.test").id
+    assert beheer.post_form(f"/beheer/gebruikers/{target}/uitzetten", {"reason": "Vertrokken"}).status_code == 302
     assert client.login("beleid@ocw.test").status_code == 400
 
 
@@ -90,22 +90,38 @@ def test_the_beheerder_adds_an_organisation_a_user_and_a_role(app, clients):
         limburg = db.session.scalars(select(Organisation).where(Organisation.name == "Provincie Limburg")).one().id
     response = beheer.post_form(
         "/beheer/gebruikers/nieuw",
-        {
-            "email": "economie@limburg.test",
-            "name": "Noor Peeters",
-            "organisation_id": limburg,
-            "password": "een-zin-als-wachtwoord",
-        },
+        {"email": "economie@limburg.test", "name": "Noor Peeters", "organisation_id": limburg, "locale": "nl"},
     )
     assert response.status_code == 302
     with in_app(app):
-        new_user = user("economie@limburg.test").id
+        new_user = user("economie@limburg.test")
+        new_user_id, invitation = new_user.id, latest_invitation_of(new_user)
+        assert invitation is not None
+        link = link_of(invitation)
     assert (
-        beheer.post_form("/beheer/overleggen/rom-overleg/leden", {"user_id": new_user, "role": "deelnemer"}).status_code
+        beheer.post_form(
+            "/beheer/overleggen/rom-overleg/leden", {"user_id": new_user_id, "role": "deelnemer"}
+        ).status_code
         == 302
     )
     newcomer = app.test_client()
-    assert newcomer.login("economie@limburg.test", "een-zin-als-wachtwoord").status_code == 302
+    token = link.rsplit("/", 1)[1]
+    chosen = {"token": token, "password": "een-zin-als-wachtwoord", "confirm": "een-zin-als-wachtwoord"}
+    assert newcomer.post_form("/auth/uitnodiging", chosen).status_code == 302
+    assert app.test_client().login("economie@limburg.test", "een-zin-als-wachtwoord").status_code == 302
     page = newcomer.get("/overleggen").get_data(as_text=True)
     assert "Bestuurlijk overleg EZK en provincies over de ROM" in page
     assert "BO-Brainport" not in page
+
+
+def test_only_a_path_on_this_site_is_followed_not_one_a_browser_reads_as_another_host(client):
+    """``/\\evil.example`` is a path to Python, and ``//evil.example`` to a browser."""
+    for target in ("/\\evil.example/phish", "/\\/evil.example", "//evil.example"):
+        client._token = None
+        response = client.post(
+            f"/auth/login?next={target}",
+            data={"email": "beleid@ezk.test", "password": DEMO_PASSWORD, "csrf_token": client.csrf_token()},
+        )
+        assert response.headers["Location"] == "/", target
+        client._token = None
+        client.post_form("/auth/logout")

@@ -24,7 +24,7 @@ BEHEER = "beheer@regiotafel.test"
 
 #: Per role: (page, url, screenshot name or None). Urls are filled in from the demo's ids.
 PAGES: dict[str, list[tuple[str, str, str | None]]] = {
-    "anoniem": [("inloggen", "/auth/login", "inloggen")],
+    "anoniem": [("inloggen", "/auth/login", "inloggen"), ("wachtwoord vergeten", "/auth/wachtwoord-vergeten", None)],
     SECRETARIAAT: [
         ("start", "/", "start-secretariaat"),
         ("overleggen", "/overleggen", None),
@@ -50,6 +50,7 @@ PAGES: dict[str, list[tuple[str, str, str | None]]] = {
         ("agendapunt toevoegen", "/vergaderingen/{upcoming}/agendapunten/nieuw", None),
         ("geschiedenis", "/geschiedenis/meetings/{march}", None),
         ("mijn account", "/auth/account", None),
+        ("toegang en rollen", "/overleggen/{bo}/toegang", None),
     ],
     RIJK: [
         ("start", "/", None),
@@ -84,6 +85,7 @@ PAGES: dict[str, list[tuple[str, str, str | None]]] = {
     ],
     REGIO_AUDITOR: [
         ("audittrail exporteren", "/audit/export", None),
+        ("toegang en rollen", "/overleggen/{bo}/toegang", None),
     ],
     BEHEER: [
         ("start", "/", None),
@@ -91,6 +93,9 @@ PAGES: dict[str, list[tuple[str, str, str | None]]] = {
         ("postvak uit", "/beheer/postvak", None),
         ("overleggen beheren", "/beheer/overleggen", None),
         ("overleg beheren (vaste agendapunten)", "/beheer/overleggen/{bo}", None),
+        ("iemand uitnodigen", "/beheer/gebruikers/nieuw", None),
+        ("rollen in een overleg", "/beheer/overleggen/{bo}/leden", None),
+        ("toegangsreview", "/overleggen/{bo}/toegang", None),
     ],
 }
 

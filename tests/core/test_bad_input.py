@@ -104,7 +104,31 @@ def targets(app, clock) -> Targets:
                 select(Seat.id).where(Seat.body_id == bo.id, Seat.organisation_id == user(BRABANT).organisation_id)
             ).first(),
         }
+        ids.update(_links(bo))
     return Targets(ids)
+
+
+def _links(bo: Any) -> dict[str, str]:
+    """A link of an invitation and of a password reset that work, and a body whose secretariat invites."""
+    from audit.events import NOBODY
+    from auth import invitations, links, recovery
+    from auth.models import PasswordReset
+    from meetings.services.bodies import set_secretariat_invites
+
+    beheer = user("beheer@regiotafel.test")
+    set_secretariat_invites(beheer, bo, allowed=True)
+    invitation = invitations.invite_user(
+        beheer,
+        email="uitgenodigd@ezk.test",
+        name="Uitgenodigd",
+        organisation_id=user("beleid@ezk.test").organisation_id,
+    )
+    recovery.request_password_reset(NOBODY, email="beleid@ocw.test", address="10.1.2.3")
+    reset = db.session.scalars(select(PasswordReset).where(PasswordReset.email == "beleid@ocw.test")).one()
+    return {
+        "invite_token": invitations.token_of(invitation),
+        "reset_token": links.token_for(recovery.PURPOSE, reset.nonce),
+    }
 
 
 def pdf_upload(name: str = "stuk.pdf", content: bytes | None = None) -> tuple[io.BytesIO, str]:
@@ -175,42 +199,69 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
     (
         BEHEER,
         "/beheer/gebruikers/nieuw",
-        {"email": "geen-adres", "name": "A", "organisation_id": "{organisation}", "password": "lang-genoeg-wachtwoord"},
+        {"email": "geen-adres", "name": "A", "organisation_id": "{organisation}", "locale": "nl"},
         "geldig e-mailadres",
         "email",
     ),
     (
         BEHEER,
         "/beheer/gebruikers/nieuw",
-        {"email": "nieuw@ezk.test", "name": "A", "organisation_id": "{organisation}", "password": "kort"},
-        "minstens 12",
-        "password",
-    ),
-    (
-        BEHEER,
-        "/beheer/gebruikers/nieuw",
-        {
-            "email": "beleid@ocw.test",
-            "name": "A",
-            "organisation_id": "{organisation}",
-            "password": "lang-genoeg-wachtwoord",
-        },
+        {"email": "beleid@ocw.test", "name": "A", "organisation_id": "{organisation}", "locale": "nl"},
         "al een gebruiker",
         "email",
     ),
     (
         BEHEER,
-        "/beheer/gebruikers/{user}",
-        {"email": "", "name": "A", "organisation_id": "{organisation}", "active": "y"},
-        "Vul dit veld in",
-        "email",
+        "/beheer/gebruikers/nieuw",
+        {"email": "n@ezk.test", "name": "A", "organisation_id": "{organisation}", "locale": "kl"},
+        "Kies Nederlands of English",
+        "locale",
     ),
     (
         BEHEER,
-        "/beheer/gebruikers/{user}/wachtwoord",
-        {"pw-password": "een-lang-wachtwoord", "pw-confirm": "een-ander-wachtwoord"},
+        "/beheer/gebruikers/nieuw",
+        {
+            "email": "n@ezk.test",
+            "name": "A",
+            "organisation_id": "{organisation}",
+            "locale": "nl",
+            "roles-0-body_id": "1",
+            "roles-0-role": "koning",
+        },
+        "Kies een van",
+        "roles-0-role",
+    ),
+    # The secretariat of BO-Brainport may invite there (the targets allow it), but not an auditor.
+    (
+        SEC,
+        "/overleggen/{bo}/toegang/uitnodigen",
+        {"email": "n@ezk.test", "name": "A", "organisation_id": "{organisation}", "locale": "nl", "role": "auditor"},
+        "Kies een van",
+        "role",
+    ),
+    (SEC, "/overleggen/{bo}/toegang/afgerond", {"note": LONG}, "te lang", "note"),
+    (BEHEER, "/beheer/gebruikers/{user}/uitzetten", {"reason": LONG}, "te lang", "reason"),
+    (None, "/auth/wachtwoord-vergeten", {"email": "geen-adres"}, "geldig e-mailadres", "email"),
+    (
+        None,
+        "/auth/uitnodiging",
+        {"token": "{invite_token}", "password": "kort", "confirm": "kort"},
+        "minstens 12",
+        "password",
+    ),
+    (
+        None,
+        "/auth/wachtwoord-herstellen",
+        {"token": "{reset_token}", "password": "een-lang-wachtwoord", "confirm": "een-ander-wachtwoord"},
         "niet gelijk",
-        "pw-confirm",
+        "confirm",
+    ),
+    (
+        BEHEER,
+        "/beheer/gebruikers/{user}",
+        {"email": "", "name": "A", "organisation_id": "{organisation}"},
+        "Vul dit veld in",
+        "email",
     ),
     (HALFWAY, "/auth/tweede-stap", {"code": ""}, "Vul de code in", "code"),
     (HALFWAY, "/auth/tweede-stap", {"code": LONG}, "te lang", "code"),
@@ -565,6 +616,10 @@ def test_every_form_of_the_app_is_covered_by_a_bad_input_case(app):
         "meetings.seat_remove",
         "meetings.admin_membership_remove",
         "auth.admin_user_reset_mfa",
+        "auth.admin_user_reactivate",
+        "auth.invitation_resend",
+        "auth.invitation_withdraw",
+        "meetings.admin_body_invites",
         "auth.recovery_codes",
         "auth.calendar_feed_create",
         "auth.calendar_feed_revoke",

@@ -26,7 +26,7 @@ from meetings.services.bodies import remove_member
 from notify import services
 from notify.models import Notification, NotificationState
 from notify.registry import Planned
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import account, in_app, new_meeting, user
 from tests.notify.conftest import SmtpServer
 
 TOKEN = "test:1:abc"
@@ -473,15 +473,12 @@ def test_the_beheerder_sends_a_failed_message_again(app, clients, smtp: SmtpServ
 
 
 def test_a_regio_beheerder_does_not_learn_of_messages_about_rijk_items(app, clients):
-    from auth.services import create_user
-
     with in_app(app):
         brabant = user("economie@noord-brabant.test")
-        create_user(
-            user("beheer@regiotafel.test"),
-            email="beheer@noord-brabant.test",
-            name="Beheer provincie",
-            organisation_id=brabant.organisation_id,
+        account(
+            "beheer@noord-brabant.test",
+            "Beheer provincie",
+            brabant.organisation_id,
             password="een-lang-wachtwoord-voor-de-test",
             is_beheerder=True,
         )

@@ -1,0 +1,57 @@
+"""What the tests of accounts share: a real mail server (aiosmtpd, from ``tests.notify``) to which the
+scheduler sends, and the links read out of the messages it received."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from email.message import EmailMessage
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.conftest import in_app
+from tests.notify.conftest import SmtpServer, smtp  # noqa: F401  (the fixture, for these tests too)
+
+LINK = re.compile(r"https?://\S+/auth/(?:uitnodiging|wachtwoord-herstellen)/[A-Za-z0-9_-]+")
+
+
+@pytest.fixture
+def mailbox(app: Any, smtp: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> Callable[[], list[EmailMessage]]:  # noqa: F811
+    """``mailbox()``: one round of the scheduler (plan, then send over SMTP), and the messages the mail
+    server received in that round. The first call also empties what the demo had waiting."""
+    for key, value in smtp.config().items():
+        monkeypatch.setitem(app.config, key, value)
+
+    def deliver() -> list[EmailMessage]:
+        from notify import services
+
+        before = len(smtp.inbox.accepted)
+        with in_app(app):
+            services.plan_due()
+            services.dispatch("test:mailbox")
+        return smtp.inbox.accepted[before:]
+
+    return deliver
+
+
+def text_of(message: EmailMessage) -> str:
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    return str(body.get_content())
+
+
+def to(message: EmailMessage) -> str:
+    return str(message["To"].addresses[0].addr_spec)
+
+
+def link_in(message: EmailMessage) -> str:
+    """The path of the one link an account message carries (the page to choose a password on)."""
+    found = LINK.findall(text_of(message))
+    assert len(found) == 1, text_of(message)
+    return urlsplit(found[0]).path
+
+
+def token_of(path: str) -> str:
+    return path.rsplit("/", 1)[1]
