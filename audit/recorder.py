@@ -21,6 +21,7 @@ from audit.chain import append_rows
 from core.access import policy
 from core.acting import Actor, current_acting, current_origin
 from core.db import AudienceMixin, ScaffoldingMixin, utcnow
+from core.refs import ObjectRef
 
 _MASK = "••••••"
 _RESULTS = {"create": 201, "update": 200, "delete": 204}
@@ -115,8 +116,8 @@ def _subject(obj: Any) -> tuple[str, int] | None:
         return (type(obj).__tablename__, ident) if ident is not None else None
     if inspect(obj).dict.get("body_id") is not None:
         return None
-    table, _sep, ident = (obj.audit_main_object() or "").partition("/")
-    return (table, int(ident)) if ident.isdigit() else None
+    ref = ObjectRef.parse(obj.audit_main_object())
+    return (ref.table, ref.id) if ref is not None else None
 
 
 def _states(session: Session, objects: list[Any], *, after: bool) -> dict[tuple[str, int], dict[str, Any]]:

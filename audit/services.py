@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, and_, inspect, or_, select
 
 from audit.models import AuditRecord
 from audit.recorder import _plain
+from core import refs
 from core.access import policy
-from core.db import AudienceMixin, Base, ScaffoldingMixin
+from core.db import AudienceMixin, ScaffoldingMixin
 from core.extensions import db
 
 #: Where a value, a label or a reason was left out because the reader could not read it then.
@@ -19,13 +19,10 @@ WITHHELD_LABEL = "label"
 WITHHELD_REASON = "reason"
 
 
-@cache
 def model_for_table(table_name: str) -> type[Any] | None:
-    """The mapped class of a table name as it appears in audit records."""
-    for mapper in Base.registry.mappers:
-        if getattr(mapper.class_, "__tablename__", None) == table_name and getattr(mapper.class_, "__audited__", False):
-            return mapper.class_
-    return None
+    """The mapped class of a table name as it appears in audit records (an audited one only)."""
+    model = refs.model_for_table(table_name)
+    return model if model is not None and getattr(model, "__audited__", False) else None
 
 
 def readable_rows(connection: Connection, reader: Any, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:

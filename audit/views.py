@@ -19,6 +19,7 @@ from core.dates import now
 from core.db import is_storable_id
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
+from core.refs import ObjectRef
 
 
 @bp.get("/geschiedenis/<object_type>/<int:object_id>")
@@ -49,8 +50,8 @@ def _load(object_type: str, object_id: int) -> Any:
 
 
 def _load_reference(reference: str | None) -> Any:
-    table, _sep, ident = (reference or "").partition("/")
-    return _load(table, int(ident)) if ident.isdigit() else None
+    ref = ObjectRef.parse(reference)
+    return _load(ref.table, ref.id) if ref is not None else None
 
 
 def _stands_alone(obj: Any) -> bool:

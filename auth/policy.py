@@ -29,6 +29,7 @@ from auth.models import AudienceGrant, Invitation, Membership, Organisation, Rol
 from core.db import Audience, AudienceMixin, BodyMixin, ScaffoldingMixin, Side, SubmittedMixin, is_storable_id
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
+from core.refs import ObjectRef, model_for_table
 
 
 class Action(enum.StrEnum):
@@ -311,23 +312,13 @@ def _whole(allowed: bool) -> Reading:
 
 
 def _subject(record: Mapping[str, Any]) -> tuple[str, int] | None:
-    if record["action"] == "access_refused" or (record["body_id"] is None and record["main_object"]):
-        reference = f"{record['object_type']}/{record['object_id']}" if record["action"] == "access_refused" else None
-        table, _, ident = (reference or record["main_object"] or "").partition("/")
-        return (table, int(ident)) if ident.isdigit() else None
-    if record["object_id"] is None:
-        return None
-    return record["object_type"], int(record["object_id"])
-
-
-@cache
-def _model_of(table: str) -> type[Any] | None:
-    from core.db import Base
-
-    for mapper in Base.registry.mappers:
-        if getattr(mapper.class_, "__tablename__", None) == table:
-            return mapper.class_
-    return None
+    if record["action"] == "access_refused":
+        ref = ObjectRef(record["object_type"], record["object_id"]) if record["object_id"] is not None else None
+    elif record["body_id"] is None and record["main_object"]:
+        ref = ObjectRef.parse(record["main_object"])
+    else:
+        return (record["object_type"], int(record["object_id"])) if record["object_id"] is not None else None
+    return (ref.table, ref.id) if ref is not None else None
 
 
 def _visible_ids(user: Any, subjects: set[tuple[str, int]]) -> dict[tuple[str, int], tuple[int, bool]]:
@@ -339,7 +330,7 @@ def _visible_ids(user: Any, subjects: set[tuple[str, int]]) -> dict[tuple[str, i
         by_table.setdefault(table, set()).add(ident)
     found: dict[tuple[str, int], tuple[int, bool]] = {}
     for table, ids in by_table.items():
-        model: Any = _model_of(table)
+        model: Any = model_for_table(table)
         if model is None:
             continue
         body = model.id if issubclass(model, BodyMixin) else getattr(model, "body_id", None)
@@ -460,7 +451,7 @@ def reading_states(
     states: dict[tuple[str, int], dict[str, Any]] = {}
     through: dict[tuple[str, int], tuple[str, int]] = {}
     for table, ids in by_table.items():
-        model: Any = _model_of(table)
+        model: Any = model_for_table(table)
         if model is not None and issubclass(model, ScaffoldingMixin):
             whole, joined = model.belongs_to()
             for ident, whole_id in connection.execute(
@@ -471,7 +462,7 @@ def reading_states(
     for table, ident in through.values():
         wholes.setdefault(table, set()).add(ident)
     for table, ids in [*by_table.items(), *wholes.items()]:
-        model = _model_of(table)
+        model = model_for_table(table)
         if model is None or not issubclass(model, AudienceMixin):
             continue
         released = model.released_clause()

@@ -43,6 +43,7 @@ from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
 from core.i18n import LANGUAGES, known
+from core.refs import ObjectRef, model_for_table
 from core.scheduler import STOP
 from notify import mail
 from notify.models import Notification, NotificationState
@@ -385,9 +386,6 @@ def outbox(viewer: User, state: NotificationState | None = None, limit: int = 20
 def subjects_of(notifications: list[Notification]) -> dict[int, Any]:
     """What each notification is about, or the whole it is part of (the case of a step in it):
     a query per table, not per notification."""
-    from core.db import Base
-
-    models = {getattr(m.class_, "__tablename__", None): m.class_ for m in Base.registry.mappers}
     wanted: dict[int, tuple[str, int]] = {n.id: (n.subject_type, n.subject_id) for n in notifications}
     found: dict[int, Any] = {}
     for _level in range(3):
@@ -396,7 +394,7 @@ def subjects_of(notifications: list[Notification]) -> dict[int, Any]:
             by_table.setdefault(table, set()).add(ident)
         loaded: dict[tuple[str, int], Any] = {}
         for table, ids in by_table.items():
-            model = models.get(table)
+            model = model_for_table(table)
             if model is None:
                 continue
             for obj in db.session.scalars(select(model).where(model.id.in_(ids))):
@@ -405,9 +403,9 @@ def subjects_of(notifications: list[Notification]) -> dict[int, Any]:
         for notification_id, key in wanted.items():
             obj = loaded.get(key)
             if obj is not None and getattr(obj, "body_id", None) is None:
-                whole, _sep, whole_id = (obj.audit_main_object() or "").partition("/")
-                if whole_id.isdigit():
-                    parts[notification_id] = (whole, int(whole_id))
+                whole = ObjectRef.parse(obj.audit_main_object())
+                if whole is not None:
+                    parts[notification_id] = (whole.table, whole.id)
             else:
                 found[notification_id] = obj
         if not parts:

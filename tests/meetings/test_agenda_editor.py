@@ -63,7 +63,6 @@ def meeting(app) -> dict[str, Any]:
             email="secretariaat@noord-brabant.test",
             name="Secretariaat regio",
             organisation_id=regio.organisation_id,
-            password="een-lang-wachtwoord-voor-de-test",
         )
         db.session.flush()
         set_member_role(beheer, bo, user_id=regio_sec.id, role=Role.SECRETARIAAT)

@@ -350,19 +350,17 @@ def test_members_may_not_take_an_agenda_over(app, clients, two_meetings):
 def test_a_regio_secretariat_takes_over_from_the_last_meeting_it_may_see(app, clients):
     """A Rijk-only meeting in between is skipped: its title and items never show to the regio side."""
     from auth.models import Role
-    from auth.services import create_user
     from core.db import Audience
     from meetings.models import AgendaItemKind
     from meetings.services.bodies import set_member_role
-    from tests.conftest import new_meeting, user
+    from tests.conftest import account, new_meeting, user
 
     with in_app(app):
         sec, beheer = user(SEC), user("beheer@regiotafel.test")
-        regio_sec = create_user(
-            beheer,
-            email="secretariaat@noord-brabant.test",
-            name="Secretariaat regio",
-            organisation_id=user(REGIO_USER).organisation_id,
+        regio_sec = account(
+            "secretariaat@noord-brabant.test",
+            "Secretariaat regio",
+            user(REGIO_USER).organisation_id,
             password="een-lang-wachtwoord-voor-de-test",
         )
         db.session.flush()
