@@ -15,6 +15,7 @@ from meetings.models.cycle import (
 )
 from meetings.models.decision import CommentStatus, Decision, DecisionComment, Minutes
 from meetings.models.note import Note
+from meetings.models.reading import BodyReadMark, MeetingReadMark
 
 __all__ = [
     "DEFAULT_MILESTONE_OFFSETS",
@@ -23,12 +24,14 @@ __all__ = [
     "Attendance",
     "AttendanceStatus",
     "Body",
+    "BodyReadMark",
     "CommentStatus",
     "Cycle",
     "Decision",
     "DecisionComment",
     "Document",
     "Meeting",
+    "MeetingReadMark",
     "Milestone",
     "MilestoneKind",
     "Minutes",
