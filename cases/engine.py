@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from flask_babel import format_decimal
@@ -21,8 +22,8 @@ from core.extensions import db
 from core.forms import TEXT_MAX
 
 #: Effects named by transitions, registered by ``cases.services`` with ``@effect``: they run before
-#: the state changes, and get the reason given.
-Effect = Callable[[User, Case, Transition, str | None], None]
+#: the state changes, and get the reason given and the details the step asks for (``Transition.asks``).
+Effect = Callable[[User, Case, Transition, str | None, Mapping[str, Any]], None]
 _EFFECTS: dict[str, Effect] = {}
 #: Guards named by transitions: None when the step may be taken, else why not (in Dutch).
 Guard = Callable[[Case], str | None]
@@ -96,8 +97,12 @@ def is_overdue(case: Case) -> bool:
 
 
 @service
-def fire(actor: User, case: Case, name: str, *, reason: str | None = None) -> CaseEvent:
-    """Take workflow step ``name`` on ``case`` as ``actor``, recording it in the case's history."""
+def fire(
+    actor: User, case: Case, name: str, *, reason: str | None = None, details: Mapping[str, Any] | None = None
+) -> CaseEvent:
+    """Take workflow step ``name`` on ``case`` as ``actor``, recording it in the case's history.
+    ``details`` are the step's answers (``Transition.asks``), e.g. the new date a postponement asks for;
+    a date asked for is kept on the step's history line."""
     ensure(actor, Action.VIEW, case)
     workflow = workflow_of(case)
     transition = workflow.transition(name)
@@ -126,11 +131,19 @@ def fire(actor: User, case: Case, name: str, *, reason: str | None = None) -> Ca
         )
     if reason is not None and len(reason) > TEXT_MAX:
         raise DomainError(_("De reden is te lang: hoogstens %(n)s tekens.", n=format_decimal(TEXT_MAX)), field="reason")
+    details = {key: value for key, value in (details or {}).items() if value is not None}
+    if unasked := set(details) - set(transition.asks):
+        raise TypeError(f"step {transition.name} does not ask for {sorted(unasked)}")
+    asked_date = details.get("due_date")
+    if "due_date" in transition.requires and not isinstance(asked_date, date):
+        raise DomainError(_("Vul een geldige datum in (dd-mm-jjjj)."), field="due_date")
+    previous_due = case.due_date
     if transition.effect:
-        _EFFECTS[transition.effect](actor, case, transition, reason)
+        _EFFECTS[transition.effect](actor, case, transition, reason, details)
     previous = case.state
-    case.state = transition.target
-    if transition.target in workflow.closed:
+    target = workflow.target_of(transition, previous)
+    case.state = target
+    if target in workflow.closed:
         case.closed_at = now()
     elif previous in workflow.closed:
         case.closed_at = None
@@ -140,8 +153,10 @@ def fire(actor: User, case: Case, name: str, *, reason: str | None = None) -> Ca
         actor_id=actor.id,
         transition=transition.name,
         from_state=previous,
-        to_state=transition.target,
+        to_state=target,
         note=reason,
+        previous_due_date=previous_due if isinstance(asked_date, date) else None,
+        due_date=asked_date if isinstance(asked_date, date) else None,
     )
     db.session.add(event)
     if reason:

@@ -3,6 +3,9 @@ and effects here are what ``cases.workflows.NOTA`` names."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -85,7 +88,7 @@ def _turn(case: Case) -> RouteStep:
 
 
 @effect("paraaf")
-def _paraaf(actor: User, case: Case, transition: Transition, reason: str | None) -> None:
+def _paraaf(actor: User, case: Case, transition: Transition, reason: str | None, _details: Mapping[str, Any]) -> None:
     step = _turn(case)
     step.status = StepStatus.AKKOORD
     step.approved_version = case.text_version
@@ -94,7 +97,7 @@ def _paraaf(actor: User, case: Case, transition: Transition, reason: str | None)
 
 
 @effect("paraaf_geweigerd")
-def _returned(actor: User, case: Case, transition: Transition, reason: str | None) -> None:
+def _returned(actor: User, case: Case, transition: Transition, reason: str | None, _details: Mapping[str, Any]) -> None:
     step = _turn(case)
     step.status = StepStatus.TERUGGESTUURD
     step.approved_version = None
@@ -103,7 +106,7 @@ def _returned(actor: User, case: Case, transition: Transition, reason: str | Non
 
 
 @effect("beslissing")
-def _decided(actor: User, case: Case, transition: Transition, reason: str | None) -> None:
+def _decided(actor: User, case: Case, transition: Transition, reason: str | None, _details: Mapping[str, Any]) -> None:
     step = _turn(case)
     step.status = StepStatus.AKKOORD if transition.target == "besloten" else StepStatus.AFGEWEZEN
     step.approved_version = case.text_version
