@@ -1,4 +1,4 @@
 """Pages of the meetings package, by subject."""
 
 from meetings import labels  # noqa: F401  (registers the enum labels)
-from meetings.views import admin, agenda, bodies, calendar, decisions, exports, home, notes, papers  # noqa: F401  (routes register on import)
+from meetings.views import admin, agenda, bodies, calendar, decisions, exports, home, news, notes, papers  # noqa: F401  (routes register on import)
