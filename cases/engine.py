@@ -77,6 +77,14 @@ def may_fire(user: Any, case: Case, transition: Transition) -> bool:
     )
 
 
+def ensure_may_fire(user: Any, case: Case, transition: Transition) -> None:
+    """``NotPermitted`` unless ``user`` may fire ``transition`` on ``case`` (whatever its state and guard)."""
+    if not may_fire(user, case, transition):
+        raise NotPermitted(
+            _("U mag '%(step)s' niet doen bij %(this)s.", step=transition.label, this=THIS_TYPE[case.type]), obj=case
+        )
+
+
 def blocked(case: Case, transition: Transition) -> str | None:
     """Why the transition's guard holds it back now, or None."""
     return _GUARDS[transition.guard](case) if transition.guard else None
@@ -117,10 +125,7 @@ def fire(
                 state=workflow.label(case.state),
             )
         )
-    if not may_fire(actor, case, transition):
-        raise NotPermitted(
-            _("U mag '%(step)s' niet doen bij %(this)s.", step=transition.label, this=THIS_TYPE[case.type]), obj=case
-        )
+    ensure_may_fire(actor, case, transition)
     why_not = blocked(case, transition)
     if why_not is not None:
         raise InvalidTransition(why_not)

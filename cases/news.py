@@ -54,8 +54,7 @@ def news_lines(user: User, since: dict[int, datetime]) -> list[NewsLine]:
         or_(Case.created_at > earliest, released > earliest),
     )
     published = dict(
-        (case_id, moment)
-        for case_id, moment in _released_at([c for c in fresh if c.decision_id is not None])
+        (case_id, moment) for case_id, moment in _released_at([c for c in fresh if c.decision_id is not None])
     )
     for case in fresh:
         seen = max(case.created_at, published.get(case.id) or case.created_at)

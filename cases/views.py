@@ -249,6 +249,9 @@ def case_step(case_id: int, name: str) -> ResponseReturnValue:
     """Take a workflow step."""
     case = services.get_case(current_user, case_id)
     transition = engine.workflow_of(case).transition(name)
+    if transition is not None and case.state in transition.sources:
+        # Refused before the form is read: whoever may not take the step learns nothing from its fields.
+        engine.ensure_may_fire(current_user, case, transition)
     asks_date = transition is not None and "due_date" in transition.asks
     form: TransitionForm = PostponeForm() if asks_date else TransitionForm()
     return _post_on_case_page(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
@@ -39,9 +40,6 @@ from core.forms import (
 from core.labels import choices
 from meetings.models import AgendaItemKind, AttendanceStatus, CommentStatus, MilestoneKind
 from meetings.storage import Upload
-
-#: Next to a file field after a refused form: a browser never keeps chosen files, so say so.
-CHOOSE_AGAIN = _l("Kies het bestand of de bestanden opnieuw: een browser bewaart gekozen bestanden niet na een fout.")
 
 
 def files_field(label: Any) -> MultipleFileField:
@@ -207,11 +205,13 @@ class DocumentForm(AudienceFields, BaseForm):
         files = len(chosen_files(self.file))
         if files and len(titles) > files:
             raise ValidationError(
-                _l(
-                    "U gaf %(titles)s titels voor %(files)s bestanden: één titel per regel, in de volgorde van de "
+                ngettext(
+                    "U gaf %(titles)s titels voor %(num)d bestand: één titel per regel, in de volgorde van de "
                     "bestanden.",
+                    "U gaf %(titles)s titels voor %(num)d bestanden: één titel per regel, in de volgorde van de "
+                    "bestanden.",
+                    files,
                     titles=len(titles),
-                    files=files,
                 )
             )
 

@@ -162,9 +162,7 @@ def comments_deadline(meeting: Meeting) -> date | None:
 
 def commenting_open(meeting: Meeting) -> bool:
     deadline = comments_deadline(meeting)
-    return (
-        meeting.besluitenlijst_status is ReviewStatus.TER_COMMENTAAR and deadline is not None and today() <= deadline
-    )
+    return meeting.besluitenlijst_status is ReviewStatus.TER_COMMENTAAR and deadline is not None and today() <= deadline
 
 
 @service

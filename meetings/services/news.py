@@ -55,8 +55,9 @@ LOOK_BACK = timedelta(days=14)
 #: Other packages add their lines of a body's news (``cases``: new and overdue actions).
 WHATS_NEW = "meetings.whats_new"
 #: Changes that tell a reader nothing about the item: its place moves when something is added to or
-#: taken off the agenda, also something the reader may not see.
-UNTOLD_CHANGES = frozenset({"position"})
+#: taken off the agenda, also something the reader may not see; a document's text is read for search
+#: after the upload (bookkeeping of the scheduler, not a new version).
+UNTOLD_CHANGES = frozenset({"position", "text_status"})
 
 
 class Mark(enum.StrEnum):
@@ -171,12 +172,15 @@ class Marks:
         new_items = sum(1 for m in self.items.values() if m is Mark.NIEUW)
         changed = sum(1 for m in self.items.values() if m is Mark.GEWIJZIGD)
         new_documents = sum(1 for m in self.documents.values() if m is Mark.NIEUW)
+        changed_documents = len(self.documents) - new_documents
         if new_items:
             parts.append(ngettext("%(num)d agendapunt nieuw", "%(num)d agendapunten nieuw", new_items))
         if changed:
             parts.append(ngettext("%(num)d agendapunt gewijzigd", "%(num)d agendapunten gewijzigd", changed))
         if new_documents:
             parts.append(ngettext("%(num)d stuk nieuw", "%(num)d stukken nieuw", new_documents))
+        if changed_documents:
+            parts.append(ngettext("%(num)d stuk gewijzigd", "%(num)d stukken gewijzigd", changed_documents))
         return ", ".join(parts)
 
 
@@ -333,9 +337,7 @@ def _documents(
 ) -> None:
     """Documents added after the agenda went out (those on a newly published agenda are in its line)."""
     settled = [
-        m
-        for m in meetings.values()
-        if m.agenda_published_at is not None and m.agenda_published_at <= since[m.id]
+        m for m in meetings.values() if m.agenda_published_at is not None and m.agenda_published_at <= since[m.id]
     ]
     if not settled:
         return
@@ -450,4 +452,3 @@ def _comments_settled(
                 detail=meeting.title,
             )
         )
-

@@ -192,7 +192,7 @@ def document_new(meeting_id: int) -> ResponseReturnValue:
     if documents:
         flash(
             ngettext(
-                "Document %(titles)s toegevoegd.",
+                "%(num)d document toegevoegd: %(titles)s.",
                 "%(num)d documenten toegevoegd: %(titles)s.",
                 len(documents),
                 titles=", ".join(d.title for d in documents),
