@@ -46,6 +46,8 @@ class HomePanel:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 50
+    #: Two columns wide on a wide screen (a panel with long lines, such as what is new).
+    wide: bool = False
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:

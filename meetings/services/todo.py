@@ -30,8 +30,10 @@ class CommentsAsked:
 
 
 def comments_asked(user: User) -> list[CommentsAsked]:
-    """The besluitenlijsten ``user`` may comment on now, soonest deadline first. Three queries."""
-    body_ids = bodies_where(user, Action.PARTICIPATE)
+    """The besluitenlijsten ``user`` may comment on now, soonest deadline first. Three queries. Not for a
+    body's secretariat: it sent the besluitenlijst out and settles the comments (its work is elsewhere)."""
+    secretariat = set(bodies_where(user, Action.MANAGE))
+    body_ids = [body_id for body_id in bodies_where(user, Action.PARTICIPATE) if body_id not in secretariat]
     if not body_ids:
         return []
     meetings = [

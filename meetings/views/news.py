@@ -57,6 +57,7 @@ def news_panel(user: Any) -> HomePanel | None:
         template="meetings/panels/news.html",
         context={"news": news.whats_new(user, body_services.bodies_for(user), marks), "moment": marks.moment},
         order=8,
+        wide=True,
     )
 
 
