@@ -151,6 +151,7 @@ def test_the_secretariat_uploads_several_documents_and_a_refusal_keeps_the_form(
     sec.goto(f"/vergaderingen/{demo['upcoming']}")
     main(sec).get_by_role("link", name="Stuk bij de vergadering").click()
     expect(sec.get_by_role("heading", level=1)).to_have_text("Stukken toevoegen")
+    expect(sec.locator("form[data-titles-ready]")).to_have_count(1)  # the title boxes' script has run
     files = sec.get_by_label("Bestanden")
     bad = tmp_path / "rooster.pdf"
     bad.write_bytes(b"MZ\x90\x00 geen pdf")
@@ -164,6 +165,7 @@ def test_the_secretariat_uploads_several_documents_and_a_refusal_keeps_the_form(
 
     expect(main(sec).locator("#file-fout")).to_contain_text("rooster.pdf: De inhoud van dit bestand past niet")
     expect(main(sec)).to_contain_text("Kies het bestand of de bestanden opnieuw")
+    expect(sec.locator("form[data-titles-ready]")).to_have_count(1)
     titles = sec.get_by_label("Titels, één per regel")
     expect(titles).to_have_value("Annotatie voor de bewindspersonen\nrooster")
     no_blocking_violations(sec, "stukken toevoegen (fout)", request)

@@ -196,3 +196,29 @@ def test_a_request_lapses_when_the_action_is_reported_done_or_the_date_is_moved(
         engine.fire(user(SEC), reopened, "heropenen", reason="Nog niet af.")
         with pytest.raises(InvalidTransition, match="geen uitstel gevraagd"):
             engine.fire(user(SEC), reopened, "uitstel_verlenen")
+
+
+def test_the_secretariat_is_told_of_the_request_with_the_date_asked(app, clients):
+    from notify import services as notify
+
+    case_id = new_action(app)
+    ask(clients(OWNER), case_id, days=30, reason="De netbeheerder levert later.")
+    with in_app(app):
+        notify.dispatch("test:uitstel")
+        from auth.models import User
+
+        message = db.session.scalars(
+            select(Notification)
+            .join(CaseEvent, CaseEvent.id == Notification.subject_id)
+            .join(User, User.id == Notification.recipient_id)
+            .where(
+                Notification.subject_type == "case_events",
+                CaseEvent.case_id == case_id,
+                CaseEvent.transition == "uitstel_aanvragen",
+                User.email == SEC,
+            )
+        ).one()
+    assert message.mail_subject.endswith(": uitstel aanvragen")
+    asked = today() + timedelta(days=30)
+    assert f"Gevraagde nieuwe datum: {asked.day} " in message.mail_text
+    assert "De netbeheerder levert later." in message.mail_text

@@ -78,5 +78,9 @@
 
     input.addEventListener("change", build);
     form.addEventListener("submit", sync);
+    if (input.files && input.files.length) {
+      build(); // files chosen before the script ran
+    }
+    form.setAttribute("data-titles-ready", "");
   });
 })();
