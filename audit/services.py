@@ -176,3 +176,40 @@ def history_of(object_type: str, object_id: int) -> list[AuditRecord]:
             .order_by(AuditRecord.id)
         )
     )
+
+
+def records_about(refs: set[tuple[str, int]]) -> dict[tuple[str, int], list[dict[str, Any]]]:
+    """Per object, oldest first, every record that tells what it held and who could read it: its own, and
+    those of the people named on it (a vertrouwelijk item's grants change who may read it without a record
+    of the item itself; each grant's record seals the item's state). One query, for *what's new*."""
+    by_table: dict[str, set[int]] = {}
+    for table, ident in refs:
+        by_table.setdefault(table, set()).add(ident)
+    if not by_table:
+        return {}
+    own = [and_(AuditRecord.object_type == table, AuditRecord.object_id.in_(ids)) for table, ids in by_table.items()]
+    named = and_(
+        AuditRecord.object_type == "audience_grants",
+        AuditRecord.main_object.in_([f"{table}/{ident}" for table, ident in refs]),
+    )
+    columns = [
+        AuditRecord.id,
+        AuditRecord.occurred_at,
+        AuditRecord.action,
+        AuditRecord.object_type,
+        AuditRecord.object_id,
+        AuditRecord.main_object,
+        AuditRecord.audience,
+        AuditRecord.changes,
+        AuditRecord.visibility,
+        AuditRecord.actor_user_id,
+    ]
+    found: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    for row in db.session.execute(select(*columns).where(or_(*own, named)).order_by(AuditRecord.id)).mappings():
+        key: tuple[str, int] | None = (row["object_type"], row["object_id"])
+        if row["object_type"] == "audience_grants":
+            table, _sep, number = (row["main_object"] or "").partition("/")
+            key = (table, int(number)) if number.isdigit() else None
+        if key in refs:
+            found.setdefault(key, []).append(dict(row))
+    return found

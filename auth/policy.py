@@ -416,6 +416,19 @@ def _admits(user: Any, state: Mapping[str, Any], secretariat: bool, subject: tup
     return admitted and (secretariat or state.get("released", True))
 
 
+def record_states(record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The reading state of an audit record's subject just after and just before the change it records."""
+    return _states_of(record)
+
+
+def state_admits(user: Any, state: Mapping[str, Any], subject: tuple[str, int] | None = None) -> bool:
+    """Whether an object in ``state`` (as an audit record sealed it) admitted ``user`` by its audience or by
+    the people it named then. Publication aside: the caller knows when that came (an agenda's publication
+    is recorded on its meeting, not on each of its items). For *what's new*: an item the reader could not
+    see before is new to them, whatever its age, and its past changes are none of their business."""
+    return _signed_in(user) and _admits(user, state, True, subject)
+
+
 # --- who could read an object at a moment (kept by the recorder with every record) ------------------
 
 _NAMED = "regiotafel.named"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any
 
 from flask_babel import format_decimal
@@ -76,6 +77,14 @@ def may_fire(user: Any, case: Case, transition: Transition) -> bool:
     )
 
 
+def ensure_may_fire(user: Any, case: Case, transition: Transition) -> None:
+    """``NotPermitted`` unless ``user`` may fire ``transition`` on ``case`` (whatever its state and guard)."""
+    if not may_fire(user, case, transition):
+        raise NotPermitted(
+            _("U mag '%(step)s' niet doen bij %(this)s.", step=transition.label, this=THIS_TYPE[case.type]), obj=case
+        )
+
+
 def blocked(case: Case, transition: Transition) -> str | None:
     """Why the transition's guard holds it back now, or None."""
     return _GUARDS[transition.guard](case) if transition.guard else None
@@ -100,7 +109,8 @@ def fire(
     actor: User, case: Case, name: str, *, reason: str | None = None, details: Mapping[str, Any] | None = None
 ) -> CaseEvent:
     """Take workflow step ``name`` on ``case`` as ``actor``, recording it in the case's history.
-    ``details`` are the step's optional answers (``Transition.asks``), e.g. where agenderen puts the item."""
+    ``details`` are the step's answers (``Transition.asks``), e.g. where agenderen puts the item, or the
+    new date a postponement asks for; a date asked for is kept on the step's history line."""
     ensure(actor, Action.VIEW, case)
     workflow = workflow_of(case)
     transition = workflow.transition(name)
@@ -115,10 +125,7 @@ def fire(
                 state=workflow.label(case.state),
             )
         )
-    if not may_fire(actor, case, transition):
-        raise NotPermitted(
-            _("U mag '%(step)s' niet doen bij %(this)s.", step=transition.label, this=THIS_TYPE[case.type]), obj=case
-        )
+    ensure_may_fire(actor, case, transition)
     why_not = blocked(case, transition)
     if why_not is not None:
         raise InvalidTransition(why_not)
@@ -132,11 +139,16 @@ def fire(
     details = {key: value for key, value in (details or {}).items() if value is not None}
     if unasked := set(details) - set(transition.asks):
         raise TypeError(f"step {transition.name} does not ask for {sorted(unasked)}")
+    asked_date = details.get("due_date")
+    if "due_date" in transition.requires and not isinstance(asked_date, date):
+        raise DomainError(_("Vul een geldige datum in (dd-mm-jjjj)."), field="due_date")
+    previous_due = case.due_date
     if transition.effect:
         _EFFECTS[transition.effect](actor, case, transition, reason, details)
     previous = case.state
-    case.state = transition.target
-    if transition.target in workflow.closed:
+    target = workflow.target_of(transition, previous)
+    case.state = target
+    if target in workflow.closed:
         case.closed_at = now()
     elif previous in workflow.closed:
         case.closed_at = None
@@ -146,8 +158,10 @@ def fire(
         actor_id=actor.id,
         transition=transition.name,
         from_state=previous,
-        to_state=transition.target,
+        to_state=target,
         note=reason,
+        previous_due_date=previous_due if isinstance(asked_date, date) else None,
+        due_date=asked_date if isinstance(asked_date, date) else None,
     )
     db.session.add(event)
     if reason:

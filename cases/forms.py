@@ -23,7 +23,7 @@ from core.forms import (
     title_field,
 )
 from core.labels import choices
-from meetings.forms import AudienceFields, audience_field
+from meetings.forms import AudienceFields, audience_field, files_field
 from meetings.models import AgendaItemKind
 
 
@@ -37,6 +37,7 @@ class AgendaRequestForm(BaseForm):
         default=AgendaItemKind.TER_BESPREKING.value,
     )
     theme_id = IdSelectField(_l("Thema"), validators=[Optional()])
+    files = files_field(_l("Bijlagen (optioneel)"))
 
 
 class FollowUpForm(AudienceFields, BaseForm):
@@ -81,8 +82,18 @@ class ScheduleForm(TransitionForm):
         return {"kind": self.kind.data or None, "position": self.position.data}
 
 
+class PostponeForm(TransitionForm):
+    """Uitstel aanvragen: the new date asked for, and why."""
+
+    due_date = date_field(_l("Nieuwe datum"))
+
+    def details(self) -> dict[str, Any]:
+        return {"due_date": self.due_date.data}
+
+
 class NoteForm(BaseForm):
     text = text_field(_l("Voortgang"), required=True)
+    files = files_field(_l("Bijlagen (optioneel)"))
 
 
 class DueDateForm(BaseForm):

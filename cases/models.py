@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column, object_session, relat
 from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import Organisation, User
-from core.db import AudienceMixin, Base, created_at, intpk
+from core.db import AudienceMixin, Base, ScaffoldingMixin, created_at, intpk
 from meetings.models import AgendaItem, AgendaItemKind, Body, Cycle, Decision, Meeting, ReviewStatus, Theme
 
 
@@ -40,6 +40,9 @@ class Case(AudienceMixin, Base):
     owner_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     due_date: Mapped[date | None] = mapped_column(index=True)
+    #: The later due date the owner asked for (uitstel aanvragen) while the secretariat has not yet
+    #: granted or refused it; None when no postponement is asked.
+    requested_due_date: Mapped[date | None]
     #: The cycle an agendaverzoek is for; it moves when the request is doorgeschoven.
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"), index=True)
     #: The agenda item a request became, or the item an action came from.
@@ -140,7 +143,8 @@ class CaseEvent(Base):
     to_state: Mapped[str | None] = mapped_column(String(40))
     #: The reason given for a step, or the text of a progress note.
     note: Mapped[str | None] = mapped_column(Text)
-    #: A changed due date: the date it had before this event, and the date it got.
+    #: A changed due date: the date it had before this event, and the date it got (for a step that asks
+    #: for a date, such as uitstel aanvragen: the date it had then, and the date asked for).
     previous_due_date: Mapped[date | None]
     due_date: Mapped[date | None]
 
@@ -153,6 +157,44 @@ class CaseEvent(Base):
     @property
     def audit_label(self) -> str:
         return f"gebeurtenis bij zaak {self.case_id}: {self.transition or 'notitie'}"
+
+
+class CaseAttachment(ScaffoldingMixin, Base):
+    """A file on a case: with a progress report (its history line), or sent with an agenda request
+    until the request is agendeerd (then it becomes a document of the new agenda item). Stored as
+    documents are (``meetings.storage``, named by its SHA-256), and seen by exactly who may see the
+    case: the policy derives that from the case, as it does for a meeting's scaffolding."""
+
+    __tablename__ = "case_attachments"
+
+    id: Mapped[intpk]
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    #: The history line (a progress report, or the request's creation) the file came with.
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("case_events.id", ondelete="CASCADE"), index=True)
+    body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    #: The name the file had on the uploader's computer, offered again on download.
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[created_at]
+
+    @classmethod
+    def belongs_to(cls) -> tuple[type[Case], ColumnElement[bool]]:
+        return Case, Case.id == cls.case_id
+
+    @property
+    def extension(self) -> str:
+        return self.filename.rsplit(".", 1)[-1].upper() if "." in self.filename else ""
+
+    def audit_main_object(self) -> str | None:
+        return f"cases/{self.case_id}"
+
+    @property
+    def audit_label(self) -> str:
+        return f"bijlage {self.title} ({self.filename}) bij zaak {self.case_id}"
 
 
 class StepStatus(enum.StrEnum):

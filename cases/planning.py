@@ -377,9 +377,15 @@ def compose_step(notification: Any, recipient: User) -> Mail | Lapsed:
     elif notification.variant == "beslisser":
         subject = _("Ter beslissing: %(ref)s %(title)s", ref=ref, title=title)
         lead += " " + _("De nota ligt bij u ter beslissing.")
+    elif event.from_state == event.to_state:
+        subject = f"{ref} {title}: {str(step).lower()}"  # a step that keeps the state (uitstel): say which
     else:
         subject = f"{ref} {title}: {state}"
     extra = _("Toelichting:") + f"\n{event.note}" if event.note else ""
+    if event.due_date is not None and event.kind is EventKind.STAP:
+        extra = "\n\n".join(
+            part for part in (_("Gevraagde nieuwe datum: %(date)s", date=show_date(event.due_date)), extra) if part
+        )
     return Mail(subject=subject, text=_letter(recipient, lead, case, _BECAUSE[notification.variant], extra))
 
 

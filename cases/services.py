@@ -17,7 +17,7 @@ from audit.recorder import note_reason
 from auth.models import Organisation, User
 from auth.policy import Action, bodies_where, can, ensure, get_visible, publishable, visible
 from auth.services import share
-from cases import planning, route
+from cases import attachments, planning, route
 from cases.engine import effect, is_overdue, workflow_of
 from cases.models import Case, CaseEvent, CaseType, EventKind, RouteStep
 from cases.workflows import TYPE_LABELS, WORKFLOWS, Transition
@@ -27,6 +27,7 @@ from core.db import Audience
 from core.errors import DomainError, NotPermitted
 from core.extensions import db
 from core.hooks import LinkedItem
+from meetings import storage
 from meetings.models import (
     AgendaItem,
     AgendaItemKind,
@@ -61,8 +62,10 @@ def submit_agenda_request(
     description: str,
     requested_kind: AgendaItemKind,
     theme_id: int | None = None,
+    files: list[storage.Upload] | None = None,
 ) -> Case:
-    """A member asks to put a subject on the agenda of the body's next cycle."""
+    """A member asks to put a subject on the agenda of the body's next cycle, with files if they like
+    (they become the agenda item's documents when the request is agendeerd)."""
     ensure(actor, Action.PARTICIPATE, body)
     _check_theme(theme_id)
     cycle = open_cycle_for_requests(body.id)
@@ -98,14 +101,18 @@ def submit_agenda_request(
     )
     db.session.add(case)
     db.session.flush()
-    _created(actor, case)
+    event = _created(actor, case)
+    if files:
+        attachments.attach(actor, case, event, files)
     return case
 
 
-def _created(actor: User, case: Case) -> None:
-    db.session.add(CaseEvent(case_id=case.id, kind=EventKind.AANGEMAAKT, actor_id=actor.id, to_state=case.state))
+def _created(actor: User, case: Case) -> CaseEvent:
+    event = CaseEvent(case_id=case.id, kind=EventKind.AANGEMAAKT, actor_id=actor.id, to_state=case.state)
+    db.session.add(event)
     db.session.flush()
     planning.case_created(case)
+    return event
 
 
 def _meeting_of_request(case: Case) -> Meeting | None:
@@ -120,7 +127,8 @@ def _put_on_agenda(
     actor: User, case: Case, _transition: Transition, _reason: str | None, details: Mapping[str, Any]
 ) -> None:
     """agenderen: the request becomes an agenda item of its cycle's meeting, of the kind and at the
-    place the secretariat chose (by default the kind asked for, at the end)."""
+    place the secretariat chose (by default the kind asked for, before the closing items); its files
+    become the item's documents."""
     meeting = _meeting_of_request(case)
     if meeting is None:
         raise DomainError(_("Deze cyclus heeft geen vergadering om het verzoek op te agenderen."))
@@ -137,6 +145,7 @@ def _put_on_agenda(
     )
     db.session.flush()
     case.agenda_item_id = item.id
+    attachments.move_onto_agenda(actor, case, meeting, item)
 
 
 def agenda_places(user: User, case: Case) -> tuple[list[tuple[int, str]], int | None]:
@@ -284,14 +293,17 @@ def ensure_may_add_note(actor: User, case: Case) -> None:
 
 
 @service
-def add_progress_note(actor: User, case: Case, *, text: str) -> CaseEvent:
-    """Report progress on a case."""
+def add_progress_note(actor: User, case: Case, *, text: str, files: list[storage.Upload] | None = None) -> CaseEvent:
+    """Report progress on a case, with files if there are any (seen by whoever sees the case)."""
     ensure_may_add_note(actor, case)
     text = text.strip()
     if not text:
         raise DomainError(_("Schrijf wat er is gebeurd."), field="text")
     event = CaseEvent(case_id=case.id, kind=EventKind.VOORTGANG, actor_id=actor.id, note=text)
     db.session.add(event)
+    if files:
+        db.session.flush()
+        attachments.attach(actor, case, event, files)
     return event
 
 
@@ -321,6 +333,8 @@ def change_due_date(actor: User, case: Case, *, due_date: date, reason: str) -> 
         )
     )
     case.due_date = due_date
+    # The secretariat has set the date: a postponement the owner asked for is answered by it.
+    case.requested_due_date = None
     note_reason(db.session, case, reason)
     db.session.flush()
     planning.plan_case(case)
@@ -505,11 +519,14 @@ def as_linked(case: Case) -> LinkedItem:
     if case.assignee is not None:
         owner = f"{owner} ({case.assignee.name})"
     title = f"{case.reference} {case.title}" if not case.kenmerk else f"{case.kenmerk}: {case.title}"
+    status = workflow_of(case).label(case.state)
+    if case.requested_due_date is not None:
+        status = _("%(state)s, uitstel gevraagd tot %(date)s", state=status, date=show_date(case.requested_due_date))
     return LinkedItem(
         title=title,
         url=url_for("cases.case", case_id=case.id),
         kind=TYPE_LABELS[case.type],
-        status=workflow_of(case).label(case.state),
+        status=status,
         owner=owner,
         due=case.due_date,
         overdue=is_overdue(case),

@@ -5,15 +5,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.models import User
-from auth.policy import Action, bodies_where, can, ensure
+from auth.policy import Action, bodies_where, can, ensure, get_visible
 from auth.services import list_users
-from cases import bp, dossiers, engine, nota, planning, route, services
+from cases import (
+    attachments,
+    bp,
+    dossiers,
+    engine,
+    nota,
+    planning,
+    postpone,  # noqa: F401  (registers the guards and effects of uitstel)
+    route,
+    services,
+)
+from cases import news as case_news
 from cases.forms import (
     AgendaRequestForm,
     DossierForm,
@@ -23,22 +34,25 @@ from cases.forms import (
     NotaEditForm,
     NotaForm,
     NoteForm,
+    PostponeForm,
     RouteStepForm,
     ScheduleForm,
     TransitionForm,
 )
-from cases.models import CaseType, EventKind
-from cases.workflows import TYPE_LABELS
+from cases.models import CaseAttachment, CaseType, EventKind
+from cases.workflows import SAME_STATE, TYPE_LABELS
 from core.dates import show_date
 from core.errors import DomainError, NotPermitted, NotVisible
 from core.hooks import LinkedItem, PageAction, PageSection, provide
 from core.labels import choices
 from core.pages import form_page, run_action, submit_form
 from core.web import HOME_PANELS, HomePanel
-from meetings.forms import offer_members
+from meetings import storage
+from meetings.forms import offer_members, uploads_of
 from meetings.models import AgendaItemKind
 from meetings.services import bodies as body_services
 from meetings.services import decisions as decision_services
+from meetings.services.news import WHATS_NEW
 from meetings.woo import PUBLIC_FOLLOW_UPS
 from notify.services import notifications_about
 
@@ -51,11 +65,26 @@ def request_new(slug: str) -> ResponseReturnValue:
     ensure(current_user, Action.PARTICIPATE, body)
     form = AgendaRequestForm()
     form.theme_id.choices = [("", _("— geen —"))] + [(t.id, t.name) for t in body_services.all_themes()]
-    case = submit_form(form, lambda user: services.submit_agenda_request(user, body, **form.service_data()))
+    case = submit_form(
+        form,
+        lambda user: services.submit_agenda_request(
+            user, body, **{**form.service_data(), "files": uploads_of(form.files)}
+        ),
+    )
     if case:
         flash(_("Uw agendaverzoek %(ref)s is ingediend bij het secretariaat.", ref=case.reference), "success")
         return redirect(url_for("cases.case", case_id=case.id))
-    return form_page("cases/request_form.html", form=form, body=body)
+    return form_page("cases/request_form.html", form=form, body=body, **_upload_limits(form))
+
+
+def _upload_limits(form: Any) -> dict[str, Any]:
+    """What a form with files says about them, and after a refusal that they must be chosen again."""
+    return {
+        "allowed": ", ".join(e.upper() for e in storage.ALLOWED_EXTENSIONS),
+        "max_mb": storage.max_bytes() // (1024 * 1024),
+        "max_files": storage.max_files(),
+        "choose_again": form.is_submitted() and bool(form.errors),
+    }
 
 
 @bp.route("/besluiten/<int:decision_id>/actiepunten/nieuw", methods=["GET", "POST"])
@@ -150,6 +179,7 @@ def _case_page(
     *,
     transition_form: Any = None,
     schedule_form: Any = None,
+    postpone_form: Any = None,
     note_form: Any = None,
     due_form: Any = None,
     step_form: Any = None,
@@ -158,6 +188,7 @@ def _case_page(
 ) -> ResponseReturnValue:
     """The case page; after a refused POST with the posted form (and its errors) in its place."""
     transition_form = transition_form or TransitionForm(formdata=None)
+    postpone_form = postpone_form or PostponeForm(formdata=None)
     note_form = note_form or NoteForm(formdata=None)
     due_form = due_form or DueDateForm(formdata=None)
     may_manage = can(current_user, Action.MANAGE, case)
@@ -212,7 +243,10 @@ def _case_page(
             notifications=notifications_about("cases", case.id) if may_manage else [],
             in_dossiers=dossiers.dossiers_holding(current_user, case_id=case.id),
             transition_form=transition_form,
+            postpone_form=postpone_form,
             note_form=note_form,
+            attachments=attachments.attachments_of(current_user, case),
+            upload=_upload_limits(note_form),
             due_form=due_form,
             failed_transition=failed,
             **context,
@@ -224,19 +258,26 @@ def _case_page(
 @bp.post("/zaken/<int:case_id>/stap/<name>")
 @login_required
 def case_step(case_id: int, name: str) -> ResponseReturnValue:
-    """Take a workflow step (agenderen with the kind and the place on the agenda chosen)."""
+    """Take a workflow step (agenderen with the kind and the place on the agenda chosen, uitstel with a
+    new date)."""
     case = services.get_case(current_user, case_id)
     transition = engine.workflow_of(case).transition(name)
+    if transition is not None and case.state in transition.sources:
+        # Refused before the form is read: whoever may not take the step learns nothing from its fields.
+        engine.ensure_may_fire(current_user, case, transition)
     form: TransitionForm = TransitionForm()
     shown_as = "transition_form"
     if transition is not None and "position" in transition.asks:
         form = _schedule_form(case, name, ScheduleForm())
         shown_as = "schedule_form"
+    elif transition is not None and "due_date" in transition.asks:
+        form = PostponeForm()
+        shown_as = "postpone_form"
     return _post_on_case_page(
         case,
         form,
         lambda user: engine.fire(user, case, name, reason=form.reason.data, details=form.details()),
-        success=lambda: _("Gedaan: %(state)s.", state=engine.workflow_of(case).label(case.state)),
+        success=lambda: _done(case, transition),
         shown_as=shown_as,
         failed=name,
     )
@@ -251,6 +292,13 @@ def _schedule_form(case: Any, name: str, form: ScheduleForm) -> ScheduleForm:
         form.kind.data = (case.requested_kind or AgendaItemKind.TER_BESPREKING).value
         form.position.data = default
     return form.for_step(name)
+
+
+def _done(case: Any, transition: Any) -> str:
+    """What the flash says after a step: the new state, or for a step that keeps it, the step."""
+    if transition is not None and transition.target == SAME_STATE:
+        return _("Gedaan: %(step)s.", step=str(transition.label).lower())
+    return _("Gedaan: %(state)s.", state=engine.workflow_of(case).label(case.state))
 
 
 def _post_on_case_page(
@@ -283,11 +331,30 @@ def case_note(case_id: int) -> ResponseReturnValue:
     return _post_on_case_page(
         case,
         form,
-        lambda user: services.add_progress_note(user, case, text=form.text.data or ""),
+        lambda user: services.add_progress_note(user, case, text=form.text.data or "", files=uploads_of(form.files)),
         success=_("Voortgang vastgelegd."),
         shown_as="note_form",
         anchor="geschiedenis",
     )
+
+
+@bp.get("/zaken/<int:case_id>/bijlagen/<int:attachment_id>")
+@login_required
+def attachment_download(case_id: int, attachment_id: int) -> ResponseReturnValue:
+    """A file on a case, only for whoever may see the case."""
+    attachment = get_visible(current_user, CaseAttachment, attachment_id)
+    path = storage.path_for(attachment.sha256)
+    if attachment.case_id != case_id or not path.exists():
+        abort(404)
+    response = send_file(
+        path,
+        mimetype=attachment.content_type,
+        as_attachment=True,
+        download_name=attachment.filename,
+        etag=attachment.sha256,
+    )
+    response.headers["Cache-Control"] = "no-store"  # what one user may see, no shared cache keeps
+    return response
 
 
 @bp.post("/zaken/<int:case_id>/datum")
@@ -524,6 +591,18 @@ def _home_requests(user: User) -> HomePanel | None:
     )
 
 
+def _home_postponements(user: User) -> HomePanel | None:
+    asked = case_news.postponements_asked(user)
+    if not asked:
+        return None
+    return HomePanel(
+        title=_("Uitstel gevraagd"),
+        template="cases/panels/actions.html",
+        context={"items": [services.as_linked(c) for c in asked]},
+        order=11,
+    )
+
+
 def _body_section(user: User, body: Any) -> PageSection:
     actions = []
     if can(user, Action.PARTICIPATE, body):
@@ -615,6 +694,8 @@ def _item_dossiers(user: User, item: Any) -> PageSection | None:
 def _register(state: Any) -> None:
     provide(state.app, HOME_PANELS, _home_requests)
     provide(state.app, HOME_PANELS, _home_actions)
+    provide(state.app, HOME_PANELS, _home_postponements)
+    provide(state.app, WHATS_NEW, case_news.news_lines)
     provide(state.app, "meetings.body_page", _body_section)
     provide(state.app, "meetings.body_page", _body_follow_ups)
     provide(state.app, "meetings.body_page", _body_dossiers)

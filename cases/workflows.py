@@ -54,10 +54,11 @@ class Transition:
     sides: frozenset[Side] | None = None
     #: A condition on the case beyond its state, named in ``cases.engine``'s guards.
     guard: str | None = None
-    #: Fields the transition asks for: "reason" (a required reason or comment).
+    #: Fields the transition requires: "reason" (a required reason or comment), "due_date" (a date
+    #: the step asks for, which must then also be among ``asks``).
     requires: tuple[str, ...] = ()
-    #: Optional details the step asks for and hands to its effect: "kind" and "position" (what kind
-    #: of item agenderen makes, and where on the agenda it puts it).
+    #: Details the step asks for and hands to its effect: "kind" and "position" (what kind of item
+    #: agenderen makes, and where on the agenda it puts it), "due_date" (the new date a postponement asks).
     asks: tuple[str, ...] = ()
     #: Name of an effect in ``cases.services`` run before the state changes.
     effect: str | None = None
@@ -104,8 +105,16 @@ class Workflow:
     def label(self, state: str | None) -> str:
         return str(self.states.get(state or "", state or ""))
 
+    def target_of(self, transition: Transition, state: str) -> str:
+        """Where ``transition`` leads from ``state``: its target, or ``state`` itself for ``SAME_STATE``."""
+        return state if transition.target == SAME_STATE else transition.target
+
 
 SECRETARIAAT = frozenset({Role.SECRETARIAAT})
+
+#: A step's target that keeps the case in the state it is in: asking for a postponement, granting or
+#: refusing it, changes the due date (or not), not where the work stands.
+SAME_STATE = "="
 
 AGENDAVERZOEK = Workflow(
     case_type=CaseType.AGENDAVERZOEK,
@@ -166,6 +175,47 @@ FOLLOW_UP_REMINDERS = (
     Reminder("escalatie", 1, "secretariaat", every=7),
 )
 
+
+def postponement(open_states: frozenset[str]) -> tuple[Transition, ...]:
+    """Uitstel: the owner asks for a later due date with a reason; the secretariat grants it (the due
+    date moves) or refuses it with a reason. One request at a time; the case stays where it stands."""
+    return (
+        Transition(
+            "uitstel_aanvragen",
+            _l("Uitstel aanvragen"),
+            open_states,
+            SAME_STATE,
+            owner=True,
+            guard="geen_uitstel_gevraagd",
+            requires=("reason", "due_date"),
+            asks=("due_date",),
+            effect="uitstel_gevraagd",
+            notifies=("secretariaat",),
+        ),
+        Transition(
+            "uitstel_verlenen",
+            _l("Uitstel verlenen"),
+            open_states,
+            SAME_STATE,
+            SECRETARIAAT,
+            guard="uitstel_gevraagd",
+            effect="uitstel_verleend",
+            notifies=("uitvoerder",),
+        ),
+        Transition(
+            "uitstel_weigeren",
+            _l("Uitstel weigeren"),
+            open_states,
+            SAME_STATE,
+            SECRETARIAAT,
+            guard="uitstel_gevraagd",
+            requires=("reason",),
+            effect="uitstel_geweigerd",
+            notifies=("uitvoerder",),
+        ),
+    )
+
+
 ACTIEPUNT = Workflow(
     case_type=CaseType.ACTIEPUNT,
     initial="open",
@@ -212,6 +262,7 @@ ACTIEPUNT = Workflow(
             requires=("reason",),
             notifies=("uitvoerder",),
         ),
+        *postponement(frozenset({"open", "in_uitvoering"})),
     ),
 )
 
@@ -268,6 +319,7 @@ TOEZEGGING = Workflow(
             requires=("reason",),
             notifies=("uitvoerder",),
         ),
+        *postponement(frozenset({"openstaand", "deels_voldaan"})),
     ),
 )
 

@@ -15,6 +15,8 @@ _ENV_PARSERS: dict[str, Any] = {
     "DEMO_PASSWORD": str,
     "MAX_DOCUMENT_BYTES": int,
     "MAX_DOCUMENT_UNPACKED_BYTES": int,
+    "MAX_UPLOAD_FILES": int,
+    "MAX_UPLOAD_BYTES": int,
     "DOCUMENT_TEXT_CPU_SECONDS": int,
     "DOCUMENT_TEXT_WALL_SECONDS": int,
     "DOCUMENT_TEXT_MEMORY_MB": int,
@@ -60,6 +62,10 @@ class Defaults:
     #: What an uploaded Word, Excel, PowerPoint or OpenDocument file (a zip) may unpack to; a zip
     #: bomb is refused at upload, before anything in it is unpacked.
     MAX_DOCUMENT_UNPACKED_BYTES = 200 * 1024 * 1024
+    #: Files in one upload (several documents at once, a progress report's attachments).
+    MAX_UPLOAD_FILES = 10
+    #: All files of one upload together; None: four documents' worth (``MAX_DOCUMENT_BYTES``).
+    MAX_UPLOAD_BYTES: int | None = None
     #: The scheduler reads a document's text for search in a child process with these limits (CPU
     #: seconds, seconds on the clock, address space); a document that needs more stays without text.
     DOCUMENT_TEXT_CPU_SECONDS = 30
@@ -142,8 +148,11 @@ def load_config(app: Any, overrides: dict[str, Any] | None) -> None:
                 "reach it on, e.g. https://regiotafel.example.nl."
             )
         app.config["PUBLIC_URL"] = f"http://127.0.0.1:{app.config['PORT']}"
-    # Leave room for the other form fields around one maximal document.
-    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_DOCUMENT_BYTES"] + 1024 * 1024
+    # Several documents go up at once, each at most MAX_DOCUMENT_BYTES; leave room for the other fields.
+    if not app.config.get("MAX_UPLOAD_BYTES"):
+        app.config["MAX_UPLOAD_BYTES"] = 4 * app.config["MAX_DOCUMENT_BYTES"]
+    app.config["MAX_UPLOAD_BYTES"] = max(app.config["MAX_UPLOAD_BYTES"], app.config["MAX_DOCUMENT_BYTES"])
+    app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_UPLOAD_BYTES"] + 1024 * 1024
 
     if 12 % int(app.config["ACCESS_REVIEW_MONTHS"]) or int(app.config["ACCESS_REVIEW_MONTHS"]) < 1:
         raise RuntimeError("ACCESS_REVIEW_MONTHS must divide a year: 1, 2, 3, 4, 6 or 12.")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, current_app
@@ -57,3 +57,19 @@ class PageSection:
     items: list[LinkedItem] = field(default_factory=list)
     empty: str = ""
     actions: list[PageAction] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class NewsLine:
+    """One line of a body's *what's new* on the home page (``meetings.services.news``), from any package:
+    what came in, when, where to read it, and the titles it names, all as the reader may see them."""
+
+    body_id: int
+    at: datetime
+    #: A short word for the kind of news, shown as a tag ("Agenda", "Actiepunt").
+    kind: str
+    text: str
+    url: str
+    detail: str = ""
+    #: (title, url) of the things the line names, e.g. the documents added.
+    links: tuple[tuple[str, str], ...] = ()

@@ -48,6 +48,8 @@ class HomePanel:
     template: str
     context: dict[str, Any] = field(default_factory=dict)
     order: int = 50
+    #: Two columns wide on a wide screen (a panel with long lines, such as what is new).
+    wide: bool = False
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
@@ -165,10 +167,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc: HTTPException) -> ResponseReturnValue:
         limit_mb = app.config["MAX_DOCUMENT_BYTES"] / (1024 * 1024)
+        total_mb = app.config["MAX_UPLOAD_BYTES"] / (1024 * 1024)
         return _error_page(
             413,
             _("Bestand te groot"),
-            _("Een document mag hoogstens %(mb).0f MB zijn. Er is niets opgeslagen.", mb=limit_mb),
+            _(
+                "Een document mag hoogstens %(mb).0f MB zijn, alle bestanden van één keer uploaden samen hoogstens "
+                "%(total).0f MB. Er is niets opgeslagen.",
+                mb=limit_mb,
+                total=total_mb,
+            ),
         )
 
     @app.errorhandler(CSRFError)

@@ -38,6 +38,7 @@ from meetings.models import (
     Meeting,
 )
 from meetings.services import agenda, bodies, cycles, decisions, notes
+from meetings.storage import Upload
 
 BEHEER_EMAIL = "beheer@regiotafel.test"
 
@@ -802,6 +803,17 @@ def _bo_brainport_next(cast: Cast, today: date) -> None:
             description="De regio wil verkennen wat nodig is om internationale kenniswerkers te blijven aantrekken.",
             requested_kind=AgendaItemKind.TER_BESPREKING,
             theme_id=cast.theme["Talent"],
+            # Sent with the request; agendeerd, it becomes a document of the agenda item.
+            files=[
+                Upload(
+                    "verkenning-internationale-kenniswerkers.pdf",
+                    text_pdf(
+                        "Verkenning internationale kenniswerkers",
+                        ["Wat de Brainportregio nodig heeft om internationale kenniswerkers te blijven aantrekken."],
+                    ),
+                    title="Verkenning internationale kenniswerkers",
+                )
+            ],
         )
     with at(today - timedelta(days=2)):
         # The agenda started with the body's standing items (Opening, …, Voortgang actiepunten en
@@ -882,7 +894,16 @@ def _bo_brainport_next(cast: Cast, today: date) -> None:
     with at(today - timedelta(days=20)):
         engine.fire(cast.user["bd"], actions[0], "starten")
         case_services.add_progress_note(
-            cast.user["bd"], actions[0], text="Eerste werksessie met TU/e, Fontys en Summa gehouden."
+            cast.user["bd"],
+            actions[0],
+            text="Eerste werksessie met TU/e, Fontys en Summa gehouden.",
+            files=[
+                Upload(
+                    "verslag-werksessie-talent.pdf",
+                    text_pdf("Verslag werksessie talent", ["TU/e, Fontys en Summa werken de gedragen aanpak uit."]),
+                    title="Verslag werksessie talent",
+                )
+            ],
         )
         engine.fire(cast.user["brabant"], actions[2], "starten")
     with at(today - timedelta(days=10)):
@@ -905,6 +926,15 @@ def _bo_brainport_next(cast: Cast, today: date) -> None:
         dossiers.link(sec, talent_dossier, decision_id=talent_decision.id)
         for case in (actions[0], actions[1], talent_commitment, talent_request):
             dossiers.link(sec, talent_dossier, case_id=case.id)
+    with at(today - timedelta(days=1)):
+        # The province asks for more time; the secretariat finds the request on Start.
+        engine.fire(
+            cast.user["brabant"],
+            actions[2],
+            "uitstel_aanvragen",
+            reason="De netbeheerder levert de capaciteitskaart pas over drie weken.",
+            details={"due_date": today + timedelta(days=21)},
+        )
 
 
 def _rom_recent(cast: Cast, today: date) -> None:
@@ -968,7 +998,7 @@ def _rom_recent(cast: Cast, today: date) -> None:
             evaluatie,
             text="Het overleg stemt in met het evaluatiekader; de evaluatie start in het eerste kwartaal.",
         )
-        decisions.add_decision(
+        mit_decision = decisions.add_decision(
             sec,
             mit,
             text="EZK en de provincies verkennen de cofinanciering van de MIT-regeling voor de komende jaren en komen "
@@ -996,6 +1026,41 @@ def _rom_recent(cast: Cast, today: date) -> None:
             owner_organisation_id=cast.org["gelderland"].id,
             assignee_id=cast.user["gelderland"].id,
             due_date=today + timedelta(days=9),
+        )
+    with at(meeting_day + timedelta(days=5)):
+        looptijd = decisions.comment_on_decision(
+            cast.user["brabant"],
+            mit_decision,
+            text="Kan de verkenning ook de looptijd na 2025 meenemen?",
+        )
+    with at(today - timedelta(days=2)):
+        # Came in after the agenda went out: on Start under what is new, and in the next morning's
+        # digest, each for whom may see it. The Rijk's own position stays with the Rijk.
+        agenda.add_document(
+            sec,
+            meeting,
+            agenda_item=mit,
+            title="Notitie cofinanciering MIT-regeling na 2023",
+            filename="notitie-cofinanciering-mit.pdf",
+            content=text_pdf(
+                "Notitie cofinanciering MIT-regeling na 2023",
+                ["EZK en de provincies verkennen de gezamenlijke financiering van de MIT-regeling."],
+            ),
+        )
+        agenda.add_document(
+            sec,
+            meeting,
+            agenda_item=mit,
+            title="Rijksinzet cofinanciering MIT-regeling",
+            filename="rijksinzet-cofinanciering-mit.pdf",
+            content=text_pdf("Rijksinzet cofinanciering MIT-regeling", ["Interne afstemming tussen EZK en Financien."]),
+            audience=Audience.RIJK,
+        )
+        decisions.handle_comment(
+            sec,
+            looptijd,
+            outcome=CommentStatus.BEANTWOORD,
+            response="De verkenning gaat over de jaren na 2023, de looptijd na 2025 inbegrepen.",
         )
     with at(today - timedelta(days=1)):
         decisions.comment_on_decision(

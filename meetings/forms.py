@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_babel import ngettext
+from flask_wtf.file import MultipleFileField
 from wtforms import (
     BooleanField,
     FieldList,
@@ -13,6 +14,7 @@ from wtforms import (
     HiddenField,
     IntegerField,
     StringField,
+    TextAreaField,
     TimeField,
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
@@ -20,6 +22,7 @@ from wtforms.validators import NumberRange, Optional, ValidationError
 from auth.models import Role
 from core.db import Audience
 from core.forms import (
+    TITLE_MAX,
     BaseForm,
     Chosen,
     EnumSelectField,
@@ -33,10 +36,34 @@ from core.forms import (
     strip,
     text_field,
     title_field,
+    unix_newlines,
 )
 from core.labels import choices
 from meetings.models import AgendaItemKind, AttendanceStatus, CommentStatus, MilestoneKind, Placement
 from meetings.services.agenda import MAX_DURATION_MINUTES
+from meetings.storage import Upload
+
+
+def files_field(label: Any) -> MultipleFileField:
+    """Several files at once (``<input type=file multiple>``); none is fine unless the form says so."""
+    return MultipleFileField(label)
+
+
+def chosen_files(field: Any) -> list[Any]:
+    """The files actually chosen in a file field (a browser posts an empty part when none is)."""
+    data = field.data or []
+    files = data if isinstance(data, list) else [data]
+    return [f for f in files if f is not None and bool(getattr(f, "filename", None))]
+
+
+def uploads_of(field: Any, titles: list[str | None] | None = None) -> list[Upload]:
+    """The chosen files as the services take them, each with its title (None: from its name)."""
+    titles = titles or []
+    return [
+        Upload(filename=f.filename or "", content=f.read(), title=titles[i] if i < len(titles) else None)
+        for i, f in enumerate(chosen_files(field))
+    ]
+
 
 AUDIENCE_HELP = _l("Wie dit mag zien. 'Alleen Rijk' en 'Alleen regio' blijven verborgen voor de andere kant.")
 
@@ -263,13 +290,40 @@ class AgendaMoveForm(BaseForm):
 
 
 class DocumentForm(AudienceFields, BaseForm):
-    title = title_field(_l("Titel van het stuk"))
-    file = FileField(_l("Bestand"))
+    """One or more documents at once. Titles come one per line, in the order of the files; a file
+    without one is titled by its name (the page's script gives each chosen file its own title box)."""
+
+    file = files_field(_l("Bestanden"))
+    title = TextAreaField(_l("Titels, één per regel"), filters=[unix_newlines])
     audience = audience_field(optional=True, inherit=_l("— zoals het agendapunt of de vergadering —"))
 
     def validate_file(self, field: Any) -> None:
-        if not field.data or not getattr(field.data, "filename", ""):
+        if not chosen_files(field):
             raise ValidationError(_l("Kies een bestand."))
+
+    def validate_title(self, field: Any) -> None:
+        titles = self.titles()
+        if any(title is not None and len(title) > TITLE_MAX for title in titles):
+            raise ValidationError(_l("Een titel is te lang: hoogstens %(max)s tekens per regel.", max=TITLE_MAX))
+        files = len(chosen_files(self.file))
+        if files and len(titles) > files:
+            raise ValidationError(
+                ngettext(
+                    "U gaf %(titles)s titels voor %(num)d bestand: één titel per regel, in de volgorde van de "
+                    "bestanden.",
+                    "U gaf %(titles)s titels voor %(num)d bestanden: één titel per regel, in de volgorde van de "
+                    "bestanden.",
+                    files,
+                    titles=len(titles),
+                )
+            )
+
+    def titles(self) -> list[str | None]:
+        """The title of each file in order; None where the line is empty (the file's name is used)."""
+        lines = (self.title.data or "").split("\n")
+        while lines and not lines[-1].strip():
+            lines.pop()
+        return [line.strip() or None for line in lines]
 
 
 class AttendanceEntryForm(BaseForm):

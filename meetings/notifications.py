@@ -1,23 +1,24 @@
-"""What the cycle sends: reminders of its milestones, and the invitation (with an iCalendar event)
-once a meeting's agenda is out. Also the scheduler job that adds the progress item to coming
-agendas."""
+"""What the cycle sends: reminders of its milestones, the invitation (with an iCalendar event) once a
+meeting's agenda is out, and the next morning's digest of the documents added after that. Also the
+scheduler job that adds the progress item to coming agendas."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from email.utils import parseaddr
 from typing import Any
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from auth.models import Membership, Role, User
-from auth.policy import Action, can
+from auth.policy import Action, can, visible
 from core.acting import SYSTEM
 from core.dates import local_to_utc, now, show_date, show_datetime, show_time, to_local, today
 from core.errors import DomainError
@@ -25,12 +26,16 @@ from core.extensions import db
 from core.labels import label
 from core.web import absolute_url
 from meetings import calendar
-from meetings.models import Cycle, Meeting, Milestone, MilestoneKind, ReviewStatus
+from meetings.models import Cycle, Document, Meeting, Milestone, MilestoneKind, ReviewStatus
 from meetings.services import agenda as agenda_services
+from meetings.services.numbering import numbering
 from notify.models import Notification, NotificationState
 from notify.registry import Attachment, Lapsed, Mail, Planned, register_kind, register_planner
 
-MILESTONE, INVITATION = "mijlpaal", "uitnodiging"
+MILESTONE, INVITATION, DIGEST = "mijlpaal", "uitnodiging", "nieuwe-stukken"
+#: The digest of documents added after publication looks back this far for days to plan, and a digest
+#: that could not go out within this time is dropped: it is news, not a record.
+DIGEST_WINDOW = timedelta(days=3)
 #: Milestone reminders go out at eight in the morning, Amsterdam time, and are planned a week ahead.
 SEND_HOUR = 8
 AHEAD = timedelta(days=7)
@@ -320,6 +325,105 @@ def invitation_sequences(recipient: User, meeting_ids: list[int]) -> dict[int, i
     return {meeting_id: max(int(count) - 1, 0) for meeting_id, count in sent}
 
 
+# --- the digest of documents added after the agenda went out ------------------------------------
+
+
+def _day_bounds(day: date) -> tuple[datetime, datetime]:
+    return local_to_utc(day, time(0)), local_to_utc(day + timedelta(days=1), time(0))
+
+
+def _digests(moment: datetime) -> Iterator[Planned]:
+    """One message per member per meeting per day on which documents were added to a published agenda,
+    the next morning; planned only for members who may see at least one of them and did not add them
+    all themselves. What it says is written when it goes out (``compose_digest``)."""
+    added: dict[tuple[int, date], list[Document]] = {}
+    for document in db.session.scalars(
+        select(Document)
+        .join(Meeting, Meeting.id == Document.meeting_id)
+        .where(
+            Meeting.agenda_published_at.is_not(None),
+            Document.uploaded_at > Meeting.agenda_published_at,
+            Document.uploaded_at >= moment - DIGEST_WINDOW,
+            Document.uploaded_at <= moment,
+        )
+        .options(joinedload(Document.meeting))
+        .order_by(Document.meeting_id, Document.uploaded_at)
+    ):
+        added.setdefault((document.meeting_id, to_local(document.uploaded_at).date()), []).append(document)
+    members: dict[int, list[User]] = {}
+    for (meeting_id, day), documents in added.items():
+        body_id = documents[0].body_id
+        for user in members.setdefault(body_id, _members(body_id, "leden")):
+            if not any(d.uploaded_by_id != user.id and can(user, Action.VIEW, d) for d in documents):
+                continue
+            yield Planned(
+                key=f"stukken:{meeting_id}:{day.isoformat()}:{user.id}",
+                kind=DIGEST,
+                recipient_id=user.id,
+                subject_type="meetings",
+                subject_id=meeting_id,
+                planned_for=day,
+                due_at=local_to_utc(day + timedelta(days=1), time(SEND_HOUR)),
+            )
+
+
+def compose_digest(notification: Any, recipient: User) -> Mail | Lapsed:
+    """The documents added to a published agenda on one day, as the recipient may see them now: only
+    those, numbered as the recipient's agenda is, in the recipient's language."""
+    meeting = db.session.get(Meeting, notification.subject_id, options=[joinedload(Meeting.cycle)])
+    if meeting is None:
+        return Lapsed("De vergadering bestaat niet meer.")
+    if not meeting.agenda_published or not can(recipient, Action.VIEW, meeting):
+        return Lapsed("De ontvanger kan de vergadering niet (meer) zien.")
+    if now() - notification.due_at > DIGEST_WINDOW:
+        return Lapsed("Te oud om nog te versturen.")
+    day: date | None = notification.planned_for
+    if day is None:
+        return Lapsed("Geen dag om stukken van te melden.")
+    start, end = _day_bounds(day)
+    documents = list(
+        db.session.scalars(
+            select(Document)
+            .where(
+                Document.meeting_id == meeting.id,
+                Document.uploaded_at >= start,
+                Document.uploaded_at < end,
+                Document.uploaded_at > meeting.agenda_published_at,
+                Document.uploaded_by_id != recipient.id,
+                visible(recipient, Document),
+            )
+            .options(joinedload(Document.agenda_item))
+            .order_by(Document.uploaded_at, Document.id)
+        )
+    )
+    if not documents:
+        return Lapsed("Geen nieuwe stukken die de ontvanger kan zien.")
+    numbers = numbering(recipient, meeting.id)
+    lines = []
+    for document in documents:
+        item = document.agenda_item
+        where = f"{numbers.item(item)}. {item.title}" if item is not None and numbers.item(item) else _("Vergadering")
+        lines.append(f"  - {where}: {document.title} ({document.extension})")
+    url = absolute_url("meetings.meeting", meeting_id=meeting.id)
+    text = "\n\n".join(
+        [
+            _("Beste %(name)s,", name=recipient.name),
+            ngettext(
+                "Bij %(meeting)s is op %(date)s na het uitgaan van de agenda %(num)d stuk toegevoegd:",
+                "Bij %(meeting)s zijn op %(date)s na het uitgaan van de agenda %(num)d stukken toegevoegd:",
+                len(documents),
+                meeting=meeting.title,
+                date=show_date(day),
+            )
+            + "\n"
+            + "\n".join(lines),
+            _("Agenda en stukken: %(url)s", url=url),
+            _footer(_("lid bent van dit overleg")),
+        ]
+    )
+    return Mail(subject=_("Nieuwe stukken: %(meeting)s", meeting=meeting.title), text=text)
+
+
 def _progress_items_job(_token: str) -> str:
     meetings = agenda_services.meetings_needing_progress_item(current_app.config["PROGRESS_ITEM_DAYS"])
     # End the read, so that each addition starts as a writer's transaction (IMMEDIATE on SQLite)
@@ -343,6 +447,8 @@ def register(app: Flask) -> None:
     before = {"week-vooraf": _l("een week vooraf"), "dag-vooraf": _l("een dag vooraf")}
     register_kind(app, MILESTONE, compose_milestone, label=_l("Mijlpaal van de cyclus"), variants=before)
     register_kind(app, INVITATION, compose_invitation, label=_l("Uitnodiging voor een vergadering"), variants={})
+    register_kind(app, DIGEST, compose_digest, label=_l("Nieuwe stukken bij een vergadering"), variants={})
     register_planner(app, _milestone_reminders)
     register_planner(app, _invitations)
+    register_planner(app, _digests)
     provide(app, JOBS, lambda: Job("voortgangspunten", _progress_items_job, order=20))

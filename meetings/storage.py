@@ -104,6 +104,51 @@ def sniff(filename: str, content: bytes, *, max_unpacked: int | None = None) -> 
         raise mismatch from exc
 
 
+@dataclass(frozen=True)
+class Upload:
+    """One file of an upload, as the form received it; ``title`` None when none was typed."""
+
+    filename: str
+    content: bytes
+    title: str | None = None
+
+    @property
+    def default_title(self) -> str:
+        """The file's name without its extension (and without a folder some browsers send along)."""
+        name = self.filename.replace("\\", "/").rsplit("/", 1)[-1].strip()
+        stem = name.rsplit(".", 1)[0] if "." in name else name
+        return stem.strip()[:200] or name[:200]
+
+
+def safe_filename(filename: str, file_type: FileType) -> str:
+    """The name a stored file is offered under again: no folders, at most 200 characters."""
+    return filename.replace("/", "_").replace("\\", "_").strip()[:200] or f"document.{file_type.extension}"
+
+
+def check_uploads(uploads: list[Upload], *, field: str = "file") -> list[FileType]:
+    """Check every file of an upload before any is stored: not empty, not too large, of an allowed type
+    by content and name, no zip bomb. A refusal names the file, next to ``field``; nothing is kept."""
+    limit = max_files()
+    if not uploads:
+        raise DomainError(_("Kies een bestand."), field=field)
+    if len(uploads) > limit:
+        raise DomainError(
+            _("Kies hoogstens %(n)s bestanden tegelijk; u koos er %(m)s.", n=limit, m=len(uploads)), field=field
+        )
+    types = []
+    for upload in uploads:
+        try:
+            check_size(upload.content)
+            types.append(sniff(upload.filename, upload.content))
+        except DomainError as exc:
+            raise DomainError(f"{upload.filename}: {exc.message}", field=field) from exc
+    return types
+
+
+def max_files() -> int:
+    return int(current_app.config["MAX_UPLOAD_FILES"])
+
+
 def max_bytes() -> int:
     return int(current_app.config["MAX_DOCUMENT_BYTES"])
 

@@ -17,6 +17,7 @@ from meetings.models.cycle import (
 )
 from meetings.models.decision import CommentStatus, Decision, DecisionComment, Minutes
 from meetings.models.note import Note
+from meetings.models.reading import BodyReadMark, MeetingReadMark
 
 __all__ = [
     "DEFAULT_MILESTONE_OFFSETS",
@@ -27,12 +28,14 @@ __all__ = [
     "AttendanceNotice",
     "AttendanceStatus",
     "Body",
+    "BodyReadMark",
     "CommentStatus",
     "Cycle",
     "Decision",
     "DecisionComment",
     "Document",
     "Meeting",
+    "MeetingReadMark",
     "Milestone",
     "MilestoneKind",
     "Minutes",

@@ -18,6 +18,7 @@ from core.dates import now
 from core.db import Audience
 from core.errors import DomainError, NotPermitted
 from core.extensions import db
+from core.forms import TITLE_MAX
 from meetings import storage
 from meetings.models import AgendaItem, AgendaItemKind, Decision, Document, Meeting, Placement, Theme
 
@@ -326,6 +327,10 @@ class AgendaView:
         return self.documents_by_item.get(None, [])
 
     @property
+    def all_documents(self) -> list[Document]:
+        return [document for documents in self.documents_by_item.values() for document in documents]
+
+    @property
     def planned_end(self) -> datetime | None:
         """When the last item ends, if every item has a duration."""
         if not self.items or any(i.duration_minutes is None for i in self.items):
@@ -435,6 +440,43 @@ def add_document(
     db.session.add(document)
     share(actor, document, audience, shared_with, like=agenda_item or meeting, within=agenda_item or meeting)
     return document
+
+
+@service
+def add_documents(
+    actor: User,
+    meeting: Meeting,
+    *,
+    files: list[storage.Upload],
+    agenda_item: AgendaItem | None = None,
+    audience: Audience | None = None,
+    shared_with: list[int] | None = None,
+) -> list[Document]:
+    """Store several uploaded documents at once, all or none: every file is checked before any is
+    stored. Each gets its own title, by default its file name without the extension."""
+    ensure(actor, Action.VIEW, agenda_item or meeting)
+    if not may_add_document(actor, meeting, agenda_item):
+        raise NotPermitted(
+            _("Alleen het secretariaat of de indiener van het agendapunt kan hier stukken toevoegen."),
+            obj=agenda_item or meeting,
+        )
+    storage.check_uploads(files)
+    titles = [(upload.title or "").strip() or upload.default_title for upload in files]
+    if any(len(title) > TITLE_MAX for title in titles):
+        raise DomainError(_("Een titel is te lang: hoogstens %(max)s tekens.", max=TITLE_MAX), field="title")
+    return [
+        add_document(
+            actor,
+            meeting,
+            title=title,
+            filename=upload.filename,
+            content=upload.content,
+            agenda_item=agenda_item,
+            audience=audience,
+            shared_with=shared_with,
+        )
+        for upload, title in zip(files, titles, strict=True)
+    ]
 
 
 @service

@@ -180,12 +180,15 @@ def suggested_comments_deadline(meeting: Meeting) -> date | None:
     return deadline if deadline is not None and deadline >= today() else None
 
 
+def comments_deadline(meeting: Meeting) -> date | None:
+    """The last day members may comment on the meeting's besluitenlijst: the one place that reads it
+    (it is becoming the cycle's milestone *reactietermijn sluit*; every reader here asks this function)."""
+    return meeting.comments_deadline
+
+
 def commenting_open(meeting: Meeting) -> bool:
-    return (
-        meeting.besluitenlijst_status is ReviewStatus.TER_COMMENTAAR
-        and meeting.comments_deadline is not None
-        and today() <= meeting.comments_deadline
-    )
+    deadline = comments_deadline(meeting)
+    return meeting.besluitenlijst_status is ReviewStatus.TER_COMMENTAAR and deadline is not None and today() <= deadline
 
 
 @service

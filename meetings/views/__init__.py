@@ -11,6 +11,7 @@ from meetings.views import (  # noqa: F401  (routes register on import)
     decisions,
     exports,
     home,
+    news,
     notes,
     papers,
     standing,

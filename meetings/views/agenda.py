@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from auth.policy import Action, can, ensure, get_visible
@@ -27,9 +28,10 @@ from meetings.forms import (
     NoticeForm,
     notice_forms,
     offer_members,
+    uploads_of,
 )
 from meetings.models import AgendaItem, Document, Meeting
-from meetings.services import agenda, bodies, cycles, decisions, notes
+from meetings.services import agenda, bodies, cycles, decisions, news, notes
 from meetings.services import attendance as attendance_ahead
 from meetings.services.numbering import numbering
 
@@ -53,11 +55,15 @@ def meeting_page(
     place (400)."""
     manage = can(current_user, Action.MANAGE, meeting)
     own_seats = attendance_ahead.own_seats(current_user, meeting)
+    view = agenda.agenda_of(current_user, meeting)
+    marks = news.read_marks(current_user)
     page = render_template(
         "meetings/meeting.html",
         meeting=meeting,
         body=meeting.cycle.body,
-        agenda=agenda.agenda_of(current_user, meeting),
+        agenda=view,
+        marks=news.marks_for(current_user, meeting, view.items, view.all_documents, marks),
+        read_moment=marks.moment,
         removable=agenda.removable_items(meeting.id) if manage else set(),
         moving=moving,
         attendance=cycles.attendance_rows(meeting),
@@ -189,11 +195,15 @@ def agenda_item(item_id: int) -> ResponseReturnValue:
     item = agenda.get_agenda_item(current_user, item_id)
     view = agenda.agenda_of(current_user, item.meeting)
     besluiten = decisions.besluitenlijst_of(current_user, item.meeting)
+    documents = view.documents_by_item.get(item.id, [])
+    marks = news.read_marks(current_user)
     return render_template(
         "meetings/agenda_item.html",
         item=item,
         meeting=item.meeting,
-        documents=view.documents_by_item.get(item.id, []),
+        documents=documents,
+        marks=news.marks_for(current_user, item.meeting, [item], documents, marks),
+        read_moment=marks.moment,
         decisions=besluiten.decisions_by_item.get(item.id, []),
         may_add_document=agenda.may_add_document(current_user, item.meeting, item),
         notes=notes.notes_on(current_user, item=item),
@@ -228,22 +238,22 @@ def document_new(meeting_id: int) -> ResponseReturnValue:
         ensure(current_user, Action.MANAGE, meeting)
     form = DocumentForm()
     offer_members(form, meeting.body_id)
-
-    def upload(user: object) -> Document:
-        upload = form.file.data
-        return agenda.add_document(
-            user,  # type: ignore[arg-type]
-            meeting,
-            title=form.title.data or "",
-            filename=upload.filename or "",
-            content=upload.read(),
-            agenda_item=item,
-            **form.audience_data(),
+    documents = submit_form(
+        form,
+        lambda user: agenda.add_documents(
+            user, meeting, files=uploads_of(form.file, form.titles()), agenda_item=item, **form.audience_data()
+        ),
+    )
+    if documents:
+        flash(
+            ngettext(
+                "%(num)d document toegevoegd: %(titles)s.",
+                "%(num)d documenten toegevoegd: %(titles)s.",
+                len(documents),
+                titles=", ".join(d.title for d in documents),
+            ),
+            "success",
         )
-
-    document = submit_form(form, upload)
-    if document:
-        flash(_("Document %(title)s toegevoegd.", title=document.title), "success")
         if item is not None:
             return redirect(url_for("meetings.agenda_item", item_id=item.id))
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
@@ -254,6 +264,8 @@ def document_new(meeting_id: int) -> ResponseReturnValue:
         item=item,
         allowed=", ".join(e.upper() for e in storage.ALLOWED_EXTENSIONS),
         max_mb=storage.max_bytes() // (1024 * 1024),
+        max_files=storage.max_files(),
+        choose_again=form.is_submitted() and bool(form.errors),
     )
 
 

@@ -23,8 +23,9 @@ from auth.invitations import invite_user
 from auth.models import Role
 from auth.services import create_user
 from cases.dossiers import create_dossier
-from cases.models import CaseType
-from cases.services import create_follow_up, create_nota
+from cases.models import Case as CaseModel
+from cases.models import CaseAttachment, CaseType
+from cases.services import add_progress_note, create_follow_up, create_nota
 from core.dates import today
 from core.db import Audience
 from core.extensions import db
@@ -32,6 +33,7 @@ from demo.pdf import text_pdf
 from meetings.models import AgendaItemKind, Body, Milestone, Seat
 from meetings.services import agenda, cycles, decisions, notes
 from meetings.services.bodies import set_member_role, set_secretariat_invites
+from meetings.storage import Upload
 from notify.models import Notification
 from tests.conftest import in_app, meeting_held, user
 
@@ -104,6 +106,7 @@ class World:
     action: dict[str, int]  # owned by the regio deelnemer's organisation
     nota: dict[str, int]  # written by the rijk deelnemer
     dossier: dict[str, int]  # opened by the secretariat
+    attachment: dict[str, str]  # "<action>/bijlagen/<file>": a file on the progress report of each action
     notification: int
 
 
@@ -142,6 +145,7 @@ def world(app, clock) -> World:
 
         kinds = ("item", "document", "decision", "note", "action", "nota", "dossier")
         ids: dict[str, dict[str, int]] = {k: {} for k in kinds}
+        attachments: dict[str, str] = {}
 
         def new_meeting(days: int) -> Any:
             cycle = cycles.create_cycle(
@@ -195,6 +199,15 @@ def world(app, clock) -> World:
                 owner_organisation_id=regio.organisation_id,
                 due_date=today() + timedelta(days=30),
             ).id
+            report = add_progress_note(
+                maker(audience),
+                db.session.get(CaseModel, ids["action"][audience.value]),
+                text="Voortgang met bijlage.",
+                files=[Upload("bijlage.pdf", text_pdf("Matrixbijlage", [audience.value]))],
+            )
+            db.session.flush()
+            attachment = db.session.scalars(select(CaseAttachment).where(CaseAttachment.event_id == report.id)).one()
+            attachments[audience.value] = f"{attachment.case_id}/bijlagen/{attachment.id}"
             shared = [regio.id] if audience is Audience.VERTROUWELIJK else None
             writer = regio if audience is Audience.REGIO else rijk
             ids["note"][audience.value] = notes.add_note(
@@ -255,6 +268,7 @@ def world(app, clock) -> World:
             comment=comment.id,
             notification=db.session.scalars(select(Notification.id)).first(),
             invitation=invitation.id,
+            attachment=attachments,
             **ids,
         )
 
@@ -487,6 +501,9 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "meetings.seats": ("/overleggen/{slug}/zetels", {"GET": member, "POST": body_action(SEC)}, None),
     "meetings.seat_remove": ("/zetels/{seat}/verwijderen", {"POST": body_action(SEC)}, None),
     "meetings.meeting": ("/vergaderingen/{meeting}", {"GET": member}, None),
+    # Marking what is new as read: one's own bookkeeping, for whoever may read the meeting or body.
+    "meetings.meeting_read": ("/vergaderingen/{meeting}/gelezen", {"POST": member}, None),
+    "meetings.body_read": ("/overleggen/{slug}/gelezen", {"POST": member}, None),
     "meetings.meeting_ics": ("/vergaderingen/{meeting}.ics", {"GET": member}, None),
     "meetings.meeting_edit": (
         "/vergaderingen/{meeting}/bewerken",
@@ -609,6 +626,8 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     "cases.case_step": ("/zaken/{id}/stap/starten", {"POST": on_item(OWNER)}, "action"),
     "cases.case_note": ("/zaken/{id}/voortgang", {"POST": on_item(OWNER)}, "action"),
     "cases.case_due_date": ("/zaken/{id}/datum", {"POST": on_item(SEC)}, "action"),
+    # A file on a progress report: exactly who sees its case.
+    "cases.attachment_download": ("/zaken/{id}", {"GET": on_item(None)}, "attachment"),
     "cases.body_actions": ("/overleggen/{slug}/acties", {"GET": member}, None),
     "cases.body_dashboard": ("/overleggen/{slug}/dashboard", {"GET": member}, None),
     "cases.body_actions_xlsx": ("/overleggen/{slug}/acties.xlsx", {"GET": member}, None),
@@ -650,6 +669,9 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
 EXTRA: list[tuple[str, str, Rule, str | None]] = [
     ("/zaken/{id}", "GET", written(None), "nota"),
     ("/zaken/{id}/stap/aanbieden", "POST", written("author"), "nota"),
+    # Uitstel: the owner (the regio deelnemer's organisation) asks, the secretariat answers.
+    ("/zaken/{id}/stap/uitstel_aanvragen", "POST", on_item({"regio_deelnemer"}), "action"),
+    ("/zaken/{id}/stap/uitstel_verlenen", "POST", on_item(SEC), "action"),
     ("/zaken/{id}", "GET", on_item(None), "dossier"),
     ("/geschiedenis/documents/{id}", "GET", on_item(HISTORY_READERS), "document"),
     ("/geschiedenis/notes/{id}", "GET", written(HISTORY_READERS), "note"),

@@ -94,11 +94,18 @@ class Reason(enum.Enum):
     NONE = "none"  # a plain step: it must go without one
 
 
+#: The target of a step that leaves the case where it stands (asking for a postponement, answering it).
+STAYS = "="
+
+
 @dataclass(frozen=True)
 class Step:
     sources: frozenset[str]
     target: str
     reason: Reason = Reason.NONE
+
+    def leads_from(self, state: str) -> str:
+        return state if self.target == STAYS else self.target
 
 
 def step(sources: str, target: str, reason: Reason = Reason.NONE) -> Step:
@@ -137,12 +144,20 @@ STEPS: dict[CaseType, dict[str, Step]] = {
         "afronden": step("gereed", "afgerond"),
         "heropenen": step("gereed", "in_uitvoering", R),
         "laten_vervallen": step("open in_uitvoering gereed", "vervallen", R),
+        # Uitstel (issue 16): the owner asks for a later date with a reason, while the work is still to
+        # be delivered; the secretariat grants it, or refuses it with a reason. The state stays.
+        "uitstel_aanvragen": step("open in_uitvoering", STAYS, R),
+        "uitstel_verlenen": step("open in_uitvoering", STAYS),
+        "uitstel_weigeren": step("open in_uitvoering", STAYS, R),
     },
     CaseType.TOEZEGGING: {
         "deels_voldaan": step("openstaand", "deels_voldaan", R),
         "voldaan": step("openstaand deels_voldaan", "voldaan", R),
         "heropenen": step("voldaan", "deels_voldaan", R),
         "laten_vervallen": step("openstaand deels_voldaan", "vervallen", R),
+        "uitstel_aanvragen": step("openstaand deels_voldaan", STAYS, R),
+        "uitstel_verlenen": step("openstaand deels_voldaan", STAYS),
+        "uitstel_weigeren": step("openstaand deels_voldaan", STAYS, R),
     },
     CaseType.NOTA: {
         "aanbieden": step("concept", "ter_parafering"),
@@ -177,6 +192,30 @@ def place(actor: Actor, case: Case, state: str) -> None:
     """Put a case in a state directly: the engine's checks are under test here, not the way there."""
     case.state = state
     case.closed_at = now() if state in CLOSED[case.type] else None
+
+
+def asked_date() -> Any:
+    return today() + timedelta(days=45)
+
+
+@service
+def ask_postponement(actor: Actor, case: Case) -> None:
+    """A postponement asked for, directly (the way there is tested as a step of its own)."""
+    case.requested_due_date = asked_date()
+
+
+def with_postponement_asked(build: Callable[[], Case]) -> Callable[[], Case]:
+    def asked() -> Case:
+        case = build()
+        db.session.flush()
+        ask_postponement(SYSTEM, case)
+        return case
+
+    return asked
+
+
+#: What a step asks for beyond a reason.
+DETAILS: dict[str, Callable[[], dict[str, Any]]] = {"uitstel_aanvragen": lambda: {"due_date": asked_date()}}
 
 
 def agenda_request(requester: str) -> Callable[[], Case]:
@@ -292,9 +331,20 @@ class Situation:
 
 
 def each_state(
-    case_type: CaseType, label: str, build: Callable[[], Case], sees: frozenset[str], may: dict[str, frozenset[str]]
+    case_type: CaseType,
+    label: str,
+    build: Callable[[], Case],
+    sees: frozenset[str],
+    may: dict[str, frozenset[str]],
+    blocked: frozenset[str] = frozenset(),
+    states: tuple[str, ...] | None = None,
 ) -> list[Situation]:
-    return [Situation(case_type, label, state, build, sees, may) for state in STATES[case_type]]
+    return [Situation(case_type, label, state, build, sees, may, blocked) for state in states or STATES[case_type]]
+
+
+#: Without a postponement asked, there is none to grant or refuse; with one asked, no second one.
+NOTHING_ASKED = frozenset({"uitstel_verlenen", "uitstel_weigeren"})
+ALREADY_ASKED = frozenset({"uitstel_aanvragen"})
 
 
 SITUATIONS: list[Situation] = []
@@ -334,18 +384,27 @@ for label, owner, audience, shared, sees, owners in (
     ),
 ):
     owner_side = frozenset({SECRETARIAAT, *owners})
+    may = {
+        "starten": owner_side,
+        "gereed_melden": owner_side,
+        "afronden": ONLY_SECRETARIAAT,
+        "heropenen": ONLY_SECRETARIAAT,
+        "laten_vervallen": ONLY_SECRETARIAAT,
+        # Only the owner's participants ask (the secretariat too where it is the owner's, as EZK's).
+        "uitstel_aanvragen": frozenset(owners | ({SECRETARIAAT} if owner == BELEID_EZK else set())),
+        "uitstel_verlenen": ONLY_SECRETARIAAT,
+        "uitstel_weigeren": ONLY_SECRETARIAAT,
+    }
+    build = follow_up(CaseType.ACTIEPUNT, owner, audience, shared)
+    SITUATIONS += each_state(CaseType.ACTIEPUNT, label, build, sees, may, NOTHING_ASKED)
     SITUATIONS += each_state(
         CaseType.ACTIEPUNT,
-        label,
-        follow_up(CaseType.ACTIEPUNT, owner, audience, shared),
+        f"{label}-uitstel-gevraagd",
+        with_postponement_asked(build),
         sees,
-        {
-            "starten": owner_side,
-            "gereed_melden": owner_side,
-            "afronden": ONLY_SECRETARIAAT,
-            "heropenen": ONLY_SECRETARIAAT,
-            "laten_vervallen": ONLY_SECRETARIAAT,
-        },
+        may,
+        ALREADY_ASKED,
+        ("open", "in_uitvoering"),
     )
 
 # toezegging: the owner's participants and the secretariat report it (partly) met; the secretariat
@@ -355,17 +414,25 @@ for label, owner, audience, assignee, sees, owners in (
     ("provincie-overleg", BRABANT, Audience.OVERLEG, None, BO_MEMBERS, {BRABANT}),
 ):
     owner_side = frozenset({SECRETARIAAT, *owners})
+    may = {
+        "deels_voldaan": owner_side,
+        "voldaan": owner_side,
+        "heropenen": ONLY_SECRETARIAAT,
+        "laten_vervallen": ONLY_SECRETARIAAT,
+        "uitstel_aanvragen": frozenset(owners | ({SECRETARIAAT} if owner == MINISTER else set())),
+        "uitstel_verlenen": ONLY_SECRETARIAAT,
+        "uitstel_weigeren": ONLY_SECRETARIAAT,
+    }
+    build = follow_up(CaseType.TOEZEGGING, owner, audience, assignee=assignee)
+    SITUATIONS += each_state(CaseType.TOEZEGGING, label, build, sees, may, NOTHING_ASKED)
     SITUATIONS += each_state(
         CaseType.TOEZEGGING,
-        label,
-        follow_up(CaseType.TOEZEGGING, owner, audience, assignee=assignee),
+        f"{label}-uitstel-gevraagd",
+        with_postponement_asked(build),
         sees,
-        {
-            "deels_voldaan": owner_side,
-            "voldaan": owner_side,
-            "heropenen": ONLY_SECRETARIAAT,
-            "laten_vervallen": ONLY_SECRETARIAAT,
-        },
+        may,
+        ALREADY_ASKED,
+        ("openstaand", "deels_voldaan"),
     )
 
 # dossier: the secretariat closes and reopens it.
@@ -563,7 +630,9 @@ WRONG_STATE_CASES = [
 def snapshot(case: Case) -> tuple[Any, ...]:
     """What a refused step must leave alone, as the database has it."""
     row = db.session.execute(
-        select(Case.state, Case.closed_at, Case.cycle_id, Case.agenda_item_id).where(Case.id == case.id)
+        select(
+            Case.state, Case.closed_at, Case.cycle_id, Case.agenda_item_id, Case.due_date, Case.requested_due_date
+        ).where(Case.id == case.id)
     ).one()
     events = db.session.scalar(select(func.count()).select_from(CaseEvent).where(CaseEvent.case_id == case.id))
     steps = db.session.execute(
@@ -572,6 +641,10 @@ def snapshot(case: Case) -> tuple[Any, ...]:
         .order_by(RouteStep.position)
     ).all()
     return tuple(row), events, [tuple(s) for s in steps]
+
+
+def details_for(name: str) -> dict[str, Any] | None:
+    return DETAILS[name]() if name in DETAILS else None
 
 
 def reason_for(case_type: CaseType, name: str) -> str | None:
@@ -607,12 +680,13 @@ def attempt(situation: Situation, case: Case, name: str, email: str) -> None:
         assert name in available, f"{name} is not offered to {email}"
         if prepare := PREPARE.get((situation.case_type, name)):
             prepare()
-        event = engine.fire(actor, case, name, reason=reason)
-        assert case.state == step_.target
-        assert (event.transition, event.from_state, event.to_state) == (name, situation.state, step_.target)
+        target = step_.leads_from(situation.state)
+        event = engine.fire(actor, case, name, reason=reason, details=details_for(name))
+        assert case.state == target
+        assert (event.transition, event.from_state, event.to_state) == (name, situation.state, target)
         assert event.actor_id == actor.id and event.note == reason
-        assert (case.closed_at is not None) is (step_.target in CLOSED[situation.case_type])
-        assert snapshot(case)[0][0] == step_.target
+        assert (case.closed_at is not None) is (target in CLOSED[situation.case_type])
+        assert snapshot(case)[0][0] == target
         return
 
     before = snapshot(case)
@@ -629,7 +703,7 @@ def attempt(situation: Situation, case: Case, name: str, email: str) -> None:
         assert not engine.may_fire(actor, case, transition), f"{email} should not be allowed to {name}"
         error = NotPermitted
     try:
-        engine.fire(actor, case, name, reason=reason)
+        engine.fire(actor, case, name, reason=reason, details=details_for(name))
     except DomainError as refused:
         assert type(refused) is error, f"expected {outcome.value} ({error.__name__}), got {refused!r}"
         if outcome is Outcome.WRONG_STATE:
@@ -690,7 +764,7 @@ def test_a_step_that_asks_for_a_reason_is_refused_without_one(app, situation, em
         case = situation.make()
         before = snapshot(case)
         with pytest.raises(DomainError) as refused:
-            engine.fire(user(email), case, name, reason=reason)
+            engine.fire(user(email), case, name, reason=reason, details=details_for(name))
         assert type(refused.value) is DomainError and refused.value.field == "reason"
         assert case.state == situation.state and snapshot(case) == before
 

@@ -32,7 +32,8 @@ class Targets:
 def targets(app, clock) -> Targets:
     """Demo objects in the states the forms need; the next BO-Brainport agenda is published for it, and
     a concept decision taken after that meeting (the clock is then put back: the forms are posted today)."""
-    from cases.models import Case
+    from cases.models import Case, CaseType
+    from cases.services import create_follow_up
     from meetings.models import (
         AgendaItem,
         Body,
@@ -103,6 +104,15 @@ def targets(app, clock) -> Targets:
             "brabant_seat": db.session.scalars(
                 select(Seat.id).where(Seat.body_id == bo.id, Seat.organisation_id == user(BRABANT).organisation_id)
             ).first(),
+            # An action of the province's without a postponement asked (the demo's has one waiting).
+            "brabant_action": create_follow_up(
+                sec,
+                bo,
+                case_type=CaseType.ACTIEPUNT,
+                title="Laadpleinen inventariseren",
+                owner_organisation_id=user("economie@noord-brabant.test").organisation_id,
+                due_date=date.today() + timedelta(days=10),
+            ).id,
         }
         ids.update(_links(bo))
     return Targets(ids)
@@ -387,6 +397,13 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
     ),
     (
         SEC,
+        "/vergaderingen/{meeting}/documenten/nieuw?agendapunt={item}",
+        {"title": "Annotatie\nKamerbrief", "file": lambda: pdf_upload()},
+        "U gaf 2 titels voor 1 bestand",
+        "title",
+    ),
+    (
+        SEC,
         "/vergaderingen/{meeting}/aanwezigheid",
         {"entries-0-seat_id": "1", "entries-0-status": "vervangen", "entries-0-replaced_by": ""},
         "door wie",
@@ -493,6 +510,18 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
     (SEC, "/zaken/{request}/stap/agenderen", {"kind": "onzin"}, "Kies een van", "kind-agenderen"),
     (SEC, "/zaken/{request}/stap/agenderen", {"position": "99"}, "Kies een van", "position-agenderen"),
     (SEC, "/zaken/{request}/stap/agenderen", {"position": "eerst"}, "Kies een van", "position-agenderen"),
+    (
+        BRABANT,
+        "/overleggen/{bo}/agendaverzoeken/nieuw",
+        {
+            "title": "Laadpleinen",
+            "description": "Graag bespreken.",
+            "requested_kind": "ter_bespreking",
+            "files": lambda: pdf_upload("nep.pdf", b"MZ\x90\x00 not a pdf"),
+        },
+        "past niet bij",
+        "files",
+    ),
     (BRABANT, "/overleggen/{bo}/notities/nieuw", {"title": "", "text": "x"}, "Vul dit veld in", "title"),
     (BRABANT, "/overleggen/{bo}/notities/nieuw", {"title": "T", "text": LONG}, "te lang", "text"),
     (
@@ -519,6 +548,34 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
         "kenmerk",
     ),
     (SEC, "/zaken/{action}/voortgang", {"text": ""}, "Vul dit veld in", "text"),
+    (
+        SEC,
+        "/zaken/{action}/voortgang",
+        {"text": "Verslag erbij.", "files": lambda: pdf_upload("verslag.exe")},
+        "Dit soort bestand kan niet",
+        "files",
+    ),
+    (
+        BRABANT,
+        "/zaken/{brabant_action}/stap/uitstel_aanvragen",
+        {"due_date": "morgen", "reason": "De netbeheerder is later."},
+        "geldige datum",
+        "due_date-uitstel_aanvragen",
+    ),
+    (
+        BRABANT,
+        "/zaken/{brabant_action}/stap/uitstel_aanvragen",
+        {"due_date": "2020-01-01", "reason": "De netbeheerder is later."},
+        "Kies een datum na de huidige datum",
+        "due_date-uitstel_aanvragen",
+    ),
+    (
+        BRABANT,
+        "/zaken/{brabant_action}/stap/uitstel_aanvragen",
+        {"due_date": lambda: (date.today() + timedelta(days=60)).isoformat(), "reason": " "},
+        "Geef een reden",
+        "reason-uitstel_aanvragen",
+    ),
     (SEC, "/zaken/{action}/datum", {"due_date": "2031-01-01", "reason": ""}, "Vul dit veld in", "reason"),
     (SEC, "/zaken/{action}/datum", {"due_date": "morgen", "reason": "Omdat"}, "geldige datum", "due_date"),
     (AUTHOR, "/zaken/{memo}/bewerken", {"title": "", "description": "x"}, "Vul dit veld in", "title"),
@@ -630,6 +687,9 @@ def test_every_form_of_the_app_is_covered_by_a_bad_input_case(app):
         "cases.route_move",
         "cases.dossier_unlink",
         "notify.outbox_retry",
+        # Gelezen: the moment the page was made, which is never refused (one later than now is now).
+        "meetings.body_read",
+        "meetings.meeting_read",
     }
     covered = set()
     for rule in app.url_map.iter_rules():

@@ -1,0 +1,128 @@
+"""What cases add to a reader's *what's new* (``meetings.services.news``) and to-do: actions and
+commitments that are new to the reader or went past their date since the previous visit, and the
+postponements waiting for the secretariat."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+from sqlalchemy.orm import aliased
+
+from auth.models import User
+from auth.policy import Action, bodies_where
+from cases.models import Case
+from cases.services import FOLLOW_UP_TYPES, _visible_cases, still_open
+from cases.workflows import TYPE_LABELS, WORKFLOWS
+from core.dates import local_to_utc, show_date, to_local, today
+from core.hooks import NewsLine
+from meetings.models import Decision, Meeting
+
+
+def _concerns(user: User) -> object:
+    """The cases that are the reader's business: theirs, their organisation's, and for the secretariat
+    all of its bodies'."""
+    return or_(
+        Case.assignee_id == user.id,
+        Case.owner_organisation_id == user.organisation_id,
+        Case.body_id.in_(bodies_where(user, Action.MANAGE)),
+    )
+
+
+def news_lines(user: User, since: dict[int, datetime]) -> list[NewsLine]:
+    """New actions and commitments (recorded, or released with their besluitenlijst, since the previous
+    visit, by someone else) and those that went past their date since then; two queries."""
+    if not since:
+        return []
+    earliest = min(since.values())
+    decision, meeting = aliased(Decision), aliased(Meeting)
+    released = (
+        select(meeting.besluitenlijst_published_at)
+        .join(decision, decision.meeting_id == meeting.id)
+        .where(decision.id == Case.decision_id)
+        .scalar_subquery()
+    )
+    lines: list[NewsLine] = []
+    fresh = _visible_cases(
+        user,
+        Case.type.in_(FOLLOW_UP_TYPES),
+        Case.body_id.in_(list(since)),
+        Case.created_by_id != user.id,
+        _concerns(user),
+        or_(Case.created_at > earliest, released > earliest),
+    )
+    published = dict(
+        (case_id, moment) for case_id, moment in _released_at([c for c in fresh if c.decision_id is not None])
+    )
+    for case in fresh:
+        seen = max(case.created_at, published.get(case.id) or case.created_at)
+        if seen <= since[case.body_id]:
+            continue
+        lines.append(
+            NewsLine(
+                body_id=case.body_id,
+                at=seen,
+                kind=TYPE_LABELS[case.type].capitalize(),
+                text=_("Nieuw: %(ref)s %(title)s", ref=case.reference, title=case.title),
+                url=url_for("cases.case", case_id=case.id),
+                detail=_("gereed op %(date)s", date=show_date(case.due_date)) if case.due_date else "",
+            )
+        )
+    day = today()
+    late = _visible_cases(
+        user,
+        still_open(*FOLLOW_UP_TYPES),
+        Case.body_id.in_(list(since)),
+        _concerns(user),
+        Case.due_date < day,
+        Case.due_date >= to_local(earliest).date() - timedelta(days=1),
+    )
+    for case in late:
+        assert case.due_date is not None
+        if case.state not in WORKFLOWS[case.type].overdue_in:
+            continue
+        overdue_from = local_to_utc(case.due_date + timedelta(days=1), time(0))
+        if overdue_from <= since[case.body_id]:
+            continue
+        lines.append(
+            NewsLine(
+                body_id=case.body_id,
+                at=overdue_from,
+                kind=TYPE_LABELS[case.type].capitalize(),
+                text=_("Over de datum: %(ref)s %(title)s", ref=case.reference, title=case.title),
+                url=url_for("cases.case", case_id=case.id),
+                detail=_("had gereed moeten zijn op %(date)s", date=show_date(case.due_date)),
+            )
+        )
+    return lines
+
+
+def _released_at(cases: list[Case]) -> list[tuple[int, datetime | None]]:
+    if not cases:
+        return []
+    from core.extensions import db
+
+    return [
+        (case_id, moment)
+        for case_id, moment in db.session.execute(
+            select(Case.id, Meeting.besluitenlijst_published_at)
+            .join(Decision, Decision.id == Case.decision_id)
+            .join(Meeting, Meeting.id == Decision.meeting_id)
+            .where(Case.id.in_([c.id for c in cases]))
+        )
+    ]
+
+
+def postponements_asked(user: User) -> list[Case]:
+    """For the secretariat: the postponements asked in its bodies, waiting for an answer."""
+    body_ids = bodies_where(user, Action.MANAGE)
+    if not body_ids:
+        return []
+    return _visible_cases(
+        user,
+        Case.body_id.in_(body_ids),
+        Case.requested_due_date.is_not(None),
+        order_by=(Case.requested_due_date, Case.id),
+    )
