@@ -8,7 +8,7 @@ count or a date, and an item that was hidden from them is new to them, never "ch
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -40,8 +40,10 @@ EINDHOVEN = "economie@eindhoven.test"  # deelnemer, Gemeente Eindhoven (regio)
 WAARNEMER = "beleid@ienw.test"
 OUTSIDER = "economie@gelderland.test"  # no member of BO-Brainport
 
-BASE = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
-MEETING_DAY = date(BASE.year + 3, 10, 7)
+MEETING_DAY = date(datetime.now(UTC).year + 3, 10, 7)
+#: The story takes place on the meeting's day, after the meeting (10–12): decisions are recorded from
+#: the meeting's day on.
+BASE = datetime.combine(MEETING_DAY, time(13), UTC)
 
 
 #: One step of a story: short enough that a signed-in client's session does not go idle in between.
@@ -197,7 +199,9 @@ def test_nieuw_and_gewijzigd_are_judged_from_the_readers_side(app, clock):
         edit("Signaal", audience=Audience.VERTROUWELIJK, shared_with=[user(REGIO).id, user(RIJK).id])
         # A Rijk-only item leaves the agenda: the items below it move up, which tells nothing.
         agenda.remove_agenda_item(sec, db.session.get(AgendaItem, ids["Interne voorbespreking"]))
-        agenda.move_agenda_item(sec, db.session.get(AgendaItem, ids["Stikstofruimte"]), offset=-1)
+        stikstof = db.session.get(AgendaItem, ids["Stikstofruimte"])
+        place = [i.id for i in agenda.agenda_of(sec, meeting).items].index(stikstof.id) + 1
+        agenda.move_agenda_item(sec, stikstof, position=place - 1)
         item(meeting, "Kenniswerkers")
     at(clock, 3)
 
