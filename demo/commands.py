@@ -8,9 +8,25 @@ from flask.cli import with_appcontext
 
 
 @click.command("demo")
+@click.option(
+    "--scale",
+    type=click.Choice(["demo", "large"]),
+    default="demo",
+    show_default=True,
+    help="demo: het verhaal van de seeds; large: daarbovenop tien jaar van 25 overleggen (in een lege database).",
+)
+@click.option("--factor", type=click.FloatRange(0, 1, min_open=True), default=1.0, hidden=True)
 @with_appcontext
-def demo_command() -> None:
-    """Load the demo (the seeds' story) if the database is empty; do nothing if it is loaded."""
+def demo_command(scale: str, factor: float) -> None:
+    """Load the demo (the seeds' story) if the database is empty; do nothing if it is loaded.
+
+    ``--scale large`` adds ten years of generated data on top (``demo.large``); ``--factor`` (for tests)
+    makes that a fraction of its size."""
+    if scale == "large":
+        from demo.large import load_large
+
+        load_large(factor)
+        return
     from core.acting import origin
     from core.extensions import db
     from core.scheduler import process_token

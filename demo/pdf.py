@@ -10,15 +10,29 @@ def _escape(line: str) -> bytes:
     return encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
-def text_pdf(title: str, paragraphs: list[str]) -> bytes:
-    """A one-page A4 PDF with a title and wrapped paragraphs (Helvetica, WinAnsi)."""
+def _lines(title: str, paragraphs: list[str]) -> list[tuple[int, str]]:
+    """The page's lines (font size, text): the title, then the paragraphs wrapped, as many as fit."""
     lines: list[tuple[int, str]] = [(15, title), (11, "")]
     for paragraph in paragraphs:
         lines.extend((11, part) for part in textwrap.wrap(paragraph, 88) or [""])
         lines.append((11, ""))
-    lines = lines[:54]
+    return lines[:54]
+
+
+def pdf_text(title: str, paragraphs: list[str]) -> str:
+    """The text a reader finds in ``text_pdf(title, paragraphs)``: its lines that hold text, as the page
+    spells them (WinAnsi: a character it lacks becomes a question mark)."""
+    return "\n".join(
+        line.encode("cp1252", errors="replace").decode("cp1252").rstrip()
+        for _size, line in _lines(title, paragraphs)
+        if line.strip()
+    )
+
+
+def text_pdf(title: str, paragraphs: list[str]) -> bytes:
+    """A one-page A4 PDF with a title and wrapped paragraphs (Helvetica, WinAnsi)."""
     content = [b"BT", b"56 790 Td"]
-    for size, line in lines:
+    for size, line in _lines(title, paragraphs):
         content.append(b"/F1 %d Tf" % size)
         content.append(b"(" + _escape(line) + b") Tj")
         content.append(b"0 -%d Td" % (size + 4))
