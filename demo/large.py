@@ -39,9 +39,11 @@ from auth.models import User
 from core.acting import origin
 from core.dates import AMSTERDAM, now
 from core.extensions import db
+from demo import large_cases, large_decisions, large_meetings
+from demo.large_cases import SignIns
 from demo.large_cast import build
 from demo.large_data import BODIES
-from demo.large_plan import TABLES, Planner, SignIns, slots
+from demo.large_plan import TABLES, Planner, slots
 from demo.large_trail import Trail, seal
 from meetings import storage
 from meetings.models import Body
@@ -159,7 +161,7 @@ def generate(scale: Scale, password: str, echo: Callable[[str], None] = click.ec
     with _phase(echo, "tien jaar gepland") as done:
         first_ids = {model.__tablename__: (db.session.scalar(select(func.max(model.id))) or 0) + 1 for model in TABLES}
         planner = Planner(rng, world, trail, first_ids=first_ids, now=moment, store=storage.store)
-        planner.plan(scale)
+        plan(planner, scale)
         done["what"] = ", ".join(f"{len(rows)} {table}" for table, rows in planner.rows.items())
 
     with _phase(echo, "rijen geschreven") as done:
@@ -195,6 +197,16 @@ def generate(scale: Scale, password: str, echo: Callable[[str], None] = click.ec
         db.session.commit()
         done["what"] = "één transactie"
     return counts
+
+
+def plan(planner: Planner, scale: Scale) -> None:
+    """Plan everything, in the order the parts depend on each other."""
+    meetings = large_meetings.cycles(planner, scale.years, scale.agenda_items)
+    large_meetings.documents(planner, meetings, scale.documents)
+    decisions = large_decisions.decisions(planner, meetings, scale.decisions)
+    large_decisions.comments(planner, decisions, scale.comments)
+    large_decisions.lists_and_minutes(planner, meetings)
+    large_cases.cases(planner, decisions, scale.cases)
 
 
 def _after_bulk(connection: Connection) -> None:
