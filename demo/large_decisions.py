@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from auth.models import Role
 from core.acting import Actor
@@ -200,11 +201,15 @@ def comments(plan: Planner, decisions: list[PlannedPart], total: int) -> None:
             open_to.append((part, sorted({p.id: p for p in authors}.values(), key=lambda p: p.id)))
     counts = allocate(plan.rng, total, [1.0] * len(open_to)) if open_to else []
     for (part, authors), count in zip(open_to, counts, strict=True):
-        for _ in range(count):
-            _comment(plan, part, plan.rng.choice(authors))
+        made = [_comment(plan, part, plan.rng.choice(authors)) for _ in range(count)]
+        # Settled in the order the secretariat got to them: a text taken over builds on the one before.
+        for row, handled in sorted(made, key=lambda pair: pair[1]):
+            if handled <= plan.limit:
+                _settle(plan, part, row, handled)
 
 
-def _comment(plan: Planner, part: PlannedPart, author: Person) -> None:
+def _comment(plan: Planner, part: PlannedPart, author: Person) -> tuple[dict[str, Any], datetime]:
+    """A comment, and when the secretariat settles it (within the term; it may still lie ahead)."""
     rng, meeting, table = plan.rng, part.item.meeting, part.item.meeting.table
     published = meeting.besluitenlijst_at
     assert published is not None
@@ -225,9 +230,12 @@ def _comment(plan: Planner, part: PlannedPart, author: Person) -> None:
         organisation_id=author.organisation_id,
     )
     plan.trail.created(moment, author.actor, "meetings.comment_on_decision", DecisionComment, row)
-    handled = min(moment + timedelta(days=rng.randint(1, 10)), deadline)
-    if handled > plan.limit:
-        return  # still open: the term runs
+    return row, min(moment + timedelta(days=rng.randint(1, 10)), deadline)
+
+
+def _settle(plan: Planner, part: PlannedPart, row: dict[str, Any], handled: datetime) -> None:
+    """Answer a comment, or take it over by changing the decision's text."""
+    rng, meeting, table = plan.rng, part.item.meeting, part.item.meeting.table
     outcome = CommentStatus.OVERGENOMEN if rng.random() < 0.3 else CommentStatus.BEANTWOORD
     service, actor = "meetings.handle_comment", part.creator.actor
     if outcome is CommentStatus.OVERGENOMEN:

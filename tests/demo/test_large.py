@@ -12,12 +12,16 @@ from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from audit.chain import verify
+from audit.models import AuditRecord
+from audit.recorder import _plain
 from auth.models import AudienceGrant, Membership, User
 from cases.models import Case
 from core import create_app
-from core.db import Audience
+from core.access import policy
+from core.db import Audience, AudienceMixin, ScaffoldingMixin
 from core.extensions import db
 from core.filetext import text_of
+from core.refs import model_for_table
 from demo import story
 from demo.large import Scale
 from demo.large_data import BODIES
@@ -88,6 +92,39 @@ def test_the_counts_match_the_scale_and_the_chain_verifies(large):
         db.session.remove()
     checked = large.test_cli_runner().invoke(args=["audit", "verify"])
     assert checked.exit_code == 0 and "intact" in checked.output
+
+
+@pytest.mark.own_database
+def test_the_generated_records_replay_to_the_rows_and_name_who_could_read_them(large):
+    """Each object's records, applied in the chain's order, give the row as stored; each before-value is
+    the value the previous record left; and the readers a record names are those the policy finds now
+    (publication aside, which moves on after the record was made)."""
+    with large.app_context():
+        values: dict[tuple[str, int], dict[str, object]] = {}
+        readers: dict[tuple[str, int], dict[str, object]] = {}
+        for record in db.session.scalars(select(AuditRecord).order_by(AuditRecord.id)):
+            if record.action not in ("create", "update") or record.object_id is None:
+                continue
+            key = (record.object_type, record.object_id)
+            known = values.setdefault(key, {})
+            for field, (before, after) in record.changes.items():
+                if record.action == "update" and field in known:
+                    assert known[field] == before, (key, field)
+                known[field] = after
+            if record.visibility and issubclass(model_for_table(record.object_type), AudienceMixin | ScaffoldingMixin):
+                readers[key] = record.visibility["after"]
+        for (table, ident), fields in values.items():
+            model = model_for_table(table)
+            row = db.session.get(model, ident)
+            assert row is not None, (table, ident)
+            for field, value in fields.items():
+                if field not in model.__audit_secret__:
+                    assert _plain(getattr(row, field)) == value, (table, ident, field)
+        now_readers = policy().reading_states(db.session, set(readers))
+        for key, kept in readers.items():
+            unreleased = {k: v for k, v in kept.items() if k != "released"}
+            assert {k: v for k, v in now_readers[key].items() if k != "released"} == unreleased, key
+        db.session.remove()
 
 
 @pytest.mark.own_database
