@@ -17,17 +17,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import func, insert, select
 
 from auth import services as auth_services
 from auth.models import Membership, Organisation, Role, User
 from auth.passwords import hash_password
 from core.acting import SYSTEM, Actor
+from core.dates import now
 from core.db import Side
 from core.extensions import db
 from demo import story
 from demo.large_data import BODIES, DEMO_SEATS, FIRST_NAMES, FUNCTIONS, LAST_NAMES, ORGANISATIONS, THEMES
-from demo.large_trail import Trail
+from demo.large_trail import Trail, seal
 from meetings.models import Body, Theme
 from meetings.services import bodies as body_services
 
@@ -57,9 +58,7 @@ class Person:
 class Table:
     """A generated body, with what the plan needs to know of it."""
 
-    id: int
-    name: str
-    slug: str
+    body: Body
     themes: list[tuple[int, str]]
     places: list[str]
     #: The organisations at the table: id, name, side.
@@ -68,6 +67,14 @@ class Table:
     chair: str = ""
     secretariat: dict[Side, Person] = field(default_factory=dict)
     members: list[tuple[Person, Role]] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return self.body.id
+
+    @property
+    def name(self) -> str:
+        return self.body.name
 
     def people(self, *roles: Role, side: Side | None = None, organisation_id: int | None = None) -> list[Person]:
         """Members holding one of ``roles``, of ``side`` or of one organisation if asked."""
@@ -94,9 +101,8 @@ def _ascii(text: str) -> str:
 
 def build(rng: random.Random, *, bodies: int, users: int, beheer: User, password: str, trail: Trail) -> World:
     """Organisations, themes and ``bodies`` bodies through the services; ``users`` accounts in bulk; roles
-    and seats through the services. Runs at the clock's current moment (``demo.story.at``)."""
-    from core.dates import now
-
+    and seats through the services. Runs at the clock's current moment (``demo.story.at``); the accounts'
+    records are sealed before the roles' (which the recorder writes as the services run)."""
     start = now()
     organisations = {key: _demo_organisation(name) for key, name, *_rest in story.ORGANISATIONS}
     seat_functions = dict(DEMO_SEATS)
@@ -110,17 +116,13 @@ def build(rng: random.Random, *, bodies: int, users: int, beheer: User, password
     db.session.flush()
     theme_ids = {theme.name: theme.id for theme in db.session.scalars(select(Theme))}
     specs = BODIES[:bodies]
-    made: list[Body] = []
     tables: list[Table] = []
     for name, slug, description, rijk, regio, themes, places in specs:
         body = body_services.create_body(beheer, name=name, slug=slug, description=description)
-        made.append(body)
         db.session.flush()
         tables.append(
             Table(
-                id=body.id,
-                name=name,
-                slug=slug,
+                body=body,
                 themes=[(theme_ids[theme], theme) for theme in themes],
                 places=places,
                 organisations=[
@@ -131,21 +133,18 @@ def build(rng: random.Random, *, bodies: int, users: int, beheer: User, password
         )
 
     people, roles = _accounts(rng, specs, organisations, users, beheer, password, start, trail)
-    trail_connection: Connection = db.session.connection()
-    from demo.large_trail import seal
-
-    seal(trail_connection, trail.take())
+    seal(db.session.connection(), trail.take())
 
     for person, held in zip(people, roles, strict=True):
         for index, role in held:
-            body_services.set_member_role(beheer, made[index], user_id=person.id, role=role)
+            body_services.set_member_role(beheer, tables[index].body, user_id=person.id, role=role)
             tables[index].members.append((person, role))
             if role is Role.SECRETARIAAT:
                 tables[index].secretariat.setdefault(person.side, person)
     for demo_person, key, role in _demo_people():
         for index, (_name, _slug, _description, rijk, regio, *_more) in enumerate(specs):
             if key in rijk + regio:
-                body_services.set_member_role(beheer, made[index], user_id=demo_person.id, role=role)
+                body_services.set_member_role(beheer, tables[index].body, user_id=demo_person.id, role=role)
                 tables[index].members.append((demo_person, role))
     db.session.flush()
 
@@ -155,7 +154,7 @@ def build(rng: random.Random, *, bodies: int, users: int, beheer: User, password
         for position, key in enumerate(rijk + regio):
             seat = body_services.add_seat(
                 secretary,
-                made[index],
+                tables[index].body,
                 organisation_id=organisations[key].id,
                 function=seat_functions[key],
                 is_chair=position == 0,
@@ -220,6 +219,8 @@ def _accounts(
         wanted.append((key, [(i, Role.DEELNEMER if rng.random() < 0.85 else Role.WAARNEMER) for i in tables]))
 
     first_id = (db.session.scalar(select(func.max(User.id))) or 0) + 1
+    # One hash (one salt) for every generated account: they share the demo's published password anyway,
+    # and hashing it five hundred times would take as long as the rest of the accounts' work.
     shared_hash = hash_password(password)
     taken = set(db.session.scalars(select(User.email)))
     rows, people = [], []

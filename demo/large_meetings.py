@@ -41,7 +41,6 @@ from meetings.models import (
     Season,
     TextStatus,
 )
-from meetings.models.cycle import DEFAULT_MILESTONE_OFFSETS
 from meetings.services.agenda import PROGRESS_DESCRIPTION
 from meetings.services.cycles import meeting_title
 from meetings.services.standing import DEFAULT_STANDING_ITEMS
@@ -71,6 +70,8 @@ def cycles(plan: Planner, years: int, agenda_items: int) -> list[PlannedMeeting]
 
 
 def _cycle(plan: Planner, table: Table, slot: tuple[int, Season, date, date], own: int) -> PlannedMeeting:
+    """One cycle as ``create_cycle`` makes it, its ``own`` items added in the weeks before the meeting
+    (the closing standing items moving down for each), its agenda sent out a week ahead, and who came."""
     rng, trail = plan.rng, plan.trail
     year, season, lo, hi = slot
     days = [lo + timedelta(days=n) for n in range((hi - lo).days + 1)]
@@ -84,7 +85,7 @@ def _cycle(plan: Planner, table: Table, slot: tuple[int, Season, date, date], ow
     meeting_row = plan.new(
         Meeting,
         cycle_id=cycle["id"],
-        title=meeting_title(_Named(table.name), day),  # type: ignore[arg-type]
+        title=meeting_title(table.body, day),
         starts_at=plan.at(day, start),
         ends_at=plan.at(day, start + 2),
         location=f"{rng.choice(table.places)}, provinciehuis" if rng.random() < 0.5 else "Den Haag, ministerie",
@@ -107,7 +108,7 @@ def _cycle(plan: Planner, table: Table, slot: tuple[int, Season, date, date], ow
             cycle_id=cycle["id"],
             body_id=table.id,
             kind=kind,
-            due_date=day + timedelta(days=DEFAULT_MILESTONE_OFFSETS[kind.value]),
+            due_date=day + timedelta(days=int(table.body.milestone_offsets.get(kind.value, 0))),
         )
         trail.created(created, actor, service, Milestone, milestone, visibility={"after": seen})
     trail.created(created, actor, service, Meeting, meeting_row, visibility={"after": seen})
@@ -368,13 +369,6 @@ def _document(plan: Planner, meeting: PlannedMeeting, item: PlannedItem | None) 
         {"text_status": (TextStatus.WACHT, TextStatus.GELEZEN)},
         visibility={"after": now_seen, "before": now_seen},
     )
-
-
-class _Named:
-    """Something with a name, for ``meeting_title`` (which reads only the body's name)."""
-
-    def __init__(self, name: str) -> None:
-        self.name = name
 
 
 def _filename(title: str) -> str:
