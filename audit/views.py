@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from audit import bp, events, export, services
+from audit import bp, export, services
 from audit.events import record_event
 from audit.forms import ExportForm
 from core.access import policy
@@ -57,11 +57,6 @@ def _load_reference(reference: str | None) -> Any:
 def _stands_alone(obj: Any) -> bool:
     """Whether the policy judges ``obj`` itself: it lives in a body, or it is an account."""
     return hasattr(obj, "body_id") or type(obj).__tablename__ in ("users", "organisations")
-
-
-@bp.record_once
-def _register(state: Any) -> None:
-    events.init_app(state.app)
 
 
 def _readers_bodies() -> list[Any]:
