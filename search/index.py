@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, UOWTransaction, aliased
 
 from cases.models import Case
+from core.db import AppSession
 from meetings.models import AgendaItem, Decision, Document, Meeting, Minutes, Note
 from search.models import FTS_TABLE, EntryKind, SearchEntry
 from search.text import stemmed
@@ -340,9 +341,10 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
 
 
 def install_indexer() -> None:
-    """Hook the indexer into every session (idempotent: apps made in tests share the class)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    """Hook the indexer into the app's sessions (``search.init_app``; idempotent: apps made in tests share
+    the class)."""
+    if not event.contains(AppSession, "after_flush", _after_flush):
+        event.listen(AppSession, "after_flush", _after_flush)
 
 
 def _entries_table() -> Table:
