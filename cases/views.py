@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from auth.models import User
 from auth.policy import Action, bodies_where, can, ensure, get_visible
-from auth.services import list_users
+from auth.services import list_users, named_people
 from cases import (
     attachments,
     bp,
@@ -232,6 +232,7 @@ def _case_page(
             case=case,
             workflow=engine.workflow_of(case),
             type_label=TYPE_LABELS[case.type],
+            shared_with=named_people(case),
             history=history,
             earlier_dates=[e.previous_due_date for e in history if e.kind is EventKind.TERMIJN and e.previous_due_date],
             transitions=transitions,
