@@ -18,22 +18,3 @@ def _register(state: BlueprintSetupState) -> None:
     notifications.register(cast(Flask, state.app))
     access_reminders.register(cast(Flask, state.app))
     jobs.register(cast(Flask, state.app))
-
-
-@bp.app_template_global("item_no")
-def _item_no(item: object) -> str:
-    """An agenda item's number as the signed-in reader sees it (``meetings.services.numbering``)."""
-    from flask_login import current_user
-
-    from meetings.services.numbering import numbering
-
-    return numbering(current_user, item.meeting_id).item(item)  # type: ignore[attr-defined,arg-type]
-
-
-@bp.app_template_global("decision_no")
-def _decision_no(decision: object) -> str:
-    from flask_login import current_user
-
-    from meetings.services.numbering import numbering
-
-    return numbering(current_user, decision.meeting_id).decision(decision)  # type: ignore[attr-defined,arg-type]

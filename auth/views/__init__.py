@@ -81,8 +81,6 @@ def _language_switch_form() -> LanguageForm:
 @bp.record_once
 def _register(state: Any) -> None:
     app: Flask = state.app
-    app.jinja_env.globals.update(
-        can=can, Action=Action, named_people=services.named_people, language_switch_form=_language_switch_form
-    )
+    app.jinja_env.globals.update(can=can, Action=Action, language_switch_form=_language_switch_form)
     install_policy(app, policy)
     provide(app, HOME_PANELS, _beheer_panel)

@@ -100,6 +100,13 @@ def _statements_while_rendering(app: Any) -> Iterator[list[str]]:
         before_render_template.disconnect(started, app)
 
 
+def test_templates_are_given_no_function_that_queries(app):
+    with app.test_request_context():
+        names = app.jinja_env.globals | {k: v for p in app.template_context_processors[None] for k, v in p().items()}
+    for gone in ("item_no", "decision_no", "named_people", "active_calendar_feed"):
+        assert gone not in names, gone
+
+
 PAGES = {
     "agenda": "/vergaderingen/{meeting}",
     "besluitenlijst": "/vergaderingen/{meeting}/besluitenlijst",
