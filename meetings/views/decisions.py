@@ -11,10 +11,10 @@ from flask_login import current_user, login_required
 
 from auth.policy import Action, can, ensure
 from auth.services import named_people
-from core.hooks import collect
 from core.labels import choices
 from core.pages import confirm_page, form_page, run_action, submit_form
-from meetings import bp
+from core.signals import answer
+from meetings import bp, signals
 from meetings.forms import (
     CommentForm,
     DecisionEditForm,
@@ -42,7 +42,7 @@ def besluitenlijst(meeting_id: int) -> ResponseReturnValue:
 
 
 def _besluitenlijst_page(meeting: Meeting, publish_form: PublishBesluitenlijstForm) -> ResponseReturnValue:
-    follow_ups = collect("meetings.besluitenlijst", user=current_user, meeting=meeting)
+    follow_ups = answer(signals.besluitenlijst_follow_ups, current_user, meeting=meeting)
     view = decisions.besluitenlijst_of(current_user, meeting)
     commenting_open = decisions.commenting_open(meeting)
     # Asked here, not in the template: for a vertrouwelijk decision the policy loads the reader's grants.
@@ -67,8 +67,8 @@ def _besluitenlijst_page(meeting: Meeting, publish_form: PublishBesluitenlijstFo
 
 def _merge(answers: list[dict[int, list[object]]]) -> dict[int, list[object]]:
     merged: dict[int, list[object]] = {}
-    for answer in answers:
-        for key, items in answer.items():
+    for answered in answers:
+        for key, items in answered.items():
             merged.setdefault(key, []).extend(items)
     return merged
 
@@ -219,7 +219,9 @@ def decision(decision_id: int) -> ResponseReturnValue:
             current_user, {d.meeting_id for d in [decision, *amended_by, *([amends] if amends else [])]}
         ),
         shared_with=named_people(decision),
-        follow_ups=_merge(collect("meetings.besluitenlijst", user=current_user, meeting=meeting)).get(decision.id, []),
+        follow_ups=_merge(answer(signals.besluitenlijst_follow_ups, current_user, meeting=meeting)).get(
+            decision.id, []
+        ),
     )
 
 
