@@ -24,9 +24,7 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in om deze pagina te zien.")
     login_manager.login_message_category = "warning"
-    app.jinja_env.globals.update(
-        can=can, Action=Action, named_people=services.named_people, language_switch_form=views.language_switch_form
-    )
+    app.jinja_env.globals.update(can=can, Action=Action, language_switch_form=views.language_switch_form)
     home_panels.connect(views.beheer_panel)
     app.register_blueprint(bp)
     app.cli.add_command(cli.create_beheerder)

@@ -76,7 +76,7 @@ def build(path: Path, size: int) -> None:
                         "audience": "overleg",
                         "changes": {"description": [f"versie {done + n}", f"versie {done + n + 1}: " + "x" * 200]},
                         "reason": None,
-                        "origin": {"bron": "bench"},
+                        "origin": {"source": "bench"},
                     }
                 )
             with db.engine.begin() as connection:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -27,6 +26,7 @@ from core.dates import show_date
 from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
+from core.refs import ObjectRef
 from meetings.models import AgendaItem, Body, Decision, Meeting
 from meetings.services.bodies import members_of
 
@@ -149,7 +149,8 @@ class TimelineEntry:
     at: datetime
     kind: str
     title: str
-    url: str
+    #: What the entry is about (an agenda item, a decision or a case): the page links to it.
+    subject: ObjectRef
     detail: str = ""
     #: The link to remove it by (for the secretariat), if it is a linked item rather than a step.
     link_id: int | None = None
@@ -170,7 +171,7 @@ def timeline(user: User, dossier: Case) -> list[TimelineEntry]:
                 at=meeting.starts_at,
                 kind="agendapunt",
                 title=item.title,
-                url=url_for("meetings.agenda_item", item_id=item.id),
+                subject=ObjectRef.of(item),
                 detail=meeting.title,
                 link_id=entry.id,
             )
@@ -186,7 +187,7 @@ def timeline(user: User, dossier: Case) -> list[TimelineEntry]:
                 at=meeting.starts_at,
                 kind="besluit",
                 title=decision.text,
-                url=url_for("meetings.decision", decision_id=decision.id),
+                subject=ObjectRef.of(decision),
                 detail=meeting.title,
                 link_id=entry.id,
             )
@@ -203,7 +204,7 @@ def timeline(user: User, dossier: Case) -> list[TimelineEntry]:
                 at=case.created_at,
                 kind=TYPE_LABELS[case.type],
                 title=f"{case.reference} {case.title}",
-                url=url_for("cases.case", case_id=case.id),
+                subject=ObjectRef.of(case),
                 detail=f"status: {workflow_of(case).label(case.state)}",
                 link_id=entry.id,
             )
@@ -220,7 +221,7 @@ def timeline(user: User, dossier: Case) -> list[TimelineEntry]:
                     at=event.at,
                     kind="stap",
                     title=f"{case.reference}: {workflow_of(case).label(event.to_state)}",
-                    url=url_for("cases.case", case_id=case.id),
+                    subject=ObjectRef.of(case),
                     detail=event.actor.name if event.actor else "",
                 )
             )

@@ -26,6 +26,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
@@ -260,7 +261,7 @@ def _check_file(filename: str, content: bytes) -> None:
         raise DomainError(
             _(
                 "Dit bestand is %(size)s MB; hoogstens %(max)s MB mag. Splits de lijst in delen.",
-                size=f"{len(content) / 1048576:.1f}".replace(".", ","),
+                size=format_decimal(len(content) / 1048576, format="0.0"),
                 max=MAX_IMPORT_BYTES // 1048576,
             ),
             field="file",
@@ -332,7 +333,7 @@ def _read_rows(filename: str, rows: Iterator[tuple[Any, ...]]) -> Sheet:
             raise DomainError(
                 _(
                     "Dit blad heeft meer dan %(max)s rijen. Splits de lijst in delen.",
-                    max=f"{MAX_ROWS:,}".replace(",", "."),
+                    max=format_decimal(MAX_ROWS),
                 ),
                 field="file",
             )
@@ -542,9 +543,7 @@ def _check(row: SheetRow, lookups: _Lookups) -> CheckedRow:
     if len(row.source) > TITLE_MAX:
         problems.append(_("De herkomst is te lang: hoogstens %(max)s tekens.", max=TITLE_MAX))
     if len(row.description) > TEXT_MAX:
-        problems.append(
-            _("De toelichting is te lang: hoogstens %(max)s tekens.", max=f"{TEXT_MAX:,}".replace(",", "."))
-        )
+        problems.append(_("De toelichting is te lang: hoogstens %(max)s tekens.", max=format_decimal(TEXT_MAX)))
     return checked
 
 

@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import joinedload
@@ -26,7 +25,6 @@ from core.dates import show_date, today
 from core.db import Audience
 from core.errors import DomainError, NotPermitted
 from core.extensions import db
-from core.sections import LinkedItem
 from meetings import storage
 from meetings.models import (
     AgendaItem,
@@ -384,7 +382,7 @@ _WAITING_REQUEST = and_(
 
 
 def _visible_cases(user: User, *conditions: Any, order_by: Any = (Case.id,), join: Any = None) -> list[Case]:
-    """The cases this user may see that meet ``conditions``, with what ``as_linked`` shows."""
+    """The cases this user may see that meet ``conditions``, with what ``cases.views.as_linked`` shows."""
     query = select(Case)
     if join is not None:
         query = query.join(*join)
@@ -511,28 +509,6 @@ def progress_report(user: User, item: AgendaItem) -> tuple[list[Case], list[Case
             order_by=(Case.closed_at,),
         )
     return open_cases, closed_since, previous
-
-
-def as_linked(case: Case) -> LinkedItem:
-    """A case as another package's page shows it."""
-    owner = case.owner_organisation.short_name
-    if case.assignee is not None:
-        owner = f"{owner} ({case.assignee.name})"
-    title = f"{case.reference} {case.title}" if not case.kenmerk else f"{case.kenmerk}: {case.title}"
-    status = workflow_of(case).label(case.state)
-    if case.requested_due_date is not None:
-        status = _("%(state)s, uitstel gevraagd tot %(date)s", state=status, date=show_date(case.requested_due_date))
-    return LinkedItem(
-        title=title,
-        url=url_for("cases.case", case_id=case.id),
-        kind=TYPE_LABELS[case.type],
-        status=status,
-        owner=owner,
-        due=case.due_date,
-        overdue=is_overdue(case),
-        due_soon=is_due_soon(case),
-        audience=case.audience,
-    )
 
 
 def public_follow_ups(meeting: Meeting) -> dict[int, list[FollowUpLine]]:

@@ -12,7 +12,7 @@ from flask_login import current_user, login_required
 
 from auth.models import User
 from auth.policy import Action, bodies_where, can, ensure, get_visible
-from auth.services import list_users
+from auth.services import list_users, named_people
 from cases import (
     attachments,
     bp,
@@ -43,6 +43,7 @@ from core.dates import show_date
 from core.errors import DomainError, NotPermitted, NotVisible
 from core.labels import choices
 from core.pages import form_page, run_action, submit_form
+from core.refs import ObjectRef
 from core.sections import HomePanel, LinkedItem, PageAction, PageSection
 from core.signals import home_panels
 from meetings import signals as meetings_signals
@@ -219,7 +220,7 @@ def _case_page(
             for name, options in dossiers.link_choices(current_user, case).items():
                 link_form[name].choices = [("", _("— kies —")), *options]
         context |= {
-            "timeline": dossiers.timeline(current_user, case),
+            "timeline": [(entry, _page_of(entry.subject)) for entry in dossiers.timeline(current_user, case)],
             "may_link": may_link,
             "link_form": link_form,
         }
@@ -229,6 +230,7 @@ def _case_page(
             case=case,
             workflow=engine.workflow_of(case),
             type_label=TYPE_LABELS[case.type],
+            shared_with=named_people(case),
             history=history,
             earlier_dates=[e.previous_due_date for e in history if e.kind is EventKind.TERMIJN and e.previous_due_date],
             transitions=transitions,
@@ -513,7 +515,43 @@ def dossier_unlink(case_id: int, link_id: int) -> ResponseReturnValue:
     )
 
 
+#: The page of each kind of thing a dossier holds: its endpoint and the name of its id there.
+_PAGES = {
+    "agenda_items": ("meetings.agenda_item", "item_id"),
+    "decisions": ("meetings.decision", "decision_id"),
+    "cases": ("cases.case", "case_id"),
+}
+
+
+def _page_of(subject: ObjectRef) -> str:
+    endpoint, argument = _PAGES[subject.table]
+    values: dict[str, Any] = {argument: subject.id}
+    return url_for(endpoint, **values)
+
+
 # --- overviews ------------------------------------------------------------------------------------
+
+
+def as_linked(case: Any) -> LinkedItem:
+    """A case as a list on this or another package's page shows it, linked to its page."""
+    owner = case.owner_organisation.short_name
+    if case.assignee is not None:
+        owner = f"{owner} ({case.assignee.name})"
+    title = f"{case.reference} {case.title}" if not case.kenmerk else f"{case.kenmerk}: {case.title}"
+    status = engine.workflow_of(case).label(case.state)
+    if case.requested_due_date is not None:
+        status = _("%(state)s, uitstel gevraagd tot %(date)s", state=status, date=show_date(case.requested_due_date))
+    return LinkedItem(
+        title=title,
+        url=url_for("cases.case", case_id=case.id),
+        kind=TYPE_LABELS[case.type],
+        status=status,
+        owner=owner,
+        due=case.due_date,
+        overdue=engine.is_overdue(case),
+        due_soon=services.is_due_soon(case),
+        audience=case.audience,
+    )
 
 
 @bp.get("/acties")
@@ -527,16 +565,16 @@ def my_cases() -> ResponseReturnValue:
     return render_template(
         "cases/my_cases.html",
         at_turn=[_linked_nota(c, turn[c.id]) for c in at_turn],
-        mine=[services.as_linked(c) for c in services.my_follow_ups(current_user)],
+        mine=[as_linked(c) for c in services.my_follow_ups(current_user)],
         notas=[_linked_nota(c, turn[c.id]) for c in notas],
-        requests=[services.as_linked(c) for c in services.requests_to_handle(current_user)],
-        chase=[services.as_linked(c) for c in chase],
+        requests=[as_linked(c) for c in services.requests_to_handle(current_user)],
+        chase=[as_linked(c) for c in chase],
         bodies=[b for b in body_services.bodies_for(current_user) if b.id in secretariat_bodies],
     )
 
 
 def _linked_nota(case: Any, turn: Any) -> LinkedItem:
-    linked = services.as_linked(case)
+    linked = as_linked(case)
     if turn is None:
         return linked
     waiting = _("bij %(name)s (%(capacity)s)", name=turn.user.name, capacity=turn.capacity)
@@ -554,7 +592,7 @@ def body_actions(slug: str) -> ResponseReturnValue:
         "cases/body_actions.html",
         body=body,
         rows=rows,
-        items={row.organisation.id: [services.as_linked(c) for c in row.cases] for row in rows},
+        items={row.organisation.id: [as_linked(c) for c in row.cases] for row in rows},
         include_closed=include_closed,
         may_manage=can(current_user, Action.MANAGE, body),
     )
@@ -569,7 +607,7 @@ def _home_actions(user: User) -> HomePanel | None:
     return HomePanel(
         title=_("Mijn acties"),
         template="cases/panels/actions.html",
-        context={"items": [services.as_linked(c) for c in services.my_follow_ups(user)[:8]]},
+        context={"items": [as_linked(c) for c in services.my_follow_ups(user)[:8]]},
         order=15,
     )
 
@@ -581,7 +619,7 @@ def _home_requests(user: User) -> HomePanel | None:
         title=_("Agendaverzoeken te behandelen"),
         template="cases/panels/actions.html",
         context={
-            "items": [services.as_linked(c) for c in services.requests_to_handle(user)],
+            "items": [as_linked(c) for c in services.requests_to_handle(user)],
             "empty": _("Geen open verzoeken."),
         },
         order=12,
@@ -595,7 +633,7 @@ def _home_postponements(user: User) -> HomePanel | None:
     return HomePanel(
         title=_("Uitstel gevraagd"),
         template="cases/panels/actions.html",
-        context={"items": [services.as_linked(c) for c in asked]},
+        context={"items": [as_linked(c) for c in asked]},
         order=11,
     )
 
@@ -610,7 +648,7 @@ def _body_section(user: User, body: Any) -> PageSection:
         actions.append(PageAction(_("Nota schrijven"), url_for("cases.nota_new", slug=body.slug)))
     return PageSection(
         title=_("Agendaverzoeken"),
-        items=[services.as_linked(c) for c in services.requests_of_body(user, body)],
+        items=[as_linked(c) for c in services.requests_of_body(user, body)],
         empty=_("Geen agendaverzoeken die u kunt zien."),
         actions=actions,
     )
@@ -618,7 +656,7 @@ def _body_section(user: User, body: Any) -> PageSection:
 
 def _body_follow_ups(user: User, body: Any) -> PageSection:
     rows = services.follow_up_overview(user, body)
-    overdue = [services.as_linked(c) for row in rows for c in row.cases if engine.is_overdue(c)]
+    overdue = [as_linked(c) for row in rows for c in row.cases if engine.is_overdue(c)]
     return PageSection(
         title=_("Acties en toezeggingen over de datum"),
         items=overdue,
@@ -633,7 +671,7 @@ def _body_dossiers(user: User, body: Any) -> PageSection:
         actions.append(PageAction(_("Dossier openen"), url_for("cases.dossier_new", slug=body.slug)))
     return PageSection(
         title=_("Dossiers"),
-        items=[services.as_linked(c) for c in dossiers.dossiers_of(user, body)],
+        items=[as_linked(c) for c in dossiers.dossiers_of(user, body)],
         empty=_("Nog geen dossiers."),
         actions=actions,
     )
@@ -642,14 +680,14 @@ def _body_dossiers(user: User, body: Any) -> PageSection:
 def _cycle_section(user: User, cycle: Any) -> PageSection:
     return PageSection(
         title=_("Agendaverzoeken voor deze cyclus"),
-        items=[services.as_linked(c) for c in services.requests_of_cycle(user, cycle)],
+        items=[as_linked(c) for c in services.requests_of_cycle(user, cycle)],
         empty=_("Nog geen agendaverzoeken."),
     )
 
 
 def _besluitenlijst_follow_ups(user: User, meeting: Any) -> dict[int, list[Any]]:
     return {
-        decision_id: [services.as_linked(c) for c in cases]
+        decision_id: [as_linked(c) for c in cases]
         for decision_id, cases in services.follow_ups_by_decision(user, meeting).items()
     }
 
@@ -658,7 +696,7 @@ def _item_section(user: User, item: Any) -> PageSection | None:
     cases = services.cases_of_item(user, item)
     if not cases:
         return None
-    return PageSection(title=_("Verzoeken en acties"), items=[services.as_linked(c) for c in cases])
+    return PageSection(title=_("Verzoeken en acties"), items=[as_linked(c) for c in cases])
 
 
 def _progress_sections(user: User, item: Any) -> list[PageSection] | None:
@@ -669,12 +707,12 @@ def _progress_sections(user: User, item: Any) -> list[PageSection] | None:
     return [
         PageSection(
             title=_("Openstaand"),
-            items=[services.as_linked(c) for c in open_cases],
+            items=[as_linked(c) for c in open_cases],
             empty=_("Geen open actiepunten of toezeggingen."),
         ),
         PageSection(
             title=_("Afgerond") + since,
-            items=[services.as_linked(c) for c in closed_since],
+            items=[as_linked(c) for c in closed_since],
             empty=_("Niets afgerond") + since + ".",
         ),
     ]
@@ -684,7 +722,7 @@ def _item_dossiers(user: User, item: Any) -> PageSection | None:
     held = dossiers.dossiers_holding(user, agenda_item_id=item.id)
     if not held:
         return None
-    return PageSection(title=_("In dossier"), items=[services.as_linked(c) for c in held])
+    return PageSection(title=_("In dossier"), items=[as_linked(c) for c in held])
 
 
 def connect_signals() -> None:

@@ -1,5 +1,6 @@
 """A body's dashboard: actions by status per organisation, overdue actions over time, decisions per
-theme and the cycles' timeline, as charts drawn on the server with their numbers in tables."""
+theme and the cycles' timeline, as charts drawn on the server with their numbers in tables: the view
+computes each chart's geometry (``core.charts``), the template draws it (``core/charts.html``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from auth.models import User
 from cases import bp
@@ -24,23 +24,24 @@ from meetings.services import bodies as body_services
 
 #: Colour and pattern per status (the legend names the pattern): colour never tells alone.
 _STATUS_LOOK: dict[str, tuple[str, str]] = {
-    "te_laat": (charts.BAD, "ruit"),
-    "open": (charts.ACCENT, "stippen"),
-    "bezig": (charts.BRAND, "schuin"),
-    "gereed": (charts.WARN, "liggend"),
-    "afgerond": (charts.OK, "effen"),
-    "vervallen": (charts.MUTED, "staand"),
+    "te_laat": (charts.BAD, "crosshatch"),
+    "open": (charts.ACCENT, "dots"),
+    "bezig": (charts.BRAND, "diagonal"),
+    "gereed": (charts.WARN, "horizontal"),
+    "afgerond": (charts.OK, charts.PLAIN),
+    "vervallen": (charts.MUTED, "vertical"),
 }
 
 
 def _pattern_names() -> dict[str, str]:
+    """Each pattern's name in the reader's language, for the legend."""
     return {
-        "effen": _("effen"),
-        "stippen": _("stippen"),
-        "schuin": _("schuine strepen"),
-        "ruit": _("ruit"),
-        "liggend": _("liggende strepen"),
-        "staand": _("staande strepen"),
+        charts.PLAIN: _("effen"),
+        "dots": _("stippen"),
+        "diagonal": _("schuine strepen"),
+        "crosshatch": _("ruit"),
+        "horizontal": _("liggende strepen"),
+        "vertical": _("staande strepen"),
     }
 
 
@@ -65,7 +66,7 @@ def body_dashboard(slug: str) -> ResponseReturnValue:
     )
 
 
-def _status_chart(data: numbers.Dashboard) -> Markup | None:
+def _status_chart(data: numbers.Dashboard) -> charts.StackedBarChart | None:
     if not data.statuses:
         return None
     patterns = _pattern_names()
@@ -92,7 +93,7 @@ def _status_chart(data: numbers.Dashboard) -> Markup | None:
     )
 
 
-def _overdue_chart(data: numbers.Dashboard) -> Markup:
+def _overdue_chart(data: numbers.Dashboard) -> charts.StepChart:
     latest = data.overdue[-1]
     highest = max(data.overdue, key=lambda w: w.count)
     # A date under every fourth week, counted back from today's, so that the last point is named.
@@ -124,7 +125,7 @@ def _overdue_chart(data: numbers.Dashboard) -> Markup:
     )
 
 
-def _theme_chart(data: numbers.Dashboard) -> Markup | None:
+def _theme_chart(data: numbers.Dashboard) -> charts.BarChart | None:
     if not data.themes:
         return None
     total = sum(t.count for t in data.themes)
@@ -145,7 +146,7 @@ def _cycle_title(cycle: numbers.CycleMilestones) -> str:
     return f"{label(cycle.season).capitalize()} {cycle.year}"
 
 
-def _cycle_chart(data: numbers.Dashboard) -> Markup | None:
+def _cycle_chart(data: numbers.Dashboard) -> charts.Timeline | None:
     if not data.cycles:
         return None
     lanes = [

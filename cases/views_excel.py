@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import format_decimal, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from auth.policy import Action, ensure
@@ -130,7 +130,7 @@ def _upload_page(body: Any, form: ImportUploadForm, *, refusal: str | None = Non
 def _upload_context() -> dict[str, Any]:
     return {
         "max_mb": excel.MAX_IMPORT_BYTES // (1024 * 1024),
-        "max_rows": f"{excel.MAX_ROWS:,}".replace(",", "."),
+        "max_rows": format_decimal(excel.MAX_ROWS),
         "fields": excel.FIELD_NAMES,
         "required": excel.REQUIRED,
     }

@@ -54,16 +54,31 @@ def current_acting() -> tuple[Actor, str] | None:
     return (acting.actor, acting.service) if acting else None
 
 
+#: The Dutch keys that audit records written before issue 11 carry in their ``origin`` for ``source``,
+#: ``method``, ``path`` and ``address``. Those records are sealed in the hash chain with the keys they
+#: were written with, so they keep them: renaming a key inside a stored record would break
+#: ``audit verify`` (and an exported record would no longer match its hash). A reader of the trail
+#: (an export, a test) accepts both; ``origin_value`` does that.
+FORMER_ORIGIN_KEYS = {"source": "bron", "method": "methode", "path": "pad", "address": "adres"}
+
+
 def current_origin() -> dict[str, str]:
     """Where the current write comes from: a web request (method, path, address) or a command."""
     if has_request_context():
         return {
-            "bron": "web",
-            "methode": request.method,
-            "pad": request.path,
-            "adres": request.remote_addr or "",
+            "source": "web",
+            "method": request.method,
+            "path": request.path,
+            "address": request.remote_addr or "",
         }
-    return {"bron": _origin.get()}
+    return {"source": _origin.get()}
+
+
+def origin_value(stored: dict[str, str], key: str) -> str | None:
+    """One value of an audit record's stored ``origin``, under its English key or its former Dutch one."""
+    if key in stored:
+        return stored[key]
+    return stored.get(FORMER_ORIGIN_KEYS.get(key, key))
 
 
 @contextmanager

@@ -6,6 +6,7 @@ import re
 from datetime import date
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -48,8 +49,8 @@ class MaxLength(Length):
             raise StopValidation(
                 _l(
                     "Deze tekst is te lang: hoogstens %(max)s tekens, u gaf er %(n)s.",
-                    max=f"{self.max:,}".replace(",", "."),
-                    n=f"{length:,}".replace(",", "."),
+                    max=format_decimal(self.max),
+                    n=format_decimal(length),
                 )
             )
 

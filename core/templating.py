@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from flask_babel import get_locale
+from flask_babel import format_decimal, get_locale
 from markupsafe import Markup, escape
 
 from core.dates import show_date, show_datetime, show_time
@@ -22,21 +22,23 @@ def _paragraphs(value: str | None) -> Markup:
 
 
 def _filesize(n: int) -> str:
+    """A file's size for people: ``850 B``, ``12 kB``, ``1,5 MB`` (``1.5 MB`` in English)."""
     if n < 1024:
         return f"{n} B"
     if n < 1024 * 1024:
-        return f"{n / 1024:.0f} kB".replace(".", ",")
-    return f"{n / (1024 * 1024):.1f} MB".replace(".", ",")
+        return f"{format_decimal(n / 1024, format='0')} kB"
+    return f"{format_decimal(n / (1024 * 1024), format='0.0')} MB"
 
 
 def init_app(app: Flask) -> None:
+    # Named so that they shadow none of Jinja's built-in filters (``filesizeformat`` counts in kB of 1000).
     app.jinja_env.filters.update(
-        datum=show_date,
-        datumtijd=show_datetime,
-        tijd=show_time,
+        local_date=show_date,
+        local_datetime=show_datetime,
+        local_time=show_time,
         label=label,
-        alineas=_paragraphs,
-        bestandsgrootte=_filesize,
+        paragraphs=_paragraphs,
+        filesize=_filesize,
     )
 
     @app.context_processor

@@ -31,21 +31,3 @@ def init_app(app: Flask) -> None:
     jobs.register(app)
     app.cli.add_command(cli.woo_group)
 
-
-@bp.app_template_global("item_no")
-def _item_no(item: object) -> str:
-    """An agenda item's number as the signed-in reader sees it (``meetings.services.numbering``)."""
-    from flask_login import current_user
-
-    from meetings.services.numbering import numbering
-
-    return numbering(current_user, item.meeting_id).item(item)  # type: ignore[attr-defined,arg-type]
-
-
-@bp.app_template_global("decision_no")
-def _decision_no(decision: object) -> str:
-    from flask_login import current_user
-
-    from meetings.services.numbering import numbering
-
-    return numbering(current_user, decision.meeting_id).decision(decision)  # type: ignore[attr-defined,arg-type]

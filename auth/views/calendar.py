@@ -8,16 +8,9 @@ from flask_babel import gettext as _
 from flask_login import login_required
 
 from auth import bp, feeds
-from auth.models import CalendarFeed, User
 from core.forms import BaseForm
 from core.pages import submit_form
 from core.web import absolute_url
-
-
-@bp.app_template_global("active_calendar_feed")
-def _active_calendar_feed(user: User) -> CalendarFeed | None:
-    """For the account page: the user's feed that still works, if any."""
-    return feeds.active_feed(user)
 
 
 @bp.post("/auth/account/agenda")

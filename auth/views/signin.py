@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from audit.events import NOBODY
-from auth import bp, mfa, services, sessions, throttle
+from auth import bp, feeds, mfa, services, sessions, throttle
 from auth.forms import LanguageForm, LoginForm, OwnPasswordForm, SecondFactorForm
 from auth.models import User
 from core.dates import now
@@ -179,13 +179,17 @@ def mfa_qr() -> ResponseReturnValue:
 @bp.get("/auth/account")
 @login_required
 def account() -> ResponseReturnValue:
-    """The user's own account: password and sign-in in two steps."""
-    return render_template(
-        "auth/account.html",
-        password_form=OwnPasswordForm(formdata=None),
-        codes_left=sessions.recovery_codes_left(current_user) if current_user.mfa_enabled else 0,
-        mfa_required=sessions.requires_second_factor(current_user),
-    )
+    """The user's own account: password, sign-in in two steps, language and calendar link."""
+    return render_template("auth/account.html", **_account_context(OwnPasswordForm(formdata=None)))
+
+
+def _account_context(password_form: OwnPasswordForm) -> dict[str, object]:
+    return {
+        "password_form": password_form,
+        "codes_left": sessions.recovery_codes_left(current_user) if current_user.mfa_enabled else 0,
+        "mfa_required": sessions.requires_second_factor(current_user),
+        "calendar_feed": feeds.active_feed(current_user),
+    }
 
 
 @bp.post("/auth/account/wachtwoord")
@@ -202,12 +206,7 @@ def own_password() -> ResponseReturnValue:
     if done:
         flash(_("Uw wachtwoord is gewijzigd. Andere sessies zijn beëindigd."), "success")
         return redirect(url_for("auth.account"))
-    return form_page(
-        "auth/account.html",
-        password_form=form,
-        codes_left=sessions.recovery_codes_left(current_user) if current_user.mfa_enabled else 0,
-        mfa_required=sessions.requires_second_factor(current_user),
-    )
+    return form_page("auth/account.html", **_account_context(form))
 
 
 @bp.post("/auth/account/herstelcodes")

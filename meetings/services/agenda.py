@@ -20,7 +20,7 @@ from core.errors import DomainError, NotPermitted
 from core.extensions import db
 from core.forms import TITLE_MAX
 from meetings import storage
-from meetings.models import AgendaItem, AgendaItemKind, Decision, Document, Meeting, Placement, Theme
+from meetings.models import AgendaItem, AgendaItemKind, Cycle, Decision, Document, Meeting, Placement, Theme
 
 #: The longest an agenda item can be planned for: a whole day of meeting.
 MAX_DURATION_MINUTES = 600
@@ -385,7 +385,8 @@ def get_agenda_item(user: User, item_id: int) -> AgendaItem:
         item_id,
         joinedload(AgendaItem.organisation),
         joinedload(AgendaItem.theme),
-        joinedload(AgendaItem.meeting),
+        # Down to the body: the page's breadcrumbs name it, and the template must not load it.
+        joinedload(AgendaItem.meeting).joinedload(Meeting.cycle).joinedload(Cycle.body),
     )
 
 

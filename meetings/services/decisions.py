@@ -31,6 +31,7 @@ from meetings.models import (
     ReviewStatus,
 )
 from meetings.models.agenda import Document
+from meetings.services.numbering import Numbering, numbering
 
 
 def _require_concept(meeting: Meeting) -> None:
@@ -278,6 +279,8 @@ class BesluitenlijstView:
     decisions_by_item: dict[int, list[Decision]] = field(default_factory=dict)
     comments_by_decision: dict[int, list[DecisionComment]] = field(default_factory=dict)
     documents_by_item: dict[int, list[Document]] = field(default_factory=dict)
+    #: The items' and decisions' numbers as this user sees them.
+    numbers: Numbering = field(default_factory=Numbering)
 
     @property
     def decision_count(self) -> int:
@@ -326,6 +329,7 @@ def besluitenlijst_of(user: User, meeting: Meeting) -> BesluitenlijstView:
         decisions_by_item=dict(decisions),
         comments_by_decision=dict(comments),
         documents_by_item=dict(documents),
+        numbers=numbering(user, meeting.id),
     )
 
 

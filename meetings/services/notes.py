@@ -87,7 +87,9 @@ def remove_note(actor: User, note: Note) -> None:
 
 
 def get_note(user: User, note_id: int) -> Note:
-    return get_visible(user, Note, note_id, joinedload(Note.author))
+    return get_visible(
+        user, Note, note_id, joinedload(Note.author), joinedload(Note.agenda_item), joinedload(Note.meeting)
+    )
 
 
 def notes_on(

@@ -23,6 +23,8 @@ from meetings.models import AgendaItem, Decision
 
 @dataclass
 class Numbering:
+    """Numbers by id: an agenda item's (1, 2, …) and a decision's ("2.1"); "" for one the reader does not see."""
+
     items: dict[int, int] = field(default_factory=dict)
     decisions: dict[int, str] = field(default_factory=dict)
 
@@ -36,6 +38,16 @@ class Numbering:
 def numbering(user: Any, meeting_id: int) -> Numbering:
     """The numbers of one meeting's items and decisions for ``user`` (cached for the request)."""
     return numberings(user, [meeting_id])[meeting_id]
+
+
+def numbers_for(user: Any, meeting_ids: Iterable[int]) -> Numbering:
+    """One ``Numbering`` for the items and decisions of several meetings (their ids never clash): what a
+    view passes its template, so that the template looks numbers up and never queries them."""
+    merged = Numbering()
+    for numbers in numberings(user, set(meeting_ids)).values():
+        merged.items.update(numbers.items)
+        merged.decisions.update(numbers.decisions)
+    return merged
 
 
 def numberings(user: Any, meeting_ids: Iterable[int]) -> dict[int, Numbering]:

@@ -17,7 +17,7 @@ from core.extensions import db
 from core.labels import label
 from core.spreadsheet import Column, Table
 from meetings.models import AgendaItem, Body, Cycle, Decision, Document, Meeting, ReviewStatus, Theme
-from meetings.services.numbering import numberings
+from meetings.services.numbering import Numbering, numberings, numbers_for
 
 PAGE_SIZE = 50
 
@@ -38,6 +38,8 @@ class DecisionOverview:
     page: int
     documents_by_item: dict[int, list[Document]] = field(default_factory=dict)
     later_by_decision: dict[int, list[Decision]] = field(default_factory=dict)
+    #: The decisions' and their items' numbers as the reader sees them.
+    numbers: Numbering = field(default_factory=Numbering)
 
     @property
     def pages(self) -> int:
@@ -45,7 +47,7 @@ class DecisionOverview:
 
 
 def decisions_overview(user: User, filters: DecisionFilters) -> DecisionOverview:
-    """Decisions the user may see, newest meeting first, a page at a time (four queries)."""
+    """Decisions the user may see, newest meeting first, a page at a time (six queries)."""
     base = _selection(user, filters)
     total = db.session.scalar(select(func.count()).select_from(base.subquery())) or 0
     # Past the last page is the last page (and no offset a database cannot hold).
@@ -166,6 +168,7 @@ def _with_documents(user: User, decisions: list[Decision], total: int, page: int
         page=page,
         documents_by_item=dict(documents),
         later_by_decision=dict(later),
+        numbers=numbers_for(user, {d.meeting_id for d in decisions}),
     )
 
 

@@ -12,7 +12,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from auth.policy import Action, can, ensure, get_visible
-from auth.services import list_organisations
+from auth.services import list_organisations, named_people
 from core.dates import to_local
 from core.downloads import filename_for
 from core.errors import DomainError
@@ -62,6 +62,7 @@ def meeting_page(
         meeting=meeting,
         body=meeting.cycle.body,
         agenda=view,
+        numbers=numbering(current_user, meeting.id),
         marks=news.marks_for(current_user, meeting, view.items, view.all_documents, marks),
         read_moment=marks.moment,
         removable=agenda.removable_items(meeting.id) if manage else set(),
@@ -201,6 +202,8 @@ def agenda_item(item_id: int) -> ResponseReturnValue:
         "meetings/agenda_item.html",
         item=item,
         meeting=item.meeting,
+        numbers=besluiten.numbers,
+        shared_with=named_people(item),
         documents=documents,
         marks=news.marks_for(current_user, item.meeting, [item], documents, marks),
         read_moment=marks.moment,
@@ -260,6 +263,7 @@ def document_new(meeting_id: int) -> ResponseReturnValue:
         form=form,
         meeting=meeting,
         item=item,
+        numbers=numbering(current_user, meeting.id),
         allowed=", ".join(e.upper() for e in storage.ALLOWED_EXTENSIONS),
         max_mb=storage.max_bytes() // (1024 * 1024),
         max_files=storage.max_files(),

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.policy import Action, can, ensure
+from auth.services import named_people
 from core.labels import choices
 from core.pages import confirm_page, form_page, run_action, submit_form
 from core.signals import answer
@@ -26,7 +27,7 @@ from meetings.forms import (
 )
 from meetings.models import Meeting, ReviewStatus
 from meetings.services import agenda, cycles, decisions, overview
-from meetings.services.numbering import numbering, numberings
+from meetings.services.numbering import numbering, numbers_for
 
 
 @bp.get("/vergaderingen/<int:meeting_id>/besluitenlijst")
@@ -42,13 +43,23 @@ def besluitenlijst(meeting_id: int) -> ResponseReturnValue:
 
 def _besluitenlijst_page(meeting: Meeting, publish_form: PublishBesluitenlijstForm) -> ResponseReturnValue:
     follow_ups = answer(signals.besluitenlijst_follow_ups, current_user, meeting=meeting)
+    view = decisions.besluitenlijst_of(current_user, meeting)
+    commenting_open = decisions.commenting_open(meeting)
+    # Asked here, not in the template: for a vertrouwelijk decision the policy loads the reader's grants.
+    commentable = {
+        d.id
+        for ds in view.decisions_by_item.values()
+        for d in ds
+        if commenting_open and can(current_user, Action.PARTICIPATE, d)
+    }
     page = render_template(
         "meetings/besluitenlijst.html",
         meeting=meeting,
         body=meeting.cycle.body,
-        view=decisions.besluitenlijst_of(current_user, meeting),
+        view=view,
         publish_form=publish_form,
-        commenting_open=decisions.commenting_open(meeting),
+        commenting_open=commenting_open,
+        commentable=commentable,
         follow_ups=_merge(follow_ups),
     )
     return page, 400 if publish_form.errors else 200
@@ -90,7 +101,13 @@ def decision_new(item_id: int) -> ResponseReturnValue:
         return redirect(
             url_for("meetings.besluitenlijst", meeting_id=item.meeting_id, _anchor=f"besluit-{decision.id}")
         )
-    return form_page("meetings/decision_form.html", form=form, item=item, decision=None)
+    return form_page(
+        "meetings/decision_form.html",
+        form=form,
+        item=item,
+        decision=None,
+        numbers=numbering(current_user, item.meeting_id),
+    )
 
 
 @bp.route("/besluiten/<int:decision_id>/bewerken", methods=["GET", "POST"])
@@ -110,7 +127,13 @@ def decision_edit(decision_id: int) -> ResponseReturnValue:
         return redirect(
             url_for("meetings.besluitenlijst", meeting_id=decision.meeting_id, _anchor=f"besluit-{decision.id}")
         )
-    return form_page("meetings/decision_form.html", form=form, item=decision.agenda_item, decision=decision)
+    return form_page(
+        "meetings/decision_form.html",
+        form=form,
+        item=decision.agenda_item,
+        decision=decision,
+        numbers=numbering(current_user, decision.meeting_id),
+    )
 
 
 @bp.route("/besluiten/<int:decision_id>/verwijderen", methods=["GET", "POST"])
@@ -179,6 +202,8 @@ def decision(decision_id: int) -> ResponseReturnValue:
         flash(_("Uw reactie is verstuurd naar het secretariaat."), "success")
         return redirect(url_for("meetings.decision", decision_id=decision.id, _anchor="reacties"))
     view = agenda.agenda_of(current_user, meeting)
+    amends = decisions.amended_decision(current_user, decision)
+    amended_by = decisions.amending_decisions(current_user, decision)
     return form_page(
         "meetings/decision.html",
         decision=decision,
@@ -188,8 +213,12 @@ def decision(decision_id: int) -> ResponseReturnValue:
         comments=decisions.comments_on(current_user, decision),
         form=form,
         commenting_open=decisions.commenting_open(meeting),
-        amends=decisions.amended_decision(current_user, decision),
-        amended_by=decisions.amending_decisions(current_user, decision),
+        amends=amends,
+        amended_by=amended_by,
+        numbers=numbers_for(
+            current_user, {d.meeting_id for d in [decision, *amended_by, *([amends] if amends else [])]}
+        ),
+        shared_with=named_people(decision),
         follow_ups=_merge(answer(signals.besluitenlijst_follow_ups, current_user, meeting=meeting)).get(
             decision.id, []
         ),
@@ -217,7 +246,13 @@ def comment_handle(comment_id: int) -> ResponseReturnValue:
         return redirect(
             url_for("meetings.besluitenlijst", meeting_id=decision.meeting_id, _anchor=f"besluit-{decision.id}")
         )
-    return form_page("meetings/comment_handle.html", form=form, comment=comment, decision=decision)
+    return form_page(
+        "meetings/comment_handle.html",
+        form=form,
+        comment=comment,
+        decision=decision,
+        numbers=numbering(current_user, decision.meeting_id),
+    )
 
 
 @bp.route("/vergaderingen/<int:meeting_id>/verslag", methods=["GET", "POST"])
@@ -240,7 +275,14 @@ def minutes(meeting_id: int) -> ResponseReturnValue:
     if saved:
         flash(_("Verslag opgeslagen."), "success")
         return redirect(url_for("meetings.minutes", meeting_id=meeting.id))
-    return form_page("meetings/minutes.html", meeting=meeting, minutes=current, form=form, may_edit=may_edit)
+    return form_page(
+        "meetings/minutes.html",
+        meeting=meeting,
+        minutes=current,
+        form=form,
+        may_edit=may_edit,
+        shared_with=named_people(current) if current is not None else [],
+    )
 
 
 @bp.post("/vergaderingen/<int:meeting_id>/verslag/delen")
@@ -274,7 +316,6 @@ def list_decisions() -> ResponseReturnValue:
     """All decisions of the user's bodies, filterable by body, theme, meeting and status."""
     form, filters = decision_filters()
     result = overview.decisions_overview(current_user, filters)
-    numberings(current_user, {d.meeting_id for d in result.decisions})  # all numbers in two queries
     return render_template("meetings/decisions.html", form=form, result=result, filters=filters)
 
 

@@ -8,10 +8,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.policy import Action, ensure
+from auth.services import named_people
 from core.pages import confirm_page, form_page, run_action, submit_form
 from meetings import bp
 from meetings.forms import NoteForm, offer_members
 from meetings.services import agenda, bodies, cycles, notes
+from meetings.services.numbering import numbering
 
 
 @bp.route("/overleggen/<slug>/notities/nieuw", methods=["GET", "POST"])
@@ -43,7 +45,15 @@ def note_new(slug: str) -> ResponseReturnValue:
     if note:
         flash(_("Notitie opgeslagen."), "success")
         return redirect(url_for("meetings.note", note_id=note.id))
-    return form_page("meetings/note_form.html", form=form, body=body, meeting=meeting, item=item, note=None)
+    return form_page(
+        "meetings/note_form.html",
+        form=form,
+        body=body,
+        meeting=meeting,
+        item=item,
+        note=None,
+        numbers=numbering(current_user, item.meeting_id) if item is not None else None,
+    )
 
 
 @bp.get("/notities/<int:note_id>")
@@ -51,7 +61,7 @@ def note_new(slug: str) -> ResponseReturnValue:
 def note(note_id: int) -> ResponseReturnValue:
     """A note."""
     note = notes.get_note(current_user, note_id)
-    return render_template("meetings/note.html", note=note, body=note.body)
+    return render_template("meetings/note.html", note=note, body=note.body, shared_with=named_people(note))
 
 
 @bp.route("/notities/<int:note_id>/bewerken", methods=["GET", "POST"])
@@ -71,8 +81,15 @@ def note_edit(note_id: int) -> ResponseReturnValue:
     if done:
         flash(_("Notitie bijgewerkt."), "success")
         return redirect(url_for("meetings.note", note_id=note.id))
+    item = note.agenda_item
     return form_page(
-        "meetings/note_form.html", form=form, body=note.body, meeting=note.meeting, item=note.agenda_item, note=note
+        "meetings/note_form.html",
+        form=form,
+        body=note.body,
+        meeting=note.meeting,
+        item=item,
+        note=note,
+        numbers=numbering(current_user, item.meeting_id) if item is not None else None,
     )
 
 

@@ -110,6 +110,34 @@ def test_a_record_removed_from_the_end_is_found(chain):
     assert (verdict.intact, verdict.broken_at) == (False, last)
 
 
+def test_records_sealed_with_the_former_dutch_origin_keys_verify_and_keep_them(chain):
+    """Records written before the origin keys became English keep their Dutch keys: renaming a key in a
+    stored record is an edit, and ``verify`` finds it."""
+    from audit.chain import append_rows
+    from core.acting import FORMER_ORIGIN_KEYS, current_origin, origin_value
+
+    last = dict(chain.execute(select(AuditRecord.__table__).order_by(AuditRecord.id.desc()).limit(1)).mappings().one())
+    content = {k: v for k, v in last.items() if k not in ("id", "prev_hash", "hash")}
+    former = {"bron": "web", "methode": "POST", "pad": "/mijlpalen/1", "adres": "127.0.0.1"}
+    current = {"source": "web", "method": "POST", "path": "/mijlpalen/1", "address": "127.0.0.1"}
+    append_rows(chain, [{**content, "origin": former}, {**content, "origin": current}])
+    verdict = verify(chain)
+    assert verdict.intact, verdict.summary()
+    old_id = verdict.records - 1
+    stored = [
+        chain.execute(select(AuditRecord.origin).where(AuditRecord.id == n)).scalar_one() for n in (old_id, old_id + 1)
+    ]
+    assert stored == [former, current]
+    for origin in stored:
+        assert {key: origin_value(origin, key) for key in FORMER_ORIGIN_KEYS} == current
+    assert set(current_origin()) == {"source"}  # outside a request: the command's name, under the English key
+
+    drop_triggers(chain)
+    chain.execute(text("UPDATE audit_records SET origin = :o WHERE id = :id"), {"o": json.dumps(current), "id": old_id})
+    verdict = verify(chain)
+    assert (verdict.intact, verdict.broken_at) == (False, old_id) and "inhoud" in verdict.problem
+
+
 # --- on a database of its own: the command line and concurrent writers ----------------------------
 
 

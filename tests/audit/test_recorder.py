@@ -114,8 +114,8 @@ def test_a_change_made_through_the_web_records_where_it_came_from(app, clients):
     with in_app(app):
         record = history_of("milestones", milestone_id)[-1]
     assert record.changes["due_date"][1] == moved.isoformat()
-    assert record.origin["bron"] == "web"
-    assert record.origin["methode"] == "POST" and record.origin["pad"] == f"/mijlpalen/{milestone_id}"
+    assert record.origin["source"] == "web"
+    assert record.origin["method"] == "POST" and record.origin["path"] == f"/mijlpalen/{milestone_id}"
 
 
 def test_the_demo_was_recorded_as_its_people_did_it_on_the_day(app):

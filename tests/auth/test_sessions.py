@@ -442,7 +442,7 @@ def test_sign_ins_and_failures_are_in_the_audit_trail(app, client):
         ("login", "aanmelding als beleid@ezk.test"),
         ("logout", "afmelding van beleid@ezk.test"),
     ]
-    assert events[-1].origin["bron"] == "web" and events[-1].actor_label.startswith("Sanne de Vries")
+    assert events[-1].origin["source"] == "web" and events[-1].actor_label.startswith("Sanne de Vries")
 
 
 def test_refused_accesses_are_in_the_audit_trail_without_the_items_name(app, clients):

@@ -467,27 +467,55 @@ def test_text_and_marks_meet_wcag_contrast_on_white(clients):
         assert base is not None and _contrast_with_white(base.get("fill") or "") >= 3
 
 
-def test_chart_builders_escape_labels_and_write_numbers():
-    series = [charts.Series("a", "A & B", charts.BRAND, "stippen", "stippen"), charts.Series("b", "<C>", charts.OK)]
-    svg = ET.fromstring(
-        str(
-            charts.stacked_bars(
-                [charts.Row("R&D <test>", (40, 1)), charts.Row("Leeg", (0, 0))],
-                series,
-                chart_id="t",
-                title="T & t",
-                desc="D",
-                total_label="totaal",
-            )
-        )
+def _drawn(app, macro: str, chart: Any) -> ET.Element:
+    """``chart`` drawn by its macro in ``core/charts.html``, parsed: well-formed XML, or this raises."""
+    with app.test_request_context():
+        source = '{% import "core/charts.html" as draw %}{{ draw.' + macro + "(chart) }}"
+        return ET.fromstring(app.jinja_env.from_string(source).render(chart=chart))
+
+
+def test_chart_macros_escape_labels_and_colours_and_write_numbers(app):
+    series = [
+        charts.Series("a", "A & B", charts.BRAND, "dots", "stippen"),
+        charts.Series("b", "<C>", '#1e6b33" onload="x'),
+    ]
+    chart = charts.stacked_bars(
+        [charts.Row("R&D <test>", (40, 1)), charts.Row("Leeg", (0, 0))],
+        series,
+        chart_id="t",
+        title="T & t",
+        desc="D",
+        total_label="totaal",
     )
+    svg = _drawn(app, "stacked_bars", chart)
     texts = ["".join(t.itertext()) for t in svg.iter(f"{SVG}text")]
     assert "R&D <test>" in texts and "40" in texts and "1" in texts and "totaal 41" in texts
+    assert "A & B (stippen)" in texts and "<C>" in texts
     assert svg.find(f"{SVG}title").text == "T & t"  # type: ignore[union-attr]
-    empty = ET.fromstring(
-        str(charts.step_chart([], chart_id="s", title="S", desc="D", x_title="x", y_title="y", latest_text="nu"))
+    rows = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "row"]
+    assert [(g.get("data-label"), g.get("data-value")) for g in rows] == [("R&D <test>", "41"), ("Leeg", "0")]
+    segments = [(s.get("data-label"), s.get("data-value"), s.get("fill")) for s in rows[0].iter(f"{SVG}rect")]
+    assert segments[0] == ("A & B", "40", "url(#t-p-a)")
+    # A plain series is filled with its colour: a colour is an attribute value like any other, escaped.
+    plain = [s for s in segments if s[0] == "<C>"]
+    assert plain == [("<C>", "1", '#1e6b33" onload="x')]
+    assert not [e for e in svg.iter() if e.get("onload") is not None]
+    assert [p.get("id") for p in svg.iter(f"{SVG}pattern")] == ["t-p-a"]
+    # The widths follow the values: 40 and 1 of the largest total, 41.
+    widths = [float(s.get("width") or 0) for s in rows[0].iter(f"{SVG}rect") if s.get("class") == "segment"]
+    assert widths[0] == pytest.approx(40 * widths[1], rel=0.01)
+
+    empty = _drawn(
+        app,
+        "step_chart",
+        charts.step_chart([], chart_id="s", title="S", desc="D", x_title="x", y_title="y", latest_text="nu"),
     )
-    assert empty.get("role") == "img"
+    assert empty.get("role") == "img" and not list(empty.iter(f"{SVG}circle"))
+
+
+def test_an_unknown_pattern_is_refused():
+    with pytest.raises(ValueError, match="pattern"):
+        charts.Series("a", "A", charts.BRAND, "stippen")
 
 
 def test_page_takes_as_many_queries_with_more_actions(app, clients, count_queries, clock):
