@@ -38,7 +38,7 @@ from meetings.models import (
     Placement,
     Theme,
 )
-from meetings.papers import FollowUpLine
+from meetings.papers.pdf import FollowUpLine
 from meetings.services.agenda import add_agenda_item, agenda_of, previous_meeting
 from meetings.services.bodies import organisations_of
 from meetings.services.cycles import open_cycle_for_requests

@@ -18,9 +18,9 @@ from core.dates import AMSTERDAM, now
 from core.db import Audience
 from core.extensions import db
 from demo.story import MEMO_TITLE
+from meetings.calendar.feed import feed_ics
 from meetings.models import Body, Cycle, Meeting, Milestone, MilestoneKind
 from meetings.services import cycles
-from meetings.services.calendar import feed_ics
 from tests.conftest import in_app, user
 
 BRABANT = "economie@noord-brabant.test"

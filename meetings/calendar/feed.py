@@ -23,7 +23,8 @@ from core.extensions import db
 from core.labels import label
 from core.signals import answer
 from core.web import absolute_url
-from meetings import calendar, signals
+from meetings import signals
+from meetings.calendar import ics as calendar
 from meetings.models import Cycle, Meeting, Milestone, MilestoneKind
 from meetings.notifications import invitation_sequences
 
