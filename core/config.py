@@ -110,8 +110,8 @@ class Defaults:
     PROGRESS_ITEM_DAYS = 42
     #: The vergaderbundel (meetings.bundle): at most so many pages and megabytes of documents go in;
     #: a document past the limits gets a page that says so. Bundles are kept for readers who open
-    #: them again, at most BUNDLE_CACHE_ENTRIES of them, in BUNDLE_CACHE_FOLDER (None: "bundels"
-    #: beside UPLOAD_FOLDER, so that web nodes that share the documents share the bundles too).
+    #: them again, at most BUNDLE_CACHE_ENTRIES of them, in BUNDLE_CACHE_FOLDER (None: "bundels" in
+    #: the instance folder). A cache: each web node keeps its own, made again from the database.
     BUNDLE_MAX_PAGES = 1500
     BUNDLE_MAX_MB = 150
     BUNDLE_CACHE_ENTRIES = 200
@@ -140,7 +140,8 @@ def load_config(app: Any, overrides: dict[str, Any] | None) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'regiotafel.db'}"
     app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
-    app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "documents"))
+    if not app.config.get("BUNDLE_CACHE_FOLDER"):
+        app.config["BUNDLE_CACHE_FOLDER"] = str(Path(app.instance_path) / "bundels")
     if not app.config.get("PUBLIC_URL"):
         if app.config.get("MAIL_SERVER") and app.config["REGIOTAFEL_ENV"] not in LOCAL_ENVS:
             raise RuntimeError(
