@@ -84,8 +84,13 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks: measured here, never in timed unit tests.
-.PHONY: bench bench-audit
-bench: bench-audit
+.PHONY: bench bench-audit bench-storage
+bench: bench-audit bench-storage
 
 bench-audit: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.audit_export
+
+# Documents in the database against files on disk: a 10 MB file stored and read, uploaded and
+# downloaded, on SQLite and (when one answers on 127.0.0.1:5432) PostgreSQL.
+bench-storage: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.storage
