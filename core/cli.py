@@ -8,7 +8,9 @@ from flask.cli import with_appcontext
 
 
 def init_app(app: Flask) -> None:
+    from audit.backup import CHAIN_SEAL
     from audit.cli import audit_group
+    from core.backup import add_seal, backup_group
     from core.scheduler import scheduler_group
     from demo.commands import demo_command
     from meetings.cli import woo_group
@@ -16,6 +18,8 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(demo_command)
     app.cli.add_command(audit_group)
+    app.cli.add_command(backup_group)
+    add_seal(app, CHAIN_SEAL)
     app.cli.add_command(woo_group)
     app.cli.add_command(scheduler_group)
     app.cli.add_command(search_group)

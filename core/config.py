@@ -116,6 +116,9 @@ class Defaults:
     BUNDLE_MAX_MB = 150
     BUNDLE_CACHE_ENTRIES = 200
     BUNDLE_CACHE_FOLDER: str | None = None
+    #: Where `backup` finds pg_dump and pg_restore (None: on PATH); they must be at least as new as the
+    #: server, e.g. /usr/lib/postgresql/16/bin for a PostgreSQL 16 server.
+    PG_BIN_DIR: str | None = None
     #: How long an invitation's link works.
     INVITATION_HOURS = 72
     #: How long a password reset link works; at most an hour (ASVS 6.4), longer values are cut to it.
