@@ -83,6 +83,13 @@ translations: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
+# Drills (issue 13): each bounded in time, prints its figures, exits non-zero when something is lost.
+.PHONY: drill-restore
+# A backup made while a writer uploads documents, restored into a fresh database and checked: SQLite,
+# and PostgreSQL when one answers on 127.0.0.1:5432 (REGIOTAFEL_DRILL_POSTGRES names another server).
+drill-restore: $(VENV)/.installed-dev
+	timeout 900 $(BIN)/python -m tools.drill_restore
+
 # Benchmarks: measured here, never in timed unit tests.
 .PHONY: bench bench-audit bench-storage
 bench: bench-audit bench-storage
