@@ -48,6 +48,10 @@ FORMAT = "regiotafel-backup/1"
 MANIFEST = "manifest.json"
 SQLITE_PART = "database.sqlite3"
 POSTGRES_PART = "database.pgdump"
+#: gzip level of ``pg_dump``. Documents are bytea, which a dump writes as hex: twice their size.
+#: Level 1 takes that back almost as well as the default (6) in a third of the time; measured on
+#: 200 MB of documents: 0: 400 MB in 2.9 s, 1: 234 MB in 11.6 s, 6: 228 MB in 36.9 s.
+PG_DUMP_COMPRESS = 1
 #: A ``pg_dump`` or ``pg_restore`` that takes longer than this is stopped (and the command fails).
 TOOL_TIMEOUT_SECONDS = 6 * 3600
 
@@ -305,7 +309,8 @@ def _dump_postgres(work: Path, all_seals: list[Seal]) -> tuple[Path, dict[str, A
             described = _describe(connection, all_seals)
             tool_version = _check_tool_version(tool, server_major)
             # The transaction stays open while pg_dump runs: it holds the snapshot pg_dump imports.
-            _run([tool, "--format=custom", f"--snapshot={snapshot}", f"--file={part}", f"--dbname={address}"], env)
+            command = [tool, "--format=custom", f"--compress={PG_DUMP_COMPRESS}", f"--snapshot={snapshot}"]
+            _run([*command, f"--file={part}", f"--dbname={address}"], env)
     return part, described, {"dialect": "postgresql", "server_version": server_version, "pg_dump": tool_version}
 
 
