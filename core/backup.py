@@ -17,6 +17,7 @@ compared): any difference is an error, and the command exits non-zero.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import logging
 import os
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -247,17 +248,11 @@ def create(output: Path) -> Outcome:
             body = json.dumps(manifest, indent=2, sort_keys=True).encode("utf-8")
             info = tarfile.TarInfo(MANIFEST)
             info.size, info.mtime, info.mode = len(body), int(time.time()), 0o600
-            archive.addfile(info, _bytes(body))
+            archive.addfile(info, io.BytesIO(body))
             archive.add(part, arcname=part.name, recursive=False)
         os.chmod(partial, 0o600)
         os.replace(partial, output)
     return Outcome(manifest, output, time.monotonic() - started)
-
-
-def _bytes(body: bytes) -> IO[bytes]:
-    import io
-
-    return io.BytesIO(body)
 
 
 def _sqlite_file(url: str) -> Path:

@@ -204,6 +204,7 @@ def read(sha256: str) -> bytes | None:
 
 
 def is_stored(sha256: str) -> bool:
+    """Whether content is kept under ``sha256``, without reading it."""
     return db.session.scalar(select(StoredFile.size).where(StoredFile.sha256 == sha256)) is not None
 
 

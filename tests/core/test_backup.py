@@ -180,3 +180,16 @@ def test_a_restore_into_a_database_that_is_not_empty_is_refused(made):
 def test_a_backup_never_overwrites_a_file(made):
     result = _cli(made["source"], "backup", "create", "--output", str(made["backup"]))
     assert result.exit_code != 0 and "bestaat al" in result.output
+
+
+def test_a_pg_dump_older_than_the_server_is_refused_with_where_to_find_one(made, tmp_path, monkeypatch):
+    if made["kind"] != "postgresql":
+        pytest.skip("PostgreSQL's tools only")
+    old = tmp_path / "pg_dump"
+    old.write_text("#!/bin/sh\necho 'pg_dump (PostgreSQL) 9.6.24'\n")
+    old.chmod(0o755)
+    monkeypatch.setitem(made["source"].config, "PG_BIN_DIR", str(tmp_path))
+    result = _cli(made["source"], "backup", "create", "--output", str(tmp_path / "new.backup"))
+    assert result.exit_code != 0
+    assert "9.6.24 is ouder dan de server" in result.output and "REGIOTAFEL_PG_BIN_DIR" in result.output
+    assert not (tmp_path / "new.backup").exists()
