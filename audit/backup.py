@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import Connection
 
 from audit.chain import head, verify
 from core.backup import Seal, SealCheck
+from core.signals import backup_seals
 
 
 def _take(connection: Connection) -> dict[str, Any]:
@@ -29,3 +31,11 @@ def _check(connection: Connection, recorded: dict[str, Any]) -> SealCheck:
 
 
 CHAIN_SEAL = Seal("audit_chain", _take, _check)
+
+
+def _seal(_app: Flask) -> Seal:
+    return CHAIN_SEAL
+
+
+def register() -> None:
+    backup_seals.connect(_seal)

@@ -37,11 +37,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import Connection, create_engine, inspect, make_url, text
 
 from core.extensions import db
+from core.signals import answer, backup_seals
 
 log = logging.getLogger(__name__)
 
@@ -72,19 +73,17 @@ class SealCheck:
 @dataclass(frozen=True)
 class Seal:
     """What a package adds to a backup's manifest, read in the backup's snapshot, and checks after a
-    restore against what it recorded. The audit trail brings its chain's head (``audit.backup``)."""
+    restore against what it recorded (a receiver of ``core.signals.backup_seals`` answers one). The
+    audit trail brings its chain's head (``audit.backup``)."""
 
     name: str
     take: Callable[[Connection], dict[str, Any]]
     check: Callable[[Connection, dict[str, Any]], SealCheck]
 
 
-def add_seal(app: Flask, seal: Seal) -> None:
-    app.extensions.setdefault("regiotafel.backup_seals", {})[seal.name] = seal
-
-
 def seals() -> list[Seal]:
-    return list(current_app.extensions.get("regiotafel.backup_seals", {}).values())
+    """What the packages seal into a backup (receivers of ``core.signals.backup_seals``)."""
+    return answer(backup_seals, current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 @dataclass
