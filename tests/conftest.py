@@ -79,7 +79,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "REGIOTAFEL_ENV": "test",
             "TESTING": True,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "UPLOAD_FOLDER": str(base / "documents"),
+            "BUNDLE_CACHE_FOLDER": str(base / "bundels"),
             "MAX_DOCUMENT_BYTES": 512 * 1024,
             "DEMO_PASSWORD": DEMO_PASSWORD,
         }
@@ -287,7 +287,7 @@ def own_database(tmp_path: Path, **config: Any) -> Iterator[Flask]:
             "DATABASE_URL": url,
             "REGIOTAFEL_ENV": "test",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "UPLOAD_FOLDER": str(tmp_path / "documents"),
+            "BUNDLE_CACHE_FOLDER": str(tmp_path / "bundels"),
             **config,
         }
     )
