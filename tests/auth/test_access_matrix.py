@@ -5,6 +5,12 @@ a member, which side they are on, who is named on a vertrouwelijk item, what wai
 and which role may do what. A route that appears without an expectation fails the test, so no page
 can be added unchecked.
 
+Every POST sends a valid form (``WRITES``), so that an allowed one can succeed and a refused one is
+refused by the policy, not by its form. An allowed POST must end in a redirect or a page, never in a
+form sent back (400) or a redirect with an error message; for the main writes the matrix then looks
+in the database for what they wrote. Where the world's state makes the domain say no to an allowed
+role, the row says so (DECLINED).
+
 Each request runs in a savepoint that is rolled back, so a POST that is allowed does not change
 what the next request sees.
 """
