@@ -267,14 +267,17 @@ def fixture_path(name: str) -> Path:
 
 
 @contextmanager
-def own_database(tmp_path: Path, **config: Any) -> Iterator[Flask]:
+def own_database(tmp_path: Path, *, on: str | None = None, **config: Any) -> Iterator[Flask]:
     """An app on a fresh database of the suite's kind (a new SQLite file, or a new PostgreSQL
     database next to the suite's), migrated, with the demo. For tests marked ``own_database``:
-    what they commit, and other processes they start, see the same database."""
+    what they commit, and other processes they start, see the same database. ``on``: "sqlite", or a
+    PostgreSQL server (``postgresql+psycopg://user@host:port``), whatever the suite runs on."""
     base = os.environ.get("DATABASE_URL")
     name = f"regiotafel_t_{uuid.uuid4().hex[:10]}"
     server = base.rsplit("/", 1)[0] if base else ""
-    if base:
+    if on is not None:
+        server = "" if on == "sqlite" else on
+    if server:
         import psycopg
 
         with psycopg.connect(server.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:
@@ -299,7 +302,7 @@ def own_database(tmp_path: Path, **config: Any) -> Iterator[Flask]:
     finally:
         with app.app_context():
             db.engine.dispose()
-        if base:
+        if server:
             import psycopg
 
             with psycopg.connect(server.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:
