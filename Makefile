@@ -84,8 +84,11 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 # Benchmarks: measured here, never in timed unit tests.
-.PHONY: bench bench-audit
-bench: bench-audit
+.PHONY: bench bench-audit bench-chain
+bench: bench-audit bench-chain
 
 bench-audit: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.audit_export
+
+bench-chain: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.audit_chain
