@@ -59,6 +59,7 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python tools/lockfile.py check
 	$(BIN)/ruff check .
 	$(BIN)/mypy $(PACKAGES) tools
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest
 
 # Screenshots for README.md: the browser suite saves the main pages to docs/screenshots/ (1280x800 PNG).
@@ -81,7 +82,7 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel compile -d $(CATALOG) --statistics
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
 # Benchmarks: measured here, never in timed unit tests.
 .PHONY: bench bench-audit bench-chain

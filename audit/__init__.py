@@ -1,5 +1,16 @@
-from flask import Blueprint
+"""The audit trail: the recorder on the app's session, the hash chain, export and verify, an object's history."""
+
+from flask import Blueprint, Flask
 
 bp = Blueprint("audit", __name__, template_folder="templates")
 
-from audit import views  # noqa: E402,F401  (routes register on import)
+
+def init_app(app: Flask) -> None:
+    """Record every change and every refused access; the history and export pages; ``flask audit``."""
+    from audit import cli, events, recorder, views  # noqa: F401  (views: its routes register on bp)
+    from core.signals import access_refused
+
+    recorder.install_recorder()
+    access_refused.connect(events.record_refusal)
+    app.register_blueprint(bp)
+    app.cli.add_command(cli.audit_group)

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
-
 from audit.recorder import append
 from core.acting import Actor, current_acting
 from core.db import is_storable_id
@@ -46,8 +44,9 @@ def record_event(
     append(db.session, [row], who, acting[1] if acting else None)
 
 
-def _refused(user: Any, status: int, object_type: str | None, object_id: int | None) -> None:
-    """A signed-in user was refused (404 for a hidden or missing item, 403 for a forbidden action).
+def record_refusal(user: Any, status: int, object_type: str | None, object_id: int | None) -> None:
+    """A signed-in user was refused (404 for a hidden or missing item, 403 for a forbidden action): a
+    receiver of ``core.signals.access_refused``, connected in ``audit.init_app``.
 
     The record names the table and id asked for, never the item's title: an auditor of the other
     side must not learn from the trail what a hidden item is called.
@@ -70,10 +69,3 @@ def _refused(user: Any, status: int, object_type: str | None, object_id: int | N
         result=status,
     )
     db.session.commit()
-
-
-def init_app(app: Flask) -> None:
-    from core.hooks import provide
-    from core.web import ACCESS_REFUSED
-
-    provide(app, ACCESS_REFUSED, _refused)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, UOWTransaction, scoped_session
 from audit.chain import append_rows
 from core.access import policy
 from core.acting import Actor, current_acting, current_origin
-from core.db import AudienceMixin, ScaffoldingMixin, utcnow
+from core.db import AppSession, AudienceMixin, ScaffoldingMixin, utcnow
 from core.refs import ObjectRef
 
 _MASK = "••••••"
@@ -213,8 +213,9 @@ def append(
 
 
 def install_recorder() -> None:
-    """Hook the recorder into every session (idempotent: apps made in tests share the class)."""
-    if not event.contains(Session, "before_flush", _before_flush):
-        event.listen(Session, "before_flush", _before_flush)
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    """Hook the recorder into the app's sessions (``audit.init_app``; idempotent: apps made in tests share
+    the class)."""
+    if not event.contains(AppSession, "before_flush", _before_flush):
+        event.listen(AppSession, "before_flush", _before_flush)
+    if not event.contains(AppSession, "after_flush", _after_flush):
+        event.listen(AppSession, "after_flush", _after_flush)

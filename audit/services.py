@@ -13,6 +13,7 @@ from core import refs
 from core.access import policy
 from core.db import AudienceMixin, ScaffoldingMixin
 from core.extensions import db
+from core.refs import ObjectRef
 
 #: Where a value, a label or a reason was left out because the reader could not read it then.
 WITHHELD_LABEL = "label"
@@ -158,7 +159,7 @@ def readable_history(reader: Any, object_type: str, object_id: int) -> list[dict
         .where(
             or_(
                 and_(AuditRecord.object_type == object_type, AuditRecord.object_id == object_id),
-                AuditRecord.main_object == f"{object_type}/{object_id}",
+                AuditRecord.main_object == str(ObjectRef(object_type, object_id)),
             )
         )
         .order_by(AuditRecord.id)
@@ -190,7 +191,7 @@ def records_about(refs: set[tuple[str, int]]) -> dict[tuple[str, int], list[dict
     own = [and_(AuditRecord.object_type == table, AuditRecord.object_id.in_(ids)) for table, ids in by_table.items()]
     named = and_(
         AuditRecord.object_type == "audience_grants",
-        AuditRecord.main_object.in_([f"{table}/{ident}" for table, ident in refs]),
+        AuditRecord.main_object.in_([str(ObjectRef(table, ident)) for table, ident in refs]),
     )
     columns = [
         AuditRecord.id,
@@ -208,8 +209,8 @@ def records_about(refs: set[tuple[str, int]]) -> dict[tuple[str, int], list[dict
     for row in db.session.execute(select(*columns).where(or_(*own, named)).order_by(AuditRecord.id)).mappings():
         key: tuple[str, int] | None = (row["object_type"], row["object_id"])
         if row["object_type"] == "audience_grants":
-            table, _sep, number = (row["main_object"] or "").partition("/")
-            key = (table, int(number)) if number.isdigit() else None
+            whole = ObjectRef.parse(row["main_object"])
+            key = (whole.table, whole.id) if whole is not None else None
         if key in refs:
             found.setdefault(key, []).append(dict(row))
     return found

@@ -11,12 +11,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from audit import bp, events, export, services
+from audit import bp, export, services
 from audit.events import record_event
 from audit.forms import ExportForm
 from core.access import policy
 from core.dates import now
-from core.db import is_storable_id
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
 from core.refs import ObjectRef
@@ -25,43 +24,19 @@ from core.refs import ObjectRef
 @bp.get("/geschiedenis/<object_type>/<int:object_id>")
 @login_required
 def history(object_type: str, object_id: int) -> ResponseReturnValue:
-    """Who changed what in this object, when, and why."""
+    """Who changed what in this object, when, and why: for whoever the policy lets read it."""
     obj = _load(object_type, object_id)
     if obj is None:
         raise NotVisible(object_type, object_id)
-    # A part (a case's history line, a nota's route step) is judged by what it is part of.
-    subject = obj if _stands_alone(obj) else _load_reference(obj.audit_main_object())
-    if subject is None:
-        raise NotVisible(object_type, object_id)
-    if not policy().can(current_user, "view_history", subject):
-        # Whoever may not even see the object must not learn that it exists.
-        if policy().can(current_user, "view", subject):
-            raise NotPermitted(_("De geschiedenis is voor het secretariaat en de auditors."), obj=obj)
-        raise NotVisible(object_type, object_id)
+    policy().ensure_history(current_user, obj)
     records = services.readable_history(current_user, object_type, object_id)
     return render_template("audit/history.html", obj=obj, object_type=object_type, records=records)
 
 
 def _load(object_type: str, object_id: int) -> Any:
-    model = services.model_for_table(object_type)
-    if model is None or not is_storable_id(object_id):
-        return None  # an id no column can hold names no row; the database would fail, not answer
-    return db.session.get(model, object_id)
-
-
-def _load_reference(reference: str | None) -> Any:
-    ref = ObjectRef.parse(reference)
-    return _load(ref.table, ref.id) if ref is not None else None
-
-
-def _stands_alone(obj: Any) -> bool:
-    """Whether the policy judges ``obj`` itself: it lives in a body, or it is an account."""
-    return hasattr(obj, "body_id") or type(obj).__tablename__ in ("users", "organisations")
-
-
-@bp.record_once
-def _register(state: Any) -> None:
-    events.init_app(state.app)
+    """An audited object (the trail has no history of any other); ``ObjectRef`` refuses an id no column
+    can hold, which names no row and which the database would fail on."""
+    return ObjectRef(object_type, object_id).load(db.session) if services.model_for_table(object_type) else None
 
 
 def _readers_bodies() -> list[Any]:

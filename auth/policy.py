@@ -21,6 +21,7 @@ from collections.abc import Callable, Mapping, Sequence
 from functools import cache, wraps
 from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
 
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Connection, and_, exists, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
@@ -297,14 +298,53 @@ def readable_records(user: Any, records: Sequence[Mapping[str, Any]]) -> list[Re
     for record, subject in zip(records, subjects, strict=True):
         if subject is None:
             verdicts.append(_whole(user.is_beheerder))
+        elif subject[0] == "themes":
+            verdicts.append(_whole(_reads_theme_history(user, history_bodies)))
         elif subject[0] in _ACCOUNT_TABLES:
-            side = account_sides.get(subject)
             verdicts.append(
-                _whole(user.is_beheerder or (bool(history_bodies) and (subject[0] == "themes" or side == user.side)))
+                _whole(user.is_beheerder or (bool(history_bodies) and account_sides.get(subject) == user.side))
             )
         else:
             verdicts.append(_reading(user, record, subject, history_bodies, visible_now))
     return verdicts
+
+
+def _reads_theme_history(user: Any, history_bodies: set[int]) -> bool:
+    """Themes belong to no body: their history is the beheerder's and that of whoever reads some body's."""
+    return bool(user.is_beheerder or history_bodies)
+
+
+def ensure_history(user: Any, obj: Any) -> None:
+    """May ``user`` open the history page of ``obj`` (``/geschiedenis/<table>/<id>``)? Else ``NotVisible``
+    when they may not even see it, ``NotPermitted`` when they see it but not its history.
+
+    A part (a case's history line, a nota's route step) is judged by the whole it belongs to, as its
+    records are (``readable_records``); a theme as its records are; an account is the beheerder's. Which
+    records the page then lists, and which of their values, ``readable_records`` decides.
+    """
+    asked = ObjectRef.of(obj)
+    subject = _history_subject(obj)
+    if subject is None:
+        raise NotVisible(asked.table, asked.id)
+    if ObjectRef.of(subject).table == "themes":
+        if _signed_in(user) and _reads_theme_history(user, set(bodies_where(user, Action.VIEW_HISTORY))):
+            return
+        raise NotVisible(asked.table, asked.id)
+    if can(user, Action.VIEW_HISTORY, subject):
+        return
+    # Whoever may not even see the object must not learn that it exists.
+    if can(user, Action.VIEW, subject):
+        raise NotPermitted(_("De geschiedenis is voor het secretariaat en de auditors."), obj=obj)
+    raise NotVisible(asked.table, asked.id)
+
+
+def _history_subject(obj: Any) -> Any | None:
+    """The object whose history rules apply to ``obj``: itself when it lives in a body or is an account or
+    a theme, else the whole its ``audit_main_object`` names (None when it names none, or it is gone)."""
+    if hasattr(obj, "body_id") or obj.__tablename__ in _ACCOUNT_TABLES:
+        return obj
+    whole = ObjectRef.parse(obj.audit_main_object())
+    return whole.load(db.session) if whole is not None else None
 
 
 def _whole(allowed: bool) -> Reading:

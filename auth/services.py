@@ -28,7 +28,7 @@ from auth.sessions import end_sessions
 from auth.signals import account_closed
 from core.acting import SYSTEM, Actor, service
 from core.dates import now
-from core.db import Audience, AudienceMixin, Side
+from core.db import AppSession, Audience, AudienceMixin, Side
 from core.errors import DomainError
 from core.extensions import db
 from core.i18n import known
@@ -477,5 +477,6 @@ def _forget_named_people(session: Session, _context: Any, _instances: Any) -> No
 
 
 def install_grant_cleanup() -> None:
-    if not event.contains(Session, "before_flush", _forget_named_people):
-        event.listen(Session, "before_flush", _forget_named_people)
+    """Forget the named people of deleted items in the app's sessions (``auth.init_app``)."""
+    if not event.contains(AppSession, "before_flush", _forget_named_people):
+        event.listen(AppSession, "before_flush", _forget_named_people)

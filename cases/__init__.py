@@ -1,10 +1,30 @@
-from flask import Blueprint
+"""The case engine and its case types (agenda requests, actions and commitments, notas, dossiers):
+declared workflows, follow-up planning, the dashboard and the Excel round trip."""
+
+from flask import Blueprint, Flask
 
 bp = Blueprint("cases", __name__, template_folder="templates")
 
-from cases import (  # noqa: E402,F401  (routes and hooks register on import)
-    calendar,
-    views,
-    views_dashboard,
-    views_excel,
-)
+
+def init_app(app: Flask) -> None:
+    """The workflows' effects and guards, the case pages, what cases adds to the meetings' pages and
+    to the calendar feed, the reminders and messages of steps."""
+    from cases import (
+        calendar,
+        engine,
+        nota,
+        planning,
+        postpone,
+        services,
+        views,
+        views_dashboard,
+        views_excel,  # noqa: F401  (its routes register on bp)
+    )
+    from meetings import signals as meetings_signals
+
+    engine.install(services, nota, planning, postpone)
+    app.register_blueprint(bp)
+    views.connect_signals()
+    meetings_signals.body_page.connect(views_dashboard.body_dashboard_section)
+    meetings_signals.feed_events.connect(calendar.due_dates)
+    planning.register(app)

@@ -1,10 +1,8 @@
 """What cases add to a user's calendar feed: the due dates of the actions and commitments that are
 still theirs to deliver (assigned to them, or owned by their organisation), as far as they may see
-them. ``meetings`` asks through the ``FEED_EVENTS`` hook and never imports this package."""
+them. ``meetings`` asks through its ``feed_events`` signal and never imports this package."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -13,14 +11,12 @@ from sqlalchemy.orm import joinedload
 
 from auth.models import User
 from auth.policy import visible
-from cases import bp
 from cases.models import Case, CaseType
 from cases.services import FOLLOW_UP_TYPES
 from cases.workflows import WORKFLOWS
 from core.extensions import db
-from core.hooks import provide
 from core.web import absolute_url
-from meetings.calendar import FEED_EVENTS, DayEntry
+from meetings.calendar import DayEntry
 
 #: Still the owner's to deliver: the states in which a due date can pass (not yet reported done).
 _TO_DELIVER = or_(*(and_(Case.type == t, Case.state.in_(WORKFLOWS[t].overdue_in)) for t in FOLLOW_UP_TYPES))
@@ -64,8 +60,3 @@ def due_dates(user: User) -> list[DayEntry]:
             )
         )
     return entries
-
-
-@bp.record_once
-def _register(state: Any) -> None:
-    provide(state.app, FEED_EVENTS, due_dates)

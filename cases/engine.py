@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
+from types import FunctionType, ModuleType
 from typing import Any
 
 from flask_babel import format_decimal
@@ -21,36 +22,64 @@ from core.errors import DomainError, InvalidTransition, NotPermitted
 from core.extensions import db
 from core.forms import TEXT_MAX
 
-#: Effects named by transitions, registered by ``cases.services`` with ``@effect``: they run before
-#: the state changes, and get the reason given and the details the step asks for (``Transition.asks``).
+#: Effects named by transitions, marked with ``@effect`` (``cases.services``, ``cases.nota``, ...): they
+#: run before the state changes, and get the reason given and the details the step asks for
+#: (``Transition.asks``).
 Effect = Callable[[User, Case, Transition, str | None, Mapping[str, Any]], None]
 _EFFECTS: dict[str, Effect] = {}
 #: Guards named by transitions: None when the step may be taken, else why not (in Dutch).
 Guard = Callable[[Case], str | None]
 _GUARDS: dict[str, Guard] = {}
 #: Called after every step with the case and its new history line (``cases.planning``).
-_AFTER_STEP: list[Callable[[Case, CaseEvent, Transition], None]] = []
+AfterStep = Callable[[Case, CaseEvent, Transition], None]
+_AFTER_STEP: list[AfterStep] = []
+
+#: The attribute ``@effect``, ``@guard`` and ``@after_step`` put on a function; ``install`` reads it.
+_MARK = "__case_engine__"
 
 
 def effect(name: str) -> Callable[[Effect], Effect]:
-    def register(fn: Effect) -> Effect:
-        _EFFECTS[name] = fn
+    """Mark ``fn`` as the effect ``name``; ``install`` registers it (importing registers nothing)."""
+
+    def mark(fn: Effect) -> Effect:
+        setattr(fn, _MARK, ("effect", name))
         return fn
 
-    return register
+    return mark
 
 
 def guard(name: str) -> Callable[[Guard], Guard]:
-    def register(fn: Guard) -> Guard:
-        _GUARDS[name] = fn
+    """Mark ``fn`` as the guard ``name``; ``install`` registers it."""
+
+    def mark(fn: Guard) -> Guard:
+        setattr(fn, _MARK, ("guard", name))
         return fn
 
-    return register
+    return mark
 
 
-def after_step(fn: Callable[[Case, CaseEvent, Transition], None]) -> Callable[[Case, CaseEvent, Transition], None]:
-    _AFTER_STEP.append(fn)
+def after_step(fn: AfterStep) -> AfterStep:
+    """Mark ``fn`` to be called after every step; ``install`` registers it."""
+    setattr(fn, _MARK, ("after_step", None))
     return fn
+
+
+def install(*modules: ModuleType) -> None:
+    """Register the effects, guards and after-step listeners that ``modules`` define, in that order
+    (``cases.init_app`` does; once more, for another app in the same process, changes nothing)."""
+    for module in modules:
+        for fn in vars(module).values():
+            # Functions only (a module's globals hold proxies too), and only the module's own.
+            mark = getattr(fn, _MARK, None) if isinstance(fn, FunctionType) else None
+            if mark is None or fn.__module__ != module.__name__:
+                continue
+            kind, name = mark
+            if kind == "effect":
+                _EFFECTS[name] = fn
+            elif kind == "guard":
+                _GUARDS[name] = fn
+            elif fn not in _AFTER_STEP:
+                _AFTER_STEP.append(fn)
 
 
 def declared_names() -> tuple[set[str], set[str]]:

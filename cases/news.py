@@ -17,7 +17,7 @@ from cases.models import Case
 from cases.services import FOLLOW_UP_TYPES, _visible_cases, still_open
 from cases.workflows import TYPE_LABELS, WORKFLOWS
 from core.dates import local_to_utc, show_date, to_local, today
-from core.hooks import NewsLine
+from core.sections import NewsLine
 from meetings.models import Decision, Meeting
 
 

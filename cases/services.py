@@ -26,7 +26,7 @@ from core.dates import show_date, today
 from core.db import Audience
 from core.errors import DomainError, NotPermitted
 from core.extensions import db
-from core.hooks import LinkedItem
+from core.sections import LinkedItem
 from meetings import storage
 from meetings.models import (
     AgendaItem,

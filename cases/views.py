@@ -19,8 +19,6 @@ from cases import (
     dossiers,
     engine,
     nota,
-    planning,
-    postpone,  # noqa: F401  (registers the guards and effects of uitstel)
     route,
     services,
 )
@@ -43,17 +41,16 @@ from cases.models import CaseAttachment, CaseType, EventKind
 from cases.workflows import SAME_STATE, TYPE_LABELS
 from core.dates import show_date
 from core.errors import DomainError, NotPermitted, NotVisible
-from core.hooks import LinkedItem, PageAction, PageSection, provide
 from core.labels import choices
 from core.pages import form_page, run_action, submit_form
-from core.web import HOME_PANELS, HomePanel
+from core.sections import HomePanel, LinkedItem, PageAction, PageSection
+from core.signals import home_panels
+from meetings import signals as meetings_signals
 from meetings import storage
 from meetings.forms import offer_members, uploads_of
 from meetings.models import AgendaItemKind
 from meetings.services import bodies as body_services
 from meetings.services import decisions as decision_services
-from meetings.services.news import WHATS_NEW
-from meetings.woo import PUBLIC_FOLLOW_UPS
 from notify.services import notifications_about
 
 
@@ -690,19 +687,18 @@ def _item_dossiers(user: User, item: Any) -> PageSection | None:
     return PageSection(title=_("In dossier"), items=[services.as_linked(c) for c in held])
 
 
-@bp.record_once
-def _register(state: Any) -> None:
-    provide(state.app, HOME_PANELS, _home_requests)
-    provide(state.app, HOME_PANELS, _home_actions)
-    provide(state.app, HOME_PANELS, _home_postponements)
-    provide(state.app, WHATS_NEW, case_news.news_lines)
-    provide(state.app, "meetings.body_page", _body_section)
-    provide(state.app, "meetings.body_page", _body_follow_ups)
-    provide(state.app, "meetings.body_page", _body_dossiers)
-    provide(state.app, "meetings.cycle_page", _cycle_section)
-    provide(state.app, "meetings.besluitenlijst", _besluitenlijst_follow_ups)
-    provide(state.app, "meetings.agenda_item_page", _item_section)
-    provide(state.app, "meetings.agenda_item_page", _item_dossiers)
-    provide(state.app, "meetings.progress_report", _progress_sections)
-    provide(state.app, PUBLIC_FOLLOW_UPS, services.public_follow_ups)
-    planning.register(state.app)
+def connect_signals() -> None:
+    """Connect what cases adds to other packages' pages (``cases.init_app`` calls this)."""
+    home_panels.connect(_home_requests)
+    home_panels.connect(_home_actions)
+    home_panels.connect(_home_postponements)
+    meetings_signals.whats_new.connect(case_news.news_lines)
+    meetings_signals.body_page.connect(_body_section)
+    meetings_signals.body_page.connect(_body_follow_ups)
+    meetings_signals.body_page.connect(_body_dossiers)
+    meetings_signals.cycle_page.connect(_cycle_section)
+    meetings_signals.besluitenlijst_follow_ups.connect(_besluitenlijst_follow_ups)
+    meetings_signals.agenda_item_page.connect(_item_section)
+    meetings_signals.agenda_item_page.connect(_item_dossiers)
+    meetings_signals.progress_report.connect(_progress_sections)
+    meetings_signals.public_follow_ups.connect(services.public_follow_ups)

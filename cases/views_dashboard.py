@@ -17,8 +17,8 @@ from cases import bp
 from cases import dashboard as numbers
 from core import charts
 from core.dates import show_date
-from core.hooks import LinkedItem, PageAction, PageSection, provide
 from core.labels import label
+from core.sections import LinkedItem, PageAction, PageSection
 from meetings.models import MilestoneKind
 from meetings.services import bodies as body_services
 
@@ -186,7 +186,8 @@ def _cycle_chart(data: numbers.Dashboard) -> Markup | None:
 # --- the link on the body's page ------------------------------------------------------------------
 
 
-def _body_dashboard_section(user: User, body: Any) -> PageSection:
+def body_dashboard_section(user: User, body: Any) -> PageSection:
+    """The link to the dashboard on the body's page (a receiver of ``meetings.signals.body_page``)."""
     url = url_for("cases.body_dashboard", slug=body.slug)
     return PageSection(
         title=_("Dashboard"),
@@ -200,8 +201,3 @@ def _body_dashboard_section(user: User, body: Any) -> PageSection:
         ],
         actions=[PageAction(_("Dashboard"), url)],
     )
-
-
-@bp.record_once
-def _register(state: Any) -> None:
-    provide(state.app, "meetings.body_page", _body_dashboard_section)

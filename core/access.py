@@ -22,6 +22,8 @@ class AccessPolicy(Protocol):
 
     def bodies_where(self, user: Any, action: Any) -> list[int]: ...
 
+    def ensure_history(self, user: Any, obj: Any) -> None: ...
+
 
 def install_policy(app: Any, policy: AccessPolicy) -> None:
     app.extensions["regiotafel.policy"] = policy

@@ -226,8 +226,13 @@ class SubmittedMixin:
         return mapped_column(ForeignKey("organisations.id"), index=True)
 
 
-class _RoutingSession(Session):
-    """A session bound to the current app's engine, unless bound explicitly (tests)."""
+class AppSession(Session):
+    """The app's session: bound to the current app's engine, unless bound explicitly (tests).
+
+    The packages' flush listeners (the audit recorder, the search index, the named people of a deleted
+    item) listen on this class, registered by their ``init_app``, not on SQLAlchemy's ``Session``: a
+    session that is not the app's (a script's, a library's) records and indexes nothing of ours.
+    """
 
     def get_bind(self, mapper: Any = None, clause: Any = None, **kw: Any) -> Any:
         if self.bind is not None:
@@ -248,7 +253,7 @@ class Database:
         # Objects stay readable after commit: a request commits once and then only redirects, and
         # the audit recorder needs the loaded values of an object to know its "before".
         self.session = scoped_session(
-            sessionmaker(class_=_RoutingSession, expire_on_commit=False), scopefunc=_app_context_id
+            sessionmaker(class_=AppSession, expire_on_commit=False), scopefunc=_app_context_id
         )
 
     def init_app(self, app: Flask) -> None:

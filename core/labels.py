@@ -6,6 +6,7 @@ import enum
 from collections.abc import Sequence
 from typing import Any, TypeVar, cast
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 # Keyed by (enum class, value): members of two StrEnums with the same value ("rijk" as a side and
@@ -43,12 +44,13 @@ def label(value: enum.Enum | None) -> str:
 
 
 def choices(enum_type: type[enum.Enum], members: Sequence[enum.Enum] | None = None) -> list[tuple[str, str]]:
-    """(value, label) pairs for a select field; the labels stay lazy, so a form class built at import
-    time still shows them in the reader's language."""
-    return [(m.value, cast(str, _LABELS.get((type(m), m.value), m.value))) for m in (members or list(enum_type))]
+    """(value, label) pairs for a select field; the labels are looked up when shown, so a form class built
+    at import time (before ``init_app`` registered the labels) still shows them, in the reader's language."""
+    return [(m.value, cast(str, LazyString(label, m))) for m in (members or list(enum_type))]
 
 
-def _core_labels() -> None:
+def register_core_labels() -> None:
+    """The labels of core's enums (``create_app`` registers them, the packages theirs in ``init_app``)."""
     from core.db import Audience, Side
 
     register_labels({Side.RIJK: _l("Rijk"), Side.REGIO: _l("Regio")})
@@ -61,6 +63,3 @@ def _core_labels() -> None:
             Audience.VERTROUWELIJK: _l("Vertrouwelijk (alleen genoemde personen)"),
         }
     )
-
-
-_core_labels()

@@ -1,7 +1,7 @@
 """The scheduler: APScheduler says when, the database holds the work.
 
-Packages register jobs (``JOBS``): plan the notifications that are due, add the progress item to
-coming agendas, send. ``flask scheduler tick`` runs each job once and exits (cron, tests);
+Packages bring jobs (receivers of ``core.signals.scheduler_jobs``): plan the notifications that are
+due, add the progress item to coming agendas, send. ``flask scheduler tick`` runs each job once and exits (cron, tests);
 ``flask scheduler run`` runs them every ``SCHEDULER_INTERVAL_SECONDS`` until stopped. Any number
 of scheduler processes may run side by side: every job is safe to run twice at once, because what
 it does is claimed in the database. Web workers never run jobs; ``create_app`` starts nothing.
@@ -26,12 +26,9 @@ from flask.cli import with_appcontext
 
 from core.acting import origin
 from core.extensions import db
-from core.hooks import collect
+from core.signals import answer, scheduler_jobs
 
 log = logging.getLogger("regiotafel.scheduler")
-
-#: Providers answer a ``Job``.
-JOBS = "core.scheduler_jobs"
 
 #: Set on SIGTERM/SIGINT: long jobs stop after the piece at hand (a message being sent).
 STOP = threading.Event()
@@ -55,7 +52,7 @@ def tick(app: Flask, token: str) -> list[tuple[str, str]]:
     """Run every job once, each in its own app context; one failing job does not stop the others."""
     results: list[tuple[str, str]] = []
     with app.app_context():
-        jobs = sorted(collect(JOBS), key=lambda job: job.order)
+        jobs = sorted(answer(scheduler_jobs, app), key=lambda job: job.order)
     for job in jobs:
         with app.app_context(), origin("scheduler"):
             try:

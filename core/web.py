@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,27 +28,10 @@ from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
-from core.hooks import collect
 from core.logs import RedactSecrets
+from core.signals import access_refused, answer, home_panels
 
 bp = Blueprint("core", __name__)
-
-
-HOME_PANELS = "core.home_panels"
-#: Called as provider(user, status, object_type, object_id) when a signed-in user is refused.
-ACCESS_REFUSED = "core.access_refused"
-
-
-@dataclass
-class HomePanel:
-    """One block of the home page, contributed by a domain package."""
-
-    title: str
-    template: str
-    context: dict[str, Any] = field(default_factory=dict)
-    order: int = 50
-    #: Two columns wide on a wide screen (a panel with long lines, such as what is new).
-    wide: bool = False
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
@@ -67,7 +49,7 @@ def absolute_url(endpoint: str, **values: Any) -> str:
 @login_required
 def home() -> ResponseReturnValue:
     """The home page: each package shows what this user has to do or to know."""
-    panels = sorted(collect(HOME_PANELS, user=current_user), key=lambda p: p.order)
+    panels = sorted(answer(home_panels, current_user), key=lambda p: p.order)
     return render_template("core/home.html", panels=panels)
 
 
@@ -152,12 +134,12 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NotVisible)
     def hidden(exc: NotVisible) -> ResponseReturnValue:
-        collect(ACCESS_REFUSED, user=current_user, status=404, object_type=exc.object_type, object_id=exc.object_id)
+        answer(access_refused, current_user, status=404, object_type=exc.object_type, object_id=exc.object_id)
         return not_found(NotFound())
 
     @app.errorhandler(NotPermitted)
     def refused(exc: NotPermitted) -> ResponseReturnValue:
-        collect(ACCESS_REFUSED, user=current_user, status=403, object_type=exc.object_type, object_id=exc.object_id)
+        answer(access_refused, current_user, status=403, object_type=exc.object_type, object_id=exc.object_id)
         return _error_page(403, _("Niet toegestaan"), exc.message)
 
     @app.errorhandler(405)

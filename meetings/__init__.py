@@ -1,23 +1,35 @@
-from typing import cast
+"""Bodies, cycles, meetings, attendance, agenda items, documents, decisions and minutes; the papers,
+calendar and Woo exports made of them."""
 
 from flask import Blueprint, Flask
-from flask.blueprints import BlueprintSetupState
 
 #: Its own static files (the agenda editor and the library it uses) under /static/meetings/.
 bp = Blueprint(
     "meetings", __name__, template_folder="templates", static_folder="static", static_url_path="/static/meetings"
 )
 
-from meetings import views  # noqa: E402,F401  (routes register on import)
 
+def init_app(app: Flask) -> None:
+    """The pages of bodies, cycles and meetings, their home panels, the notifications and jobs between
+    meetings, ``flask woo``."""
+    from core.signals import home_panels
+    from meetings import access_reminders, cli, jobs, labels, notifications, views  # noqa: F401  (views: routes)
+    from meetings.views import home, news
 
-@bp.record_once
-def _register(state: BlueprintSetupState) -> None:
-    from meetings import access_reminders, jobs, notifications
-
-    notifications.register(cast(Flask, state.app))
-    access_reminders.register(cast(Flask, state.app))
-    jobs.register(cast(Flask, state.app))
+    labels.register()
+    app.register_blueprint(bp)
+    for panel in (
+        home.secretariat_panel,
+        home.upcoming_panel,
+        home.accountability_panel,
+        news.comments_panel,
+        news.news_panel,
+    ):
+        home_panels.connect(panel)
+    notifications.register(app)
+    access_reminders.register(app)
+    jobs.register(app)
+    app.cli.add_command(cli.woo_group)
 
 
 @bp.app_template_global("item_no")

@@ -21,10 +21,6 @@ from meetings.models import Meeting
 
 PRODID = "-//Regiotafel//Bestuurlijk overleg Rijk en regio//NL"
 
-#: The hook through which higher packages add all-day items to a user's feed:
-#: ``provider(user=...) -> list[DayEntry]`` (``cases`` adds the due dates of one's actions).
-FEED_EVENTS = "calendar.events"
-
 
 @dataclass(frozen=True)
 class DayEntry:

@@ -417,6 +417,8 @@ def notice_forms(own: list[Any], failed: tuple[int, NoticeForm] | None = None) -
             field.id = field.label.field_id = f"zetel-{entry.seat.id}-{field.name}"
         forms[entry.seat.id] = form
     return forms
+
+
 class InviteSettingForm(BaseForm):
     """Whether a body's secretariat may invite people into it (the beheerder decides)."""
 

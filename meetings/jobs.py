@@ -10,9 +10,9 @@ from flask import Flask, current_app
 
 from core.acting import SYSTEM
 from core.extensions import db
-from core.hooks import provide
 from core.labels import label
-from core.scheduler import JOBS, STOP, Job
+from core.scheduler import STOP, Job
+from core.signals import scheduler_jobs
 from meetings.models import TextStatus
 from meetings.services import texts
 
@@ -50,6 +50,10 @@ def _job(token: str) -> str:
     return ", ".join(f"{count} {label(status)}" for status, count in sorted(outcomes.items()))
 
 
-def register(app: Flask) -> None:
+def _reading(_app: Flask) -> Job:
     # Last in a round: reminders go out first, whatever the documents take.
-    provide(app, JOBS, lambda: Job("tekst van documenten lezen", _job, order=95))
+    return Job("tekst van documenten lezen", _job, order=95)
+
+
+def register(app: Flask) -> None:
+    scheduler_jobs.connect(_reading)

@@ -24,6 +24,8 @@ from core.dates import local_to_utc, now, show_date, show_datetime, show_time, t
 from core.errors import DomainError
 from core.extensions import db
 from core.labels import label
+from core.scheduler import Job
+from core.signals import scheduler_jobs
 from core.web import absolute_url
 from meetings import calendar
 from meetings.models import Cycle, Document, Meeting, Milestone, MilestoneKind, ReviewStatus
@@ -440,10 +442,11 @@ def _progress_items_job(_token: str) -> str:
     return f"{added} voortgangspunt(en) toegevoegd"
 
 
-def register(app: Flask) -> None:
-    from core.hooks import provide
-    from core.scheduler import JOBS, Job
+def _progress_items(_app: Flask) -> Job:
+    return Job("voortgangspunten", _progress_items_job, order=20)
 
+
+def register(app: Flask) -> None:
     before = {"week-vooraf": _l("een week vooraf"), "dag-vooraf": _l("een dag vooraf")}
     register_kind(app, MILESTONE, compose_milestone, label=_l("Mijlpaal van de cyclus"), variants=before)
     register_kind(app, INVITATION, compose_invitation, label=_l("Uitnodiging voor een vergadering"), variants={})
@@ -451,4 +454,4 @@ def register(app: Flask) -> None:
     register_planner(app, _milestone_reminders)
     register_planner(app, _invitations)
     register_planner(app, _digests)
-    provide(app, JOBS, lambda: Job("voortgangspunten", _progress_items_job, order=20))
+    scheduler_jobs.connect(_progress_items)

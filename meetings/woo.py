@@ -28,9 +28,9 @@ from auth.policy import publishable
 from core.dates import AMSTERDAM, now, show_date
 from core.errors import DomainError
 from core.extensions import db
-from core.hooks import collect
 from core.labels import label
-from meetings import diwoo, papers, storage
+from core.signals import answer
+from meetings import diwoo, papers, signals, storage
 from meetings.models import AgendaItem, Decision, Document, Meeting, ReviewStatus, Seat
 from meetings.services.cycles import attendance_rows
 from meetings.services.papers import (
@@ -41,9 +41,6 @@ from meetings.services.papers import (
     besluitenlijst_title,
     meeting_facts,
 )
-
-#: Hook: providers(meeting=...) answer {decision_id: [papers.FollowUpLine]} of publishable follow-ups.
-PUBLIC_FOLLOW_UPS = "meetings.public_follow_ups"
 
 
 @dataclass(frozen=True)
@@ -178,8 +175,8 @@ def _build(meeting: Meeting) -> tuple[bytes, list[PackageFile]]:
         ):
             decisions[decision.agenda_item_id].append(decision)
     follow_ups: dict[int, list[papers.FollowUpLine]] = defaultdict(list)
-    for answer in collect(PUBLIC_FOLLOW_UPS, meeting=meeting):
-        for decision_id, lines in answer.items():
+    for answered in answer(signals.public_follow_ups, meeting):
+        for decision_id, lines in answered.items():
             follow_ups[decision_id].extend(lines)
 
     themes = sorted({(i.theme.tooi_uri, i.theme.name) for i in items if i.theme and i.theme.tooi_uri})

@@ -1,19 +1,16 @@
 """Notifications: reminders and messages planned as rows, sent once by the scheduler, by e-mail
 over SMTP or, without a mail server, kept in the outbox."""
 
-from typing import cast
-
 from flask import Blueprint, Flask
-from flask.blueprints import BlueprintSetupState
 
 bp = Blueprint("notify", __name__, template_folder="templates")
 
-from notify import views  # noqa: E402,F401  (routes register on import)
 
+def init_app(app: Flask) -> None:
+    """The outbox's pages, the scheduler's jobs that plan and send, the account mail."""
+    from notify import accounts, jobs, labels, views  # noqa: F401  (views: its routes register on bp)
 
-@bp.record_once
-def _register(state: BlueprintSetupState) -> None:
-    from notify import accounts, jobs
-
-    jobs.register(cast(Flask, state.app))
-    accounts.register(cast(Flask, state.app))
+    labels.register()
+    app.register_blueprint(bp)
+    jobs.register(app)
+    accounts.register(app)

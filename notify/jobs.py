@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from core.hooks import provide
-from core.scheduler import JOBS, Job
+from core.scheduler import Job
+from core.signals import scheduler_jobs
 from notify import services
 
 
@@ -17,6 +17,14 @@ def _send(token: str) -> str:
     return services.dispatch(token).summary()
 
 
+def _planning(_app: Flask) -> Job:
+    return Job("meldingen plannen", _plan, order=10)
+
+
+def _sending(_app: Flask) -> Job:
+    return Job("meldingen versturen", _send, order=90)
+
+
 def register(app: Flask) -> None:
-    provide(app, JOBS, lambda: Job("meldingen plannen", _plan, order=10))
-    provide(app, JOBS, lambda: Job("meldingen versturen", _send, order=90))
+    scheduler_jobs.connect(_planning)
+    scheduler_jobs.connect(_sending)

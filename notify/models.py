@@ -61,23 +61,3 @@ class Notification(Base):
     note: Mapped[str | None] = mapped_column(Text)
 
     recipient: Mapped[User] = relationship(lazy="raise_on_sql")
-
-
-def _labels() -> None:
-    from flask_babel import lazy_gettext as _l
-
-    from core.labels import register_labels
-
-    register_labels(
-        {
-            NotificationState.GEPLAND: _l("gepland"),
-            NotificationState.BEZIG: _l("wordt verzonden"),
-            NotificationState.IN_POSTVAK: _l("in postvak (geen mailserver)"),
-            NotificationState.VERZONDEN: _l("verzonden"),
-            NotificationState.VERVALLEN: _l("vervallen"),
-            NotificationState.MISLUKT: _l("mislukt"),
-        }
-    )
-
-
-_labels()

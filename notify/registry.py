@@ -1,5 +1,5 @@
 """What other packages tell ``notify``: the kinds of message they compose and the planners that
-say which messages are due. ``notify`` never imports them (``core.hooks``)."""
+say which messages are due, registered from their ``init_app``. ``notify`` never imports them."""
 
 from __future__ import annotations
 

@@ -36,6 +36,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, UOWTransaction, aliased
 
 from cases.models import Case
+from core.db import AppSession
+from core.refs import ObjectRef
 from meetings.models import AgendaItem, Decision, Document, Meeting, Minutes, Note
 from search.models import FTS_TABLE, EntryKind, SearchEntry
 from search.text import stemmed
@@ -55,8 +57,8 @@ fts = table(FTS_TABLE, column("rowid", Integer), column("title", Text), column("
 
 @dataclass(frozen=True)
 class Entry:
-    object_type: str
-    object_id: int
+    #: The item the entry is of (``core.refs``: the same "table/id" as the audit trail and notify name it).
+    ref: ObjectRef
     body_id: int
     cycle_id: int | None
     theme_id: int | None
@@ -66,8 +68,8 @@ class Entry:
 
     def row(self) -> dict[str, Any]:
         return {
-            "object_type": self.object_type,
-            "object_id": self.object_id,
+            "object_type": self.ref.table,
+            "object_id": self.ref.id,
             "body_id": self.body_id,
             "cycle_id": self.cycle_id,
             "theme_id": self.theme_id,
@@ -90,13 +92,18 @@ class Source:
     fields: frozenset[str]
     #: A select of the entry's inputs, one row per item; its first column is the item's id.
     inputs: Callable[[], _Inputs]
-    make: Callable[[Any], Entry]
+    #: The entry of one row of ``inputs``, for the item ``ref``.
+    make: Callable[[ObjectRef, Any], Entry]
     #: The item's agenda item, whose theme the entry takes (None: the item has its own theme).
     via_item: Any = None
 
     @property
     def table(self) -> str:
         return str(self.model.__tablename__)
+
+    def entry(self, row: Any) -> Entry:
+        """The entry of one row of ``inputs`` (whose first column is the item's id)."""
+        return self.make(ObjectRef(self.table, row[0]), row)
 
 
 _item_meeting = aliased(Meeting)
@@ -177,33 +184,33 @@ SOURCES: dict[str, Source] = {
             AgendaItem,
             frozenset({"title", "description", "theme_id", "body_id", "meeting_id"}),
             _agenda_items,
-            lambda r: Entry("agenda_items", r[0], r[1], r[2], r[3], EntryKind.AGENDAPUNT, r[4], r[5] or ""),
+            lambda ref, r: Entry(ref, r[1], r[2], r[3], EntryKind.AGENDAPUNT, r[4], r[5] or ""),
         ),
         Source(
             Decision,
             frozenset({"text", "body_id", "meeting_id", "agenda_item_id"}),
             _decisions,
-            lambda r: Entry("decisions", r[0], r[1], r[2], r[3], EntryKind.BESLUIT, "", r[4] or ""),
+            lambda ref, r: Entry(ref, r[1], r[2], r[3], EntryKind.BESLUIT, "", r[4] or ""),
             via_item=Decision.agenda_item_id,
         ),
         Source(
             Minutes,
             frozenset({"text", "body_id", "meeting_id"}),
             _minutes,
-            lambda r: Entry("minutes", r[0], r[1], r[2], None, EntryKind.VERSLAG, "", r[3] or ""),
+            lambda ref, r: Entry(ref, r[1], r[2], None, EntryKind.VERSLAG, "", r[3] or ""),
         ),
         Source(
             Document,
             frozenset({"title", "filename", "text_content", "body_id", "meeting_id", "agenda_item_id"}),
             _documents,
-            lambda r: Entry("documents", r[0], r[1], r[2], r[3], EntryKind.DOCUMENT, r[4], _joined(r[5], r[6])),
+            lambda ref, r: Entry(ref, r[1], r[2], r[3], EntryKind.DOCUMENT, r[4], _joined(r[5], r[6])),
             via_item=Document.agenda_item_id,
         ),
         Source(
             Note,
             frozenset({"title", "text", "body_id", "meeting_id", "agenda_item_id"}),
             _notes,
-            lambda r: Entry("notes", r[0], r[1], r[2], r[3], EntryKind.NOTITIE, r[4], r[5] or ""),
+            lambda ref, r: Entry(ref, r[1], r[2], r[3], EntryKind.NOTITIE, r[4], r[5] or ""),
             via_item=Note.agenda_item_id,
         ),
         Source(
@@ -212,7 +219,7 @@ SOURCES: dict[str, Source] = {
                 {"title", "description", "kenmerk", "source", "theme_id", "cycle_id", "agenda_item_id", "body_id"}
             ),
             _cases,
-            lambda r: Entry("cases", r[0], r[1], r[2], r[3], EntryKind(r[4]), r[5], _joined(r[6], r[7], r[8])),
+            lambda ref, r: Entry(ref, r[1], r[2], r[3], EntryKind(r[4]), r[5], _joined(r[6], r[7], r[8])),
             via_item=Case.agenda_item_id,
         ),
     )
@@ -267,9 +274,9 @@ def refresh(
             conditions.append(source.via_item.in_(items_moved))
         if not conditions:
             continue
-        entries = [source.make(row) for row in connection.execute(source.inputs().where(or_(*conditions)))]
+        entries = [source.entry(row) for row in connection.execute(source.inputs().where(or_(*conditions)))]
         # An item asked for but not found is gone: its entry goes too.
-        _remove(connection, source.table, ids | {e.object_id for e in entries})
+        _remove(connection, source.table, ids | {e.ref.id for e in entries})
         _add(connection, entries)
 
 
@@ -294,7 +301,7 @@ def rebuild(connection: Connection) -> int:
             ).all()
             if not rows:
                 break
-            _add(connection, [source.make(row) for row in rows])
+            _add(connection, [source.entry(row) for row in rows])
             total += len(rows)
             last = rows[-1][0]
     if connection.dialect.name == "sqlite":
@@ -340,9 +347,10 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
 
 
 def install_indexer() -> None:
-    """Hook the indexer into every session (idempotent: apps made in tests share the class)."""
-    if not event.contains(Session, "after_flush", _after_flush):
-        event.listen(Session, "after_flush", _after_flush)
+    """Hook the indexer into the app's sessions (``search.init_app``; idempotent: apps made in tests share
+    the class)."""
+    if not event.contains(AppSession, "after_flush", _after_flush):
+        event.listen(AppSession, "after_flush", _after_flush)
 
 
 def _entries_table() -> Table:

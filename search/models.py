@@ -15,12 +15,10 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.db import Base, intpk
-from core.labels import register_labels
 
 
 class EntryKind(enum.StrEnum):
@@ -36,22 +34,6 @@ class EntryKind(enum.StrEnum):
     TOEZEGGING = "toezegging"
     NOTA = "nota"
     DOSSIER = "dossier"
-
-
-register_labels(
-    {
-        EntryKind.AGENDAPUNT: _l("Agendapunt"),
-        EntryKind.BESLUIT: _l("Besluit"),
-        EntryKind.VERSLAG: _l("Verslag"),
-        EntryKind.DOCUMENT: _l("Document"),
-        EntryKind.NOTITIE: _l("Notitie"),
-        EntryKind.AGENDAVERZOEK: _l("Agendaverzoek"),
-        EntryKind.ACTIEPUNT: _l("Actiepunt"),
-        EntryKind.TOEZEGGING: _l("Toezegging"),
-        EntryKind.NOTA: _l("Nota"),
-        EntryKind.DOSSIER: _l("Dossier"),
-    }
-)
 
 
 class SearchEntry(Base):

@@ -1,5 +1,5 @@
 """What a user's calendar holds: the meetings of their bodies, the cycles' milestones, and what
-other packages add (``FEED_EVENTS``: the due dates of one's actions). Only reads.
+other packages add (``meetings.signals.feed_events``: the due dates of one's actions). Only reads.
 
 Everything is read as the given user and through the policy, so a feed holds what that user may
 see at the moment it is fetched; a calendar app holds no login, only the feed's address.
@@ -20,10 +20,10 @@ from auth.models import User
 from auth.policy import visible
 from core.dates import now, show_date
 from core.extensions import db
-from core.hooks import collect
 from core.labels import label
+from core.signals import answer
 from core.web import absolute_url
-from meetings import calendar
+from meetings import calendar, signals
 from meetings.models import Cycle, Meeting, Milestone, MilestoneKind
 from meetings.notifications import invitation_sequences
 
@@ -116,7 +116,7 @@ def feed_events(user: User) -> list[Event]:
         meeting = first_meeting[milestone.cycle_id]
         entry = _milestone_entry(milestone, meeting.cycle, meeting)
         events.append(calendar.day_event(entry, domain=domain, stamp=stamp))
-    for entries in collect(calendar.FEED_EVENTS, user=user):
+    for entries in answer(signals.feed_events, user):
         events.extend(calendar.day_event(entry, domain=domain, stamp=stamp) for entry in entries)
     return events
 

@@ -34,7 +34,9 @@ from auth.policy import Action, ensure, record_states, state_admits, visible
 from core.acting import service
 from core.dates import now, show_date
 from core.extensions import db
-from core.hooks import NewsLine, collect
+from core.sections import NewsLine
+from core.signals import answer
+from meetings import signals
 from meetings.models import (
     AgendaItem,
     Body,
@@ -52,8 +54,6 @@ from meetings.services.numbering import numberings
 
 #: Without a mark of their own, a reader's *what's new* looks back this far.
 LOOK_BACK = timedelta(days=14)
-#: Other packages add their lines of a body's news (``cases``: new and overdue actions).
-WHATS_NEW = "meetings.whats_new"
 #: Changes that tell a reader nothing about the item: its place moves when something is added to or
 #: taken off the agenda, also something the reader may not see; a document's text is read for search
 #: after the upload (bookkeeping of the scheduler, not a new version).
@@ -283,7 +283,7 @@ def whats_new(user: User, bodies: list[Body], marks: ReadMarks | None = None) ->
     _documents(user, by_id, seen_since, lines)
     _out_for_comments(meetings, seen_since, lines)
     _comments_settled(user, by_id, seen_since, lines)
-    for extra in collect(WHATS_NEW, user=user, since=since):
+    for extra in answer(signals.whats_new, user, since=since):
         for line in extra:
             if line.body_id in since:
                 lines[line.body_id].append(line)

@@ -18,17 +18,16 @@ from auth.models import User
 from auth.policy import Action, can
 from core.dates import AMSTERDAM, show_date, show_time
 from core.errors import NotVisible
-from core.hooks import LinkedItem, collect
 from core.labels import label
+from core.sections import LinkedItem
+from core.signals import answer
+from meetings import signals
 from meetings.models import Attendance, AttendanceStatus, Decision, Meeting, ReviewStatus, Seat
 from meetings.papers import Paper, PaperAction, PaperDecision, PaperItem
 from meetings.services.agenda import agenda_of
 from meetings.services.cycles import attendance_rows
 from meetings.services.decisions import besluitenlijst_of
 from meetings.services.numbering import numbering
-
-#: The hook through which ``cases`` answers the actions and commitments under each decision.
-FOLLOW_UPS = "meetings.besluitenlijst"
 
 
 def meeting_facts(meeting: Meeting, *, status: str, kenmerk: str | None) -> tuple[tuple[str, str], ...]:
@@ -129,7 +128,7 @@ def besluitenlijst_paper(user: User, meeting: Meeting) -> Paper:
     _may_read(user, meeting, meeting.besluitenlijst_released)
     view = besluitenlijst_of(user, meeting)
     numbers = numbering(user, meeting.id)
-    follow_ups = _follow_ups(collect(FOLLOW_UPS, user=user, meeting=meeting))
+    follow_ups = _follow_ups(answer(signals.besluitenlijst_follow_ups, user, meeting=meeting))
     items = []
     for item in view.items:
         decided = view.decisions_by_item.get(item.id, [])
@@ -161,8 +160,8 @@ def _decision(number: str, decision: Decision, actions: Sequence[PaperAction]) -
 
 def _follow_ups(answers: list[dict[int, list[LinkedItem]]]) -> dict[int, list[PaperAction]]:
     merged: dict[int, list[PaperAction]] = {}
-    for answer in answers:
-        for decision_id, linked in answer.items():
+    for answered in answers:
+        for decision_id, linked in answered.items():
             merged.setdefault(decision_id, []).extend(
                 PaperAction(kind=i.kind, title=i.title, owner=i.owner, due=i.due, status=i.status) for i in linked
             )

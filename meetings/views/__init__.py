@@ -1,6 +1,5 @@
 """Pages of the meetings package, by subject."""
 
-from meetings import labels  # noqa: F401  (registers the enum labels)
 from meetings.views import (  # noqa: F401  (routes register on import)
     access,
     admin,

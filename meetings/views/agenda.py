@@ -16,9 +16,9 @@ from auth.services import list_organisations
 from core.dates import to_local
 from core.downloads import filename_for
 from core.errors import DomainError
-from core.hooks import collect
 from core.pages import confirm_page, form_page, run_action, submit_form
-from meetings import bp, storage, woo
+from core.signals import answer
+from meetings import bp, signals, storage, woo
 from meetings.forms import (
     AgendaItemForm,
     AgendaMoveForm,
@@ -72,7 +72,7 @@ def meeting_page(
         may_give_notice=attendance_ahead.may_give_notice(current_user, meeting),
         minutes=decisions.minutes_of(current_user, meeting),
         notes=notes.notes_on(current_user, meeting=meeting),
-        extras=collect("meetings.meeting_page", user=current_user, meeting=meeting),
+        extras=answer(signals.meeting_page, current_user, meeting=meeting),
     )
     return page, 400 if failed_notice or moving else 200
 
@@ -207,10 +207,8 @@ def agenda_item(item_id: int) -> ResponseReturnValue:
         decisions=besluiten.decisions_by_item.get(item.id, []),
         may_add_document=agenda.may_add_document(current_user, item.meeting, item),
         notes=notes.notes_on(current_user, item=item),
-        extras=collect("meetings.agenda_item_page", user=current_user, item=item),
-        progress=[
-            part for parts in collect("meetings.progress_report", user=current_user, item=item) for part in parts
-        ],
+        extras=answer(signals.agenda_item_page, current_user, item=item),
+        progress=[part for parts in answer(signals.progress_report, current_user, item=item) for part in parts],
     )
 
 

@@ -11,9 +11,9 @@ from auth.policy import Action, can, ensure, get_visible
 from auth.services import list_organisations
 from core.dates import show_date, to_local, today
 from core.db import Audience
-from core.hooks import collect
 from core.pages import form_page, run_action, submit_form
-from meetings import bp
+from core.signals import answer
+from meetings import bp, signals
 from meetings.forms import CycleForm, MilestoneForm, SeatForm, YearPlanForm
 from meetings.models import Body, Cycle, Meeting, Milestone, Seat
 from meetings.services import bodies, cycles, notes, standing
@@ -37,7 +37,7 @@ def body(slug: str) -> ResponseReturnValue:
         cycles=cycles.cycles_of(current_user, body),
         seats=bodies.seats_of(body),
         notes=notes.notes_on(current_user, body=body),
-        extras=collect("meetings.body_page", user=current_user, body=body),
+        extras=answer(signals.body_page, current_user, body=body),
     )
 
 
@@ -121,7 +121,7 @@ def _cycle_page(
         body=cycle.body,
         failed_milestone=failed.id if failed else None,
         milestone_form=form,
-        extras=collect("meetings.cycle_page", user=current_user, cycle=cycle),
+        extras=answer(signals.cycle_page, current_user, cycle=cycle),
     )
     return page, 400 if failed else 200
 

@@ -10,10 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.policy import Action, can, ensure
-from core.hooks import collect
 from core.labels import choices
 from core.pages import confirm_page, form_page, run_action, submit_form
-from meetings import bp
+from core.signals import answer
+from meetings import bp, signals
 from meetings.forms import (
     CommentForm,
     DecisionEditForm,
@@ -41,7 +41,7 @@ def besluitenlijst(meeting_id: int) -> ResponseReturnValue:
 
 
 def _besluitenlijst_page(meeting: Meeting, publish_form: PublishBesluitenlijstForm) -> ResponseReturnValue:
-    follow_ups = collect("meetings.besluitenlijst", user=current_user, meeting=meeting)
+    follow_ups = answer(signals.besluitenlijst_follow_ups, current_user, meeting=meeting)
     page = render_template(
         "meetings/besluitenlijst.html",
         meeting=meeting,
@@ -56,8 +56,8 @@ def _besluitenlijst_page(meeting: Meeting, publish_form: PublishBesluitenlijstFo
 
 def _merge(answers: list[dict[int, list[object]]]) -> dict[int, list[object]]:
     merged: dict[int, list[object]] = {}
-    for answer in answers:
-        for key, items in answer.items():
+    for answered in answers:
+        for key, items in answered.items():
             merged.setdefault(key, []).extend(items)
     return merged
 
@@ -190,7 +190,9 @@ def decision(decision_id: int) -> ResponseReturnValue:
         commenting_open=decisions.commenting_open(meeting),
         amends=decisions.amended_decision(current_user, decision),
         amended_by=decisions.amending_decisions(current_user, decision),
-        follow_ups=_merge(collect("meetings.besluitenlijst", user=current_user, meeting=meeting)).get(decision.id, []),
+        follow_ups=_merge(answer(signals.besluitenlijst_follow_ups, current_user, meeting=meeting)).get(
+            decision.id, []
+        ),
     )
 
 

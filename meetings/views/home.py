@@ -1,4 +1,5 @@
-"""What the meetings package adds to the home page."""
+"""What the meetings package adds to the home page (receivers of ``core.signals.home_panels``, connected
+in ``meetings.init_app``)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from auth.policy import Action, bodies_where
-from core.hooks import provide
-from core.web import HOME_PANELS, HomePanel
-from meetings import bp
+from core.sections import HomePanel
 from meetings.services import bodies as body_services
 from meetings.services import cycles
 
@@ -39,12 +38,6 @@ def secretariat_panel(user: Any) -> HomePanel | None:
     )
 
 
-@bp.record_once
-def _register(state: Any) -> None:
-    provide(state.app, HOME_PANELS, secretariat_panel)
-    provide(state.app, HOME_PANELS, upcoming_panel)
-
-
 def accountability_panel(user: Any) -> HomePanel | None:
     """Auditors: the bodies whose history they may read, with their recent meetings."""
     body_ids = set(bodies_where(user, Action.VIEW_HISTORY)) - set(bodies_where(user, Action.MANAGE))
@@ -59,8 +52,3 @@ def accountability_panel(user: Any) -> HomePanel | None:
         },
         order=5,
     )
-
-
-@bp.record_once
-def _register_accountability(state: Any) -> None:
-    provide(state.app, HOME_PANELS, accountability_panel)

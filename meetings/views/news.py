@@ -11,9 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.policy import get_visible
-from core.hooks import provide
 from core.pages import run_action
-from core.web import HOME_PANELS, HomePanel
+from core.sections import HomePanel
 from meetings import bp
 from meetings.models import AgendaItem
 from meetings.services import bodies as body_services
@@ -69,9 +68,3 @@ def comments_panel(user: Any) -> HomePanel | None:
     return HomePanel(
         title=_("Reactie gevraagd"), template="meetings/panels/comments_asked.html", context={"asked": asked}, order=7
     )
-
-
-@bp.record_once
-def _register(state: Any) -> None:
-    provide(state.app, HOME_PANELS, comments_panel)
-    provide(state.app, HOME_PANELS, news_panel)

@@ -55,3 +55,44 @@ def test_an_unknown_object_type_is_a_404(clients):
 def test_an_id_no_column_can_hold_is_a_404_not_a_500(clients, object_type, object_id):
     # 2**31 is beyond PostgreSQL's INTEGER, 2**63 beyond SQLite's: the database must not be asked.
     assert clients("auditor@ezk.test").get(f"/geschiedenis/{object_type}/{object_id}").status_code == 404
+
+
+@pytest.fixture
+def talent_theme(app):
+    with in_app(app):
+        from meetings.models import Theme
+
+        return db.session.scalars(select(Theme).where(Theme.name == "Talent")).one().id
+
+
+@pytest.mark.parametrize(
+    ("email", "status"),
+    [
+        ("beheer@regiotafel.test", 200),
+        ("auditor@ezk.test", 200),  # reads a body's history, so the themes' too (as in an export)
+        ("auditor@noord-brabant.test", 200),
+        ("secretariaat@ezk.test", 200),
+        ("beleid@ezk.test", 404),  # reads no history at all
+        ("economie@gelderland.test", 404),
+    ],
+)
+def test_the_history_of_a_theme_is_for_whoever_the_policy_lets_read_it(clients, talent_theme, email, status):
+    """A theme lives in no body: the history page asks the policy, which answers as it does for the theme's
+    records in an export (the page once decided itself, and refused everyone, the beheerder too)."""
+    response = clients(email).get(f"/geschiedenis/themes/{talent_theme}")
+    assert response.status_code == status
+    if status == 200:
+        page = response.get_data(as_text=True)
+        assert "Talent" in page and "aangemaakt" in page
+
+
+def test_the_history_page_lists_what_the_export_lists_for_a_theme(app, clients, talent_theme):
+    """The page and the export ask the same policy: what the page lets in, it fills from readable records."""
+    from audit.services import readable_history
+    from tests.conftest import user
+
+    with in_app(app):
+        records = readable_history(user("auditor@ezk.test"), "themes", talent_theme)
+    assert records, "the demo creates its themes through a service, so the trail has them"
+    page = clients("auditor@ezk.test").get(f"/geschiedenis/themes/{talent_theme}").get_data(as_text=True)
+    assert f'<td class="num">{records[0]["id"]}</td>' in page

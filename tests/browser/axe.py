@@ -45,6 +45,14 @@ def run(page: Any) -> list[dict[str, Any]]:
     return list(result)
 
 
+def check(page: Any, request: pytest.FixtureRequest, name: str, role: str) -> None:
+    """axe on the page as it stands: recorded for the session's report, and no serious or critical
+    violation. For the pages a walk reaches after a click, a refusal or a move."""
+    violations = run(page)
+    request.config.stash[RESULTS].append({"role": role, "page": name, "url": page.url, "violations": violations})
+    assert not blocking(violations), describe(name, blocking(violations))
+
+
 def blocking(violations: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [v for v in violations if v["impact"] in BLOCKING]
 

@@ -15,6 +15,7 @@ from playwright.sync_api import Page, expect
 from core.extensions import db
 from meetings.models import AgendaItemKind
 from meetings.services import agenda
+from tests.browser import axe
 from tests.browser.conftest import LiveServer
 from tests.browser.helpers import flash, main, shoot, tab_to
 from tests.conftest import new_meeting, user
@@ -68,7 +69,7 @@ def csp_violations(page: Page) -> list[str]:
     return list(page.evaluate("() => window.__cspViolations || []"))
 
 
-def test_secretariat_drags_an_item_to_the_top(people: Any, meeting: int) -> None:
+def test_secretariat_drags_an_item_to_the_top(people: Any, meeting: int, request: Any) -> None:
     page = people(SECRETARIAAT)
     open_editor(page, meeting)
     assert order(page) == TITLES
@@ -90,6 +91,7 @@ def test_secretariat_drags_an_item_to_the_top(people: Any, meeting: int) -> None
     assert order(page) == ["Rondvraag", "Opening", "Netcapaciteit rond de campussen", "Stikstofruimte"]
     assert numbers(page) == ["1.", "2.", "3.", "4."]
     assert csp_violations(page) == []
+    axe.check(page, request, "agenda bewerken (na slepen)", role="secretariaatsweek")
 
 
 def test_secretariat_moves_an_item_with_the_keyboard(people: Any, meeting: int) -> None:

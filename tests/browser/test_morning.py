@@ -25,11 +25,7 @@ ACTION = "Knelpunten netcapaciteit in kaart brengen met de netbeheerder"  # the 
 
 
 def no_blocking_violations(page: Page, name: str, request: Any) -> None:
-    violations = axe.run(page)
-    request.config.stash[axe.RESULTS].append(
-        {"role": "morning", "page": name, "url": page.url, "violations": violations}
-    )
-    assert not axe.blocking(violations), axe.describe(name, axe.blocking(violations))
+    axe.check(page, request, name, role="morning")
 
 
 def panel(page: Page, title: str) -> Any:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from core.dates import AMSTERDAM, now, to_local, today
 from core.extensions import db
 from meetings.models import Body, Cycle, Meeting
+from tests.browser import axe
 from tests.browser.conftest import LiveServer
 from tests.browser.helpers import flash, main, sign_in
 
@@ -58,7 +59,7 @@ def titles(page: Page) -> list[str]:
     return [t.strip() for t in main(page).locator("ol.agenda > li .agenda-title").all_inner_texts()]
 
 
-def test_the_beheerder_renames_a_standing_item_on_the_bodys_beheer_page(people: Any) -> None:
+def test_the_beheerder_renames_a_standing_item_on_the_bodys_beheer_page(people: Any, request: Any) -> None:
     beheer = people(BEHEER)
     beheer.goto("/beheer/overleggen/bo-brainport")
     section = main(beheer)
@@ -79,6 +80,7 @@ def test_the_beheerder_renames_a_standing_item_on_the_bodys_beheer_page(people: 
     expect(main(beheer).locator("fieldset", has_text="Vast agendapunt 1").locator(".error")).to_contain_text(
         "Maar één vast agendapunt"
     )
+    axe.check(beheer, request, "vaste agendapunten (fout)", role="secretariaatsweek")
     beheer.goto("/beheer/overleggen/bo-brainport")
     expect(
         main(beheer).locator("fieldset", has_text="Vast agendapunt 1").get_by_label(re.compile("^Voortgangsoverzicht"))
@@ -86,7 +88,7 @@ def test_the_beheerder_renames_a_standing_item_on_the_bodys_beheer_page(people: 
 
 
 def test_the_secretariat_plans_a_year_takes_over_the_previous_agenda_and_starts_from_the_last_meeting(
-    people: Any, live_server: LiveServer
+    people: Any, live_server: LiveServer, request: Any
 ) -> None:
     year = free_year(live_server, "rom-overleg")
     sec = people(SECRETARIAAT)
@@ -101,6 +103,7 @@ def test_the_secretariat_plans_a_year_takes_over_the_previous_agenda_and_starts_
     sec.get_by_label("Plaats").fill("Provinciehuis Gelderland, Arnhem")
     sec.get_by_role("button", name="Cycli aanmaken").click()
     expect(main(sec).locator("#najaar-fout")).to_contain_text("niet in het najaar")
+    axe.check(sec, request, "jaarplanning (fout)", role="secretariaatsweek")
     sec.get_by_label("Vergadering in het najaar").fill(f"{year}-10-12")
     sec.get_by_role("button", name="Cycli aanmaken").click()
     expect(flash(sec)).to_contain_text(f"Cyclus voorjaar {year} aangemaakt")
@@ -114,6 +117,7 @@ def test_the_secretariat_plans_a_year_takes_over_the_previous_agenda_and_starts_
     expect(main(sec).locator("ol.agenda > li")).to_have_count(6)
     main(sec).get_by_role("link", name="Agenda overnemen van vorige vergadering").click()
     expect(sec.get_by_role("heading", level=1)).to_have_text("Agenda overnemen van de vorige vergadering")
+    axe.check(sec, request, "agenda overnemen", role="secretariaatsweek")
     offered = [t.strip() for t in main(sec).locator(".copy-title").all_inner_texts()]
     assert offered, "the previous meeting of the ROM overleg has items of its own"
     sec.get_by_role("button", name="Agendapunten overnemen").click()
@@ -150,7 +154,7 @@ def _upcoming(live_server: LiveServer) -> tuple[int, datetime]:
 
 
 def test_a_participant_signs_a_seat_off_and_the_secretariat_finds_it_on_the_meetings_day(
-    people: Any, live_server: LiveServer, new_context: Any
+    people: Any, live_server: LiveServer, new_context: Any, request: Any
 ) -> None:
     meeting_id, starts_at = _upcoming(live_server)
     member = people(EINDHOVEN)
@@ -163,6 +167,7 @@ def test_a_participant_signs_a_seat_off_and_the_secretariat_finds_it_on_the_meet
     expect(main(member).locator("fieldset", has_text=WETHOUDER).locator(".error")).to_contain_text(
         "Vul in wie de zetel vervangt"
     )
+    axe.check(member, request, "aan- en afmelden (fout)", role="deelnemer")
     seat = main(member).locator("fieldset", has_text=WETHOUDER)
     seat.get_by_label("Vervanger (naam en functie)").fill(STAND_IN)
     seat.get_by_role("button", name=re.compile("^Doorgeven")).click()
@@ -179,6 +184,7 @@ def test_a_participant_signs_a_seat_off_and_the_secretariat_finds_it_on_the_meet
     sec.goto(f"/vergaderingen/{meeting_id}/aanwezigheid")
     expect(main(sec)).to_contain_text("Tot nu toe doorgegeven")
     expect(main(sec)).to_contain_text(f"vervangen door {STAND_IN}")
+    axe.check(sec, request, "aanwezigheid (vooraf doorgegeven)", role="secretariaatsweek")
 
     # The meeting's day: the attendance form starts from what was said.
     held = datetime.combine(to_local(starts_at).date(), time(17), tzinfo=AMSTERDAM)

@@ -1,28 +1,23 @@
-"""Extension points: a lower package asks, higher packages answer, and no import runs upward.
-
-``meetings`` shows the action items of a decision, which live in ``cases``; ``core`` shows a home
-page to which every package adds a panel. The asking side calls ``collect(name, ...)``; the
-answering side registers with ``provide(app, name, fn)`` when its blueprint is registered.
-"""
+"""What packages add to each other's pages through signals (``core.signals``, ``meetings.signals``):
+a home panel, a section with linked items and buttons, a line of *what's new*."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from flask import Flask, current_app
 
+@dataclass
+class HomePanel:
+    """One block of the home page, contributed by a domain package."""
 
-def provide(app: Flask, name: str, provider: Callable[..., Any]) -> None:
-    app.extensions.setdefault("regiotafel.hooks", {}).setdefault(name, []).append(provider)
-
-
-def collect(name: str, **kwargs: Any) -> list[Any]:
-    """What every provider of ``name`` answers, leaving out the ones that answer None."""
-    providers = current_app.extensions.get("regiotafel.hooks", {}).get(name, [])
-    return [answer for answer in (p(**kwargs) for p in providers) if answer is not None]
+    title: str
+    template: str
+    context: dict[str, Any] = field(default_factory=dict)
+    order: int = 50
+    #: Two columns wide on a wide screen (a panel with long lines, such as what is new).
+    wide: bool = False
 
 
 @dataclass(frozen=True)
