@@ -208,7 +208,7 @@ def test_the_matrix_catches_an_attachment_download_that_skips_the_policy(app, wo
         return db.get_or_404(model, ident)
 
     monkeypatch.setattr(views, "get_visible", unchecked)
-    wrong, _total = run_matrix(app, world, undo, "regio_deelnemer")
+    wrong = run_matrix(app, world, undo, "regio_deelnemer").wrong
     leaked = [line for line in wrong if "/bijlagen/" in line]
     # The regio deelnemer is named on the vertrouwelijk action: only the Rijk's file leaks, and nothing else.
     assert leaked == wrong == [f"GET /zaken/{world.attachment['rijk']}: expected hidden, got ok (200)"]
