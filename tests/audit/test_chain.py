@@ -14,7 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from audit.chain import verify
 from audit.models import AuditRecord
 from core.extensions import db
-from tests.conftest import own_database
+from tests.conftest import find_body, own_database
 
 TRIGGERS = ("audit_records_no_update", "audit_records_no_delete")
 
@@ -129,7 +129,7 @@ def test_eight_writers_at_once_leave_one_chain_that_verifies(tmp_path):
     """Eight threads add twelve notes each at the same moment: every note is stored, with its record,
     in one chain that verifies. (How many a second get in: ``make bench-chain``.)"""
     from auth.models import User
-    from meetings.models import Body, Note
+    from meetings.models import Note
     from meetings.services import notes
 
     writers, each = 8, 12
@@ -148,7 +148,7 @@ def test_eight_writers_at_once_leave_one_chain_that_verifies(tmp_path):
                     with app.app_context():
                         db.begin_write()  # as a POST request and a job start: writers queue up front
                         author = db.session.scalars(select(User).where(User.email == emails[n % 2])).one()
-                        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+                        body = find_body()
                         notes.add_note(author, body, title=f"Schrijver {n}, notitie {k}", text="Tegelijk.")
                         db.session.commit()
                         db.session.remove()

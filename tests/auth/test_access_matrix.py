@@ -27,7 +27,6 @@ from typing import Any
 
 import pyotp
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from auth import mfa
@@ -64,10 +63,10 @@ from meetings.models import (
     Theme,
 )
 from meetings.services import agenda, cycles, decisions, notes
-from meetings.services.bodies import set_member_role, set_secretariat_invites
+from meetings.services.bodies import set_secretariat_invites
 from meetings.storage import Upload
 from notify.models import Notification, NotificationState
-from tests.conftest import DEMO_PASSWORD, in_app, user
+from tests.conftest import DEMO_PASSWORD, find_body, in_app, regio_secretary, user, workbook
 
 ROLES: dict[str, str | None] = {
     "anonymous": None,
@@ -170,18 +169,11 @@ def world(app, clock) -> World:
         sec, rijk, regio = user("secretariaat@ezk.test"), user("beleid@ezk.test"), user("economie@noord-brabant.test")
         waarnemer, regio_auditor = user("beleid@ienw.test"), user("auditor@noord-brabant.test")
         named = [rijk.id, regio.id]
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         # Regio-only items are made by someone on the regio side: a second secretariat member from
         # the province, who is not one of the roles the matrix looks through.
         beheer = user("beheer@regiotafel.test")
-        regio_sec = create_user(
-            beheer,
-            email="secretariaat@noord-brabant.test",
-            name="Secretariaat regio",
-            organisation_id=regio.organisation_id,
-        )
-        db.session.flush()
-        set_member_role(beheer, bo, user_id=regio_sec.id, role=Role.SECRETARIAAT)
+        regio_sec = regio_secretary()
         # BO-Brainport lets its secretariat invite; the secretariat invited someone who is not in yet.
         set_secretariat_invites(beheer, bo, allowed=True)
         invitation = invite_user(
@@ -862,15 +854,6 @@ PASSWORD = "een heel ander wachtwoord van de matrix"
 LATER = timedelta(days=60)
 IMPORT_HEADER = ["Soort", "Titel", "Eigenaar", "Uitvoerder", "Datum gereed", "Herkomst", "Toelichting"]
 IMPORT_ROW = ["actiepunt", "Matrix: geïmporteerde actie", "EZK", "", "01-03-2031", "", ""]
-
-
-def workbook(rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def day(value: date) -> str:

@@ -16,10 +16,9 @@ from cases import nota
 from cases import services as case_services
 from core.acting import origin
 from core.extensions import db
-from meetings.models import Body
 from tests.browser.conftest import LiveServer
 from tests.browser.helpers import focused, tab_to
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, find_body
 
 NOTA_TITLE = "Beantwoording Kamervragen over netcongestie in de Brainportregio"
 
@@ -95,7 +94,7 @@ def a_nota_in_concept(live_server: LiveServer) -> int:
         author, director, minister = (
             person(e) for e in ("beleid@ezk.test", "directeur.top@ezk.test", "minister@ezk.test")
         )
-        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        body = find_body()
         with origin("test"):
             case = case_services.create_nota(
                 author,

@@ -15,14 +15,13 @@ from sqlalchemy import select
 from cases import engine
 from cases.dossiers import create_dossier
 from cases.models import Case, CaseType
-from cases.services import create_follow_up, submit_agenda_request
+from cases.services import submit_agenda_request
 from cases.workflows import SAME_STATE, WORKFLOWS
 from core.dates import today
 from core.errors import DomainError, InvalidTransition, NotPermitted
 from core.extensions import db
-from meetings.models import AgendaItemKind, Body, Cycle
-from meetings.services import cycles
-from tests.conftest import in_app, user
+from meetings.models import AgendaItemKind, Cycle
+from tests.conftest import find_body, in_app, new_action, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
 #: A deelnemer of the province, which owns the actions and commitments made here.
@@ -215,14 +214,10 @@ def test_each_workflow_is_declared_as_the_readme_describes_it(case_type):
 # --- the engine holds to them -----------------------------------------------------------------------
 
 
-def bo() -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-
-
 def new_request() -> Case:
     case = submit_agenda_request(
         user(OWNER),
-        bo(),
+        find_body(),
         title="Bereikbaarheid van de campus",
         description="Graag bespreken.",
         requested_kind=AgendaItemKind.TER_BESPREKING,
@@ -231,25 +226,8 @@ def new_request() -> Case:
     return case
 
 
-def new_follow_up(case_type: CaseType = CaseType.ACTIEPUNT) -> Case:
-    case = create_follow_up(
-        user(SEC),
-        bo(),
-        case_type=case_type,
-        title="Verkenning laadinfrastructuur",
-        owner_organisation_id=user(OWNER).organisation_id,
-        due_date=today() + timedelta(days=20),
-    )
-    db.session.flush()
-    return case
-
-
-def new_action() -> Case:
-    return new_follow_up(CaseType.ACTIEPUNT)
-
-
 def new_dossier() -> Case:
-    case = create_dossier(user(SEC), bo(), title="Laadinfrastructuur")
+    case = create_dossier(user(SEC), find_body(), title="Laadinfrastructuur")
     db.session.flush()
     return case
 
@@ -257,24 +235,14 @@ def new_dossier() -> Case:
 NEW = {
     CaseType.AGENDAVERZOEK: new_request,
     CaseType.ACTIEPUNT: new_action,
-    CaseType.TOEZEGGING: lambda: new_follow_up(CaseType.TOEZEGGING),
+    CaseType.TOEZEGGING: lambda: new_action(case_type=CaseType.TOEZEGGING),
     CaseType.DOSSIER: new_dossier,
 }
 
 
 def later_cycle() -> Cycle:
     """A BO-Brainport cycle after the demo's next one, for requests to move to."""
-    cycle = cycles.create_cycle(
-        user(SEC),
-        bo(),
-        meeting_date=today() + timedelta(days=230),
-        start_time=time(10),
-        end_time=time(12),
-        location="Eindhoven",
-        chair="Minister van EZK",
-    )
-    db.session.flush()
-    return cycle
+    return new_meeting(today() + timedelta(days=230), location="Eindhoven").cycle
 
 
 def may_take(email: str, step_: Step) -> bool:
@@ -361,7 +329,7 @@ def test_overdue_is_derived_from_the_due_date_and_the_states_written(app):
     for case_type in (CaseType.ACTIEPUNT, CaseType.TOEZEGGING):
         flow = EXPECTED[case_type]
         with in_app(app):
-            case = new_follow_up(case_type)
+            case = new_action(case_type=case_type)
             for state in flow.states:
                 case.state = state
                 case.due_date = today() + timedelta(days=1)

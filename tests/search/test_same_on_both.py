@@ -16,13 +16,11 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import select
 
 from core.extensions import db
-from meetings.models import Body
 from meetings.services import notes
 from search.services import SearchFilters, search
-from tests.conftest import in_app, own_database, user
+from tests.conftest import find_body, in_app, own_database, user
 
 pytestmark = pytest.mark.own_database
 
@@ -120,7 +118,7 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Fl
 
 def write(app: Flask, corpus: dict[str, str]) -> None:
     with in_app(app):
-        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        body = find_body()
         for title, text in corpus.items():
             notes.add_note(user(READER), body, title=title, text=text)
 
