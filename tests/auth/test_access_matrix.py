@@ -354,7 +354,7 @@ def world(app, clock) -> World:
             content=text_pdf("Conceptstuk", ["concept"]),
         )
         db.session.flush()
-        failed = db.session.scalars(select(Notification)).first()
+        failed = db.session.scalars(select(Notification).order_by(Notification.id)).first()
         failed.state = NotificationState.MISLUKT  # as the scheduler leaves a message the mail server refused
         leaver = create_user(
             beheer, email="vertrokken@ezk.test", name="Vertrokken", organisation_id=sec.organisation_id
