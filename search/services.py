@@ -140,7 +140,7 @@ def _matching(dialect: str, text: str, stems: list[str]) -> tuple[list[Any], Cla
         # The query is analysed as the documents were: by PostgreSQL, with the dutch configuration; as
         # typed, or as the app splits it into words (what SQLite asks): "co-financiering" then also
         # finds "co financiering", and "72.000" still finds "72.000", which PostgreSQL keeps whole.
-        dutch = literal_column("'dutch'::regconfig")
+        dutch: ColumnClause[Any] = literal_column("'dutch'::regconfig")
         query = func.plainto_tsquery(dutch, text).op("||")(func.plainto_tsquery(dutch, " ".join(words(text))))
         return [], vector.op("@@")(query), func.ts_rank(vector, query).desc()
     fts: ColumnClause[Any] = literal_column(FTS_TABLE)
