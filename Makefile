@@ -92,8 +92,8 @@ drill-restore: $(VENV)/.installed-dev
 	timeout 900 $(BIN)/python -m tools.drill_restore
 
 # Benchmarks: measured here, never in timed unit tests.
-.PHONY: bench bench-audit bench-storage
-bench: bench-audit bench-storage
+.PHONY: bench bench-audit bench-storage bench-chain
+bench: bench-audit bench-storage bench-chain
 
 bench-audit: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.audit_export
@@ -102,3 +102,6 @@ bench-audit: $(VENV)/.installed-dev
 # downloaded, on SQLite and (when one answers on 127.0.0.1:5432) PostgreSQL.
 bench-storage: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.storage
+
+bench-chain: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.audit_chain

@@ -17,8 +17,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from docx import Document as new_docx
-from openpyxl import Workbook
 from pypdf import PdfReader, PdfWriter
 from sqlalchemy import delete, func, select
 
@@ -28,7 +26,7 @@ from core.extensions import db
 from demo.pdf import text_pdf
 from meetings.models import AgendaItem, AgendaItemKind, Document, Meeting, StoredFile
 from meetings.services import agenda
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import docx_bytes, in_app, new_meeting, user, workbook
 
 SEC = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"
@@ -245,25 +243,9 @@ def test_the_bundle_is_numbered_as_the_reader_sees_the_agenda(app, clients):
 # --- Word, Excel and PowerPoint: a page in the bundle, the file in the zip ----------------------------------------
 
 
-def docx_bytes(text: str) -> bytes:
-    document = new_docx()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def xlsx_bytes() -> bytes:
-    workbook = Workbook()
-    workbook.active.append(["Post", "Bedrag"])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def test_office_files_get_a_page_that_names_them_and_go_into_the_zip(app, clients, march):
     word = docx_bytes("Begroting talentaanpak 2024.")
-    excel = xlsx_bytes()
+    excel = workbook([["Post", "Bedrag"]])
     add(app, march, "Begroting talentaanpak", word, "begroting-v7-DEF.docx", item="Talent")
     add(app, march, "Cijfers arbeidsmarkt", excel, "export.xlsx", item="Talent")
     reader = bundle(clients(REGIO), march)

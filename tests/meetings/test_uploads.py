@@ -21,8 +21,8 @@ from core.extensions import db
 from demo.pdf import text_pdf
 from meetings import storage
 from meetings.jobs import read_texts
-from meetings.models import Body, Document, Meeting, TextStatus
-from tests.conftest import in_app
+from meetings.models import Document, Meeting, TextStatus
+from tests.conftest import find_body, in_app
 from tests.meetings.hostile import docx_bomb, odt_mimetype_bomb, shared_stream_pdf
 
 SEC = "secretariaat@ezk.test"
@@ -34,7 +34,7 @@ MB = 1024 * 1024
 def _published_meeting(app: Any) -> int:
     """The demo's BO-Brainport of March 2023: its agenda is out, so members of both sides see it."""
     with in_app(app):
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         return db.session.scalars(
             select(Meeting.id)
             .where(Meeting.body_id == bo.id, Meeting.agenda_published_at.is_not(None))
