@@ -84,9 +84,24 @@ translations: $(VENV)/.installed
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
+# Drills (issue 13): each bounded in time, prints its figures, exits non-zero when something is lost.
+.PHONY: drill-restore
+# A backup made while a writer uploads documents, restored into a fresh database and checked: SQLite,
+# and PostgreSQL when one answers on 127.0.0.1:5432 (REGIOTAFEL_DRILL_POSTGRES names another server).
+drill-restore: $(VENV)/.installed-dev
+	timeout 900 $(BIN)/python -m tools.drill_restore
+
 # Benchmarks: measured here, never in timed unit tests.
-.PHONY: bench bench-audit
-bench: bench-audit
+.PHONY: bench bench-audit bench-storage bench-chain
+bench: bench-audit bench-storage bench-chain
 
 bench-audit: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.audit_export
+
+# Documents in the database against files on disk: a 10 MB file stored and read, uploaded and
+# downloaded, on SQLite and (when one answers on 127.0.0.1:5432) PostgreSQL.
+bench-storage: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.storage
+
+bench-chain: $(VENV)/.installed-dev
+	$(BIN)/python -m bench.audit_chain

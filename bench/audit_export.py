@@ -42,7 +42,7 @@ def build(path: Path, size: int) -> None:
             "DATABASE_URL": f"sqlite:///{path}",
             "REGIOTAFEL_ENV": "test",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "UPLOAD_FOLDER": str(path.parent / "documents"),
+            "BUNDLE_CACHE_FOLDER": str(path.parent / "bundels"),
         }
     )
     with app.app_context():

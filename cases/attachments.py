@@ -2,7 +2,8 @@
 is agendeerd, when they become documents of the new agenda item.
 
 They are checked and stored exactly as meeting documents are (``meetings.storage``: size, type by
-content and name, zip bombs refused before anything is unpacked; files named by their SHA-256), and
+content and name, zip bombs refused before anything is unpacked; kept in the database by their
+SHA-256), and
 seen by exactly who may see the case (``CaseAttachment`` takes its case's visibility in the policy).
 """
 
@@ -52,15 +53,14 @@ def move_onto_agenda(actor: User, case: Case, meeting: Meeting, item: AgendaItem
     for attachment in db.session.scalars(
         select(CaseAttachment).where(CaseAttachment.case_id == case.id).order_by(CaseAttachment.id)
     ):
-        try:
-            content = storage.path_for(attachment.sha256).read_bytes()
-        except FileNotFoundError as exc:
+        content = storage.read(attachment.sha256)
+        if content is None:
             raise DomainError(
                 _(
                     "Het bestand %(file)s van dit verzoek is niet meer te vinden. Meld het aan beheer.",
                     file=attachment.filename,
                 )
-            ) from exc
+            )
         agenda.add_document(
             actor, meeting, title=attachment.title, filename=attachment.filename, content=content, agenda_item=item
         )

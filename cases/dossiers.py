@@ -253,6 +253,7 @@ def dossiers_holding(
             select(Case)
             .join(DossierLink, DossierLink.dossier_id == Case.id)
             .where(condition, visible(user, Case))
+            .options(joinedload(Case.owner_organisation), joinedload(Case.assignee))  # what as_linked shows
             .order_by(Case.title)
         )
     )

@@ -162,7 +162,7 @@ class CaseEvent(Base):
 class CaseAttachment(ScaffoldingMixin, Base):
     """A file on a case: with a progress report (its history line), or sent with an agenda request
     until the request is agendeerd (then it becomes a document of the new agenda item). Stored as
-    documents are (``meetings.storage``, named by its SHA-256), and seen by exactly who may see the
+    documents are (``meetings.storage``: in the database, by its SHA-256), and seen by exactly who may see the
     case: the policy derives that from the case, as it does for a meeting's scaffolding."""
 
     __tablename__ = "case_attachments"

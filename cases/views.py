@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -40,6 +40,7 @@ from cases.forms import (
 from cases.models import CaseAttachment, CaseType, EventKind
 from cases.workflows import SAME_STATE, TYPE_LABELS
 from core.dates import show_date
+from core.downloads import streamed
 from core.errors import DomainError, NotPermitted, NotVisible
 from core.labels import choices
 from core.pages import form_page, run_action, submit_form
@@ -342,11 +343,13 @@ def case_note(case_id: int) -> ResponseReturnValue:
 def attachment_download(case_id: int, attachment_id: int) -> ResponseReturnValue:
     """A file on a case, only for whoever may see the case."""
     attachment = get_visible(current_user, CaseAttachment, attachment_id)
-    path = storage.path_for(attachment.sha256)
-    if attachment.case_id != case_id or not path.exists():
+    content = storage.open_pieces(attachment.sha256) if attachment.case_id == case_id else None
+    if content is None:
         abort(404)
-    response = send_file(
-        path,
+    size, pieces = content
+    response = streamed(
+        pieces,
+        size=size,
         mimetype=attachment.content_type,
         as_attachment=True,
         download_name=attachment.filename,

@@ -110,12 +110,15 @@ class Defaults:
     PROGRESS_ITEM_DAYS = 42
     #: The vergaderbundel (meetings.papers.bundle_pdf): at most so many pages and megabytes of documents go in;
     #: a document past the limits gets a page that says so. Bundles are kept for readers who open
-    #: them again, at most BUNDLE_CACHE_ENTRIES of them, in BUNDLE_CACHE_FOLDER (None: "bundels"
-    #: beside UPLOAD_FOLDER, so that web nodes that share the documents share the bundles too).
+    #: them again, at most BUNDLE_CACHE_ENTRIES of them, in BUNDLE_CACHE_FOLDER (None: "bundels" in
+    #: the instance folder). A cache: each web node keeps its own, made again from the database.
     BUNDLE_MAX_PAGES = 1500
     BUNDLE_MAX_MB = 150
     BUNDLE_CACHE_ENTRIES = 200
     BUNDLE_CACHE_FOLDER: str | None = None
+    #: Where `backup` finds pg_dump and pg_restore (None: on PATH); they must be at least as new as the
+    #: server, e.g. /usr/lib/postgresql/16/bin for a PostgreSQL 16 server.
+    PG_BIN_DIR: str | None = None
     #: How long an invitation's link works.
     INVITATION_HOURS = 72
     #: How long a password reset link works; at most an hour (ASVS 6.4), longer values are cut to it.
@@ -140,7 +143,8 @@ def load_config(app: Any, overrides: dict[str, Any] | None) -> None:
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = f"sqlite:///{Path(app.instance_path) / 'regiotafel.db'}"
     app.config["DATABASE_URL"] = normalise_database_url(app.config["DATABASE_URL"])
-    app.config.setdefault("UPLOAD_FOLDER", str(Path(app.instance_path) / "documents"))
+    if not app.config.get("BUNDLE_CACHE_FOLDER"):
+        app.config["BUNDLE_CACHE_FOLDER"] = str(Path(app.instance_path) / "bundels")
     if not app.config.get("PUBLIC_URL"):
         if app.config.get("MAIL_SERVER") and app.config["REGIOTAFEL_ENV"] not in LOCAL_ENVS:
             raise RuntimeError(

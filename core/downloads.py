@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
+from urllib.parse import quote
+
+from flask import Response, request, stream_with_context
 
 #: Characters Windows, macOS or a zip reader refuse or read as a path, and every control character.
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]+')
@@ -33,3 +37,23 @@ def filename_for(title: str, extension: str, *, fallback: str = "document") -> s
         stem = fallback
     extension = re.sub(r"[^A-Za-z0-9]", "", extension).lower()
     return f"{stem}.{extension}" if extension else stem
+
+
+def streamed(
+    pieces: Iterator[bytes], *, size: int, mimetype: str, download_name: str, as_attachment: bool, etag: str
+) -> Response:
+    """A download sent as ``pieces`` come, with the request's context kept until the last one (they are
+    read from the database in its session); headers as ``send_file`` writes them, and a 304 for a
+    browser that has this ``etag`` already."""
+    response = Response(stream_with_context(pieces), mimetype=mimetype, direct_passthrough=True)
+    response.content_length = size
+    try:
+        download_name.encode("ascii")
+        names = {"filename": download_name}
+    except UnicodeEncodeError:  # an ASCII name for old clients, the real one in RFC 6266's filename*
+        simple = unicodedata.normalize("NFKD", download_name).encode("ascii", "ignore").decode("ascii")
+        names = {"filename": simple, "filename*": f"UTF-8''{quote(download_name, safe='!#$&+-.^_`|~')}"}
+    response.headers.set("Content-Disposition", "attachment" if as_attachment else "inline", **names)
+    response.set_etag(etag)
+    response.make_conditional(request)
+    return response

@@ -60,3 +60,7 @@ access_refused = Signal("access-refused")
 
 #: The scheduler's round. Sender: the app. A receiver answers one ``core.scheduler.Job``.
 scheduler_jobs = Signal("scheduler-jobs")
+
+#: What goes into a backup's manifest besides the database (``core.backup``). Sender: the app. A
+#: receiver answers one ``core.backup.Seal`` (audit: its chain's head, verified after a restore).
+backup_seals = Signal("backup-seals")

@@ -1,25 +1,29 @@
-"""Where uploaded documents live: files under the instance folder, named by their SHA-256.
+"""Uploaded files: what may be uploaded, and where their content lives (the database, by SHA-256).
 
-Content-addressed storage makes a write idempotent: if the database transaction that records a
-document fails, the file left behind is harmless, and a second upload of the same file reuses it.
+The content goes into ``stored_files`` in the transaction that records its document or attachment:
+a failed upload leaves neither, a backup of the database holds both, and every web node serves every
+upload. Content-addressed, a write is idempotent: the same file uploaded again is kept once.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import zipfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from sqlalchemy import LargeBinary, func, literal_column, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 from core.archive import ArchiveTooLarge, open_archive, read_member
+from core.db import utcnow
 from core.errors import DomainError
+from core.extensions import db
+from meetings.models import StoredFile
 
 
 @dataclass(frozen=True)
@@ -172,24 +176,69 @@ def check_size(content: bytes) -> None:
         )
 
 
-def _root() -> Path:
-    return Path(current_app.config["UPLOAD_FOLDER"])
-
-
-def path_for(sha256: str) -> Path:
-    return _root() / sha256[:2] / sha256
+#: A download leaves in pieces of this size: a worker holds one piece of a file, not all of it.
+PIECE = 1024 * 1024
 
 
 def store(content: bytes) -> str:
-    """Write the content (once) and return its SHA-256."""
+    """Keep ``content`` (once) in the transaction at hand, the one that records its document, and
+    return its SHA-256. Two uploads of the same new file at once both succeed: the second insert
+    finds the first's row (on PostgreSQL it waits for the first transaction to end) and adds nothing."""
     digest = hashlib.sha256(content).hexdigest()
-    target = path_for(digest)
-    if target.exists():
-        return digest
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Write aside and rename, so a crash never leaves a half-written file under the real name.
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
-    with os.fdopen(handle, "wb") as out:
-        out.write(content)
-    os.replace(temporary, target)
+    if db.session.scalar(select(StoredFile.size).where(StoredFile.sha256 == digest)) is not None:
+        return digest  # kept already: no need to send the bytes to the database again
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    db.session.execute(
+        insert(StoredFile)
+        .values(sha256=digest, content=content, size=len(content), created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["sha256"])
+    )
     return digest
+
+
+def read(sha256: str) -> bytes | None:
+    """The content kept under ``sha256``; None when there is none (a file that was already missing
+    when the documents moved from the instance folder into the database)."""
+    return db.session.scalar(select(StoredFile.content).where(StoredFile.sha256 == sha256))
+
+
+def is_stored(sha256: str) -> bool:
+    """Whether content is kept under ``sha256``, without reading it."""
+    return db.session.scalar(select(StoredFile.size).where(StoredFile.sha256 == sha256)) is not None
+
+
+def open_pieces(sha256: str) -> tuple[int, Iterator[bytes]] | None:
+    """The size of the content under ``sha256`` and its bytes in pieces of ``PIECE``, read as they are
+    sent, in the session's transaction (the caller keeps its context until the last piece); None when
+    there is none. SQLite reads the blob incrementally; PostgreSQL a ``substr`` per piece."""
+    size = db.session.scalar(select(StoredFile.size).where(StoredFile.sha256 == sha256))
+    if size is None:
+        return None
+    if db.session.get_bind().dialect.name == "sqlite":
+        return size, _sqlite_pieces(sha256)
+    return size, _substring_pieces(sha256, size)
+
+
+def _sqlite_pieces(sha256: str) -> Iterator[bytes]:
+    connection = db.session.connection()
+    rowid = connection.scalar(
+        select(literal_column("rowid")).select_from(StoredFile.__table__).where(StoredFile.sha256 == sha256)
+    )
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.blobopen("stored_files", "content", rowid, readonly=True) as blob:
+        while piece := blob.read(PIECE):
+            yield piece
+
+
+def _substring_pieces(sha256: str, size: int) -> Iterator[bytes]:
+    for start in range(0, size, PIECE):
+        piece = db.session.scalar(
+            select(func.substr(StoredFile.content, start + 1, PIECE, type_=LargeBinary)).where(
+                StoredFile.sha256 == sha256
+            )
+        )
+        if piece is None:
+            return
+        yield piece

@@ -137,8 +137,11 @@ def _matching(dialect: str, text: str, stems: list[str]) -> tuple[list[Any], Cla
     """(joins, condition, ranking) for the words of the query on this database."""
     if dialect == "postgresql":
         vector: ColumnClause[Any] = literal_column(f"search_entries.{VECTOR_COLUMN}")
-        # The query is analysed as the documents were: by PostgreSQL, with the dutch configuration.
-        query = func.plainto_tsquery(literal_column("'dutch'::regconfig"), text)
+        # The query is analysed as the documents were: by PostgreSQL, with the dutch configuration; as
+        # typed, or as the app splits it into words (what SQLite asks): "co-financiering" then also
+        # finds "co financiering", and "72.000" still finds "72.000", which PostgreSQL keeps whole.
+        dutch: ColumnClause[Any] = literal_column("'dutch'::regconfig")
+        query = func.plainto_tsquery(dutch, text).op("||")(func.plainto_tsquery(dutch, " ".join(words(text))))
         return [], vector.op("@@")(query), func.ts_rank(vector, query).desc()
     fts: ColumnClause[Any] = literal_column(FTS_TABLE)
     return (

@@ -2,7 +2,9 @@
 
 PostgreSQL analyses text itself (the ``dutch`` text search configuration); SQLite's FTS5 has no
 Dutch stemmer, so on SQLite the app stores and queries the stems made here. Both use the same
-Snowball algorithm and the same stop words, so a search finds the same things on either database.
+Snowball algorithm and the same stop words, so a search finds the same things on either database
+(``tests/search/test_same_on_both.py`` compares them), but for what PostgreSQL's parser keeps whole in
+a document: a word inside an e-mail or web address, or part of a number such as 72.000.
 The snippets and highlights on the results page are made here too, for both databases alike.
 """
 

@@ -6,14 +6,16 @@ The suite runs on SQLite by default and on PostgreSQL when ``DATABASE_URL`` poin
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -79,7 +81,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "REGIOTAFEL_ENV": "test",
             "TESTING": True,
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "UPLOAD_FOLDER": str(base / "documents"),
+            "BUNDLE_CACHE_FOLDER": str(base / "bundels"),
             "MAX_DOCUMENT_BYTES": 512 * 1024,
             "DEMO_PASSWORD": DEMO_PASSWORD,
         }
@@ -175,6 +177,43 @@ def user(email: str) -> Any:
     return db.session.scalars(select(User).where(User.email == email)).one()
 
 
+def find_body(slug: str = "bo-brainport") -> Any:
+    from meetings.models import Body
+
+    return db.session.scalars(select(Body).where(Body.slug == slug)).one()
+
+
+def regio_secretary() -> Any:
+    """A second secretary of BO-Brainport, from the province: the regio side's, who makes regio-only
+    items (the demo's secretariat is the ministry's)."""
+    from auth.models import Role
+    from meetings.services.bodies import set_member_role
+
+    beheer, province = user("beheer@regiotafel.test"), user("economie@noord-brabant.test")
+    secretary = account("secretariaat@noord-brabant.test", "Secretariaat regio", province.organisation_id)
+    set_member_role(beheer, find_body(), user_id=secretary.id, role=Role.SECRETARIAAT)
+    return secretary
+
+
+def new_action(**details: Any) -> Any:
+    """An actiepunt of BO-Brainport, recorded by its secretariat, owned by the province and due in
+    twenty days; ``details`` override any of ``create_follow_up``'s fields."""
+    from cases.models import CaseType
+    from cases.services import create_follow_up
+    from core.dates import today
+
+    fields: dict[str, Any] = {
+        "case_type": CaseType.ACTIEPUNT,
+        "title": "Verkenning laadinfrastructuur",
+        "owner_organisation_id": user("economie@noord-brabant.test").organisation_id,
+        "due_date": today() + timedelta(days=20),
+        **details,
+    }
+    case = create_follow_up(user("secretariaat@ezk.test"), find_body(), **fields)
+    db.session.flush()
+    return case
+
+
 def account(email: str, name: str, organisation_id: int, *, password: str | None = None, **details: Any) -> Any:
     """A user made by the demo's beheerder, with a password set the way only the command line can
     (people choose theirs through an invitation: ``auth.invitations``). ``details``: function,
@@ -195,12 +234,9 @@ def new_meeting(meeting_date: Any, *, slug: str = "bo-brainport", **details: Any
     """A new cycle of the body, made by its secretariat, and its meeting (for a test's own items: an
     empty agenda, without the body's standing items unless ``standing_items=True``).
     ``details`` override the meeting's times, place, chair, audience or kenmerk."""
-    from datetime import time
-
-    from meetings.models import Body
     from meetings.services import cycles
 
-    body = db.session.scalars(select(Body).where(Body.slug == slug)).one()
+    body = find_body(slug)
     details = {
         "start_time": time(10),
         "end_time": time(12),
@@ -262,19 +298,50 @@ def count_queries(app: Flask) -> Any:
     return counting
 
 
+def amsterdam(day: date, hour: int, minute: int = 0) -> datetime:
+    """The moment it is ``hour``:``minute`` on ``day`` in Amsterdam, in UTC."""
+    return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
+
+
+def workbook(rows: list[list[Any]]) -> bytes:
+    """An .xlsx file whose first sheet holds ``rows``."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def docx_bytes(text: str) -> bytes:
+    """A Word file of one paragraph."""
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph(text)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
 def fixture_path(name: str) -> Path:
     return Path(__file__).parent / "fixtures" / name
 
 
 @contextmanager
-def own_database(tmp_path: Path, **config: Any) -> Iterator[Flask]:
+def own_database(tmp_path: Path, *, on: str | None = None, **config: Any) -> Iterator[Flask]:
     """An app on a fresh database of the suite's kind (a new SQLite file, or a new PostgreSQL
     database next to the suite's), migrated, with the demo. For tests marked ``own_database``:
-    what they commit, and other processes they start, see the same database."""
+    what they commit, and other processes they start, see the same database. ``on``: "sqlite", or a
+    PostgreSQL server (``postgresql+psycopg://user@host:port``), whatever the suite runs on."""
     base = os.environ.get("DATABASE_URL")
     name = f"regiotafel_t_{uuid.uuid4().hex[:10]}"
     server = base.rsplit("/", 1)[0] if base else ""
-    if base:
+    if on is not None:
+        server = "" if on == "sqlite" else on
+    if server:
         import psycopg
 
         with psycopg.connect(server.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:
@@ -287,7 +354,7 @@ def own_database(tmp_path: Path, **config: Any) -> Iterator[Flask]:
             "DATABASE_URL": url,
             "REGIOTAFEL_ENV": "test",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "UPLOAD_FOLDER": str(tmp_path / "documents"),
+            "BUNDLE_CACHE_FOLDER": str(tmp_path / "bundels"),
             **config,
         }
     )
@@ -299,7 +366,7 @@ def own_database(tmp_path: Path, **config: Any) -> Iterator[Flask]:
     finally:
         with app.app_context():
             db.engine.dispose()
-        if base:
+        if server:
             import psycopg
 
             with psycopg.connect(server.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:

@@ -18,6 +18,7 @@ from meetings.models.cycle import (
 from meetings.models.decision import CommentStatus, Decision, DecisionComment, Minutes
 from meetings.models.note import Note
 from meetings.models.reading import BodyReadMark, MeetingReadMark
+from meetings.models.stored_file import StoredFile
 
 __all__ = [
     "DEFAULT_MILESTONE_OFFSETS",
@@ -45,6 +46,7 @@ __all__ = [
     "Season",
     "Seat",
     "StandingItem",
+    "StoredFile",
     "TextStatus",
     "Theme",
 ]

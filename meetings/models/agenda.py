@@ -146,7 +146,7 @@ class AgendaItem(ReleasedWithTheAgenda, AudienceMixin, Base):
 
 
 class Document(ReleasedWithTheAgenda, AudienceMixin, Base):
-    """An uploaded meeting document. The file lives under the instance folder, named by its hash."""
+    """An uploaded meeting document. Its content is a ``StoredFile``, named by its hash."""
 
     __tablename__ = "documents"
     __audit_omit__ = frozenset({"text_content", "text_claimed_by", "text_claimed_until"})
@@ -160,7 +160,7 @@ class Document(ReleasedWithTheAgenda, AudienceMixin, Base):
     filename: Mapped[str] = mapped_column(String(200))
     content_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int]
-    #: SHA-256 of the content, hex; also the file's name in storage.
+    #: SHA-256 of the content, hex: its ``StoredFile``.
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     #: The text of a PDF or Word document, for search; read by the scheduler after the upload.
     text_content: Mapped[str | None] = mapped_column(Text, deferred=True)

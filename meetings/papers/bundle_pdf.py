@@ -24,7 +24,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable
@@ -58,8 +57,8 @@ from meetings.papers.pdf import BRAND, MUTED, STYLES, printable
 
 log = logging.getLogger(__name__)
 
-#: Where a document's file is, by its SHA-256 (``meetings.storage.path_for``).
-PathOf = Callable[[str], Path]
+#: A document's content by its SHA-256, None when it is missing (``meetings.storage.read``).
+ContentOf = Callable[[str], bytes | None]
 
 
 @dataclass(frozen=True)
@@ -159,29 +158,25 @@ def _read_pdf(data: bytes, budget: _Budget) -> tuple[bytes, int]:
     return out.getvalue(), count
 
 
-def _part(section: BundleSection, document: BundleDocument, path_of: PathOf, budget: _Budget) -> _Part:
+def _part(section: BundleSection, document: BundleDocument, content_of: ContentOf, budget: _Budget) -> _Part:
     part = _Part(section, document)
     if not document.is_pdf:
         return part
-    path = path_of(document.sha256)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        part.skipped = _("Het bestand ontbreekt op de server.")
-        return part
+    size = document.size
     if budget.bytes + size > budget.limits.max_bytes:
         part.skipped = _(
             "Met dit stuk zou de bundel meer dan %(mb)s MB aan stukken bevatten.",
             mb=format_decimal(budget.limits.max_bytes // (1024 * 1024)),
         )
         return part
+    content = content_of(document.sha256)
+    if content is None:
+        part.skipped = _("Het bestand ontbreekt op de server.")
+        return part
     try:
-        part.pdf, part.pages = _read_pdf(path.read_bytes(), budget)
+        part.pdf, part.pages = _read_pdf(content, budget)
     except _Skip as skip:
         part.skipped = str(skip)
-        return part
-    except OSError:
-        part.skipped = _("Het bestand ontbreekt op de server.")
         return part
     budget.pages += part.pages
     budget.bytes += size
@@ -372,12 +367,12 @@ def _pages(data: bytes) -> int:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
-def render(bundle: Bundle, path_of: PathOf, limits: Limits) -> bytes:
+def render(bundle: Bundle, content_of: ContentOf, limits: Limits) -> bytes:
     """The bundle as one PDF."""
     agenda = papers.to_pdf(bundle.agenda)
     budget = _Budget(limits)
     layout = _Layout(agenda=agenda, agenda_pages=_pages(agenda))
-    layout.parts = [_part(section, document, path_of, budget) for section, document in bundle.documents]
+    layout.parts = [_part(section, document, content_of, budget) for section, document in bundle.documents]
     # The table of contents names the pages that follow it, so its own length must be known first;
     # the page numbers sit in a column of their own, so a second round settles it.
     for _round in range(3):
@@ -457,13 +452,12 @@ def _outline(writer: PdfWriter, bundle: Bundle, layout: _Layout) -> None:
 
 
 def _cache_folder() -> Path:
-    configured = current_app.config.get("BUNDLE_CACHE_FOLDER")
-    folder = Path(configured) if configured else Path(current_app.config["UPLOAD_FOLDER"]).parent / "bundels"
+    folder = Path(current_app.config["BUNDLE_CACHE_FOLDER"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
 
 
-def bundle_pdf(bundle: Bundle, path_of: PathOf) -> Path:
+def bundle_pdf(bundle: Bundle, content_of: ContentOf) -> Path:
     """The bundle's PDF on disk: the one made before for the same content, or a new one."""
     limits = Limits.from_config()
     folder = _cache_folder()
@@ -474,7 +468,7 @@ def bundle_pdf(bundle: Bundle, path_of: PathOf) -> Path:
             return target
         except OSError:
             pass  # cleared just now by another process: make it again
-    data = render(bundle, path_of, limits)
+    data = render(bundle, content_of, limits)
     handle, temporary = tempfile.mkstemp(dir=folder, prefix=".bundel-")
     with os.fdopen(handle, "wb") as out:
         out.write(data)
@@ -515,19 +509,17 @@ def zip_names(bundle: Bundle) -> list[tuple[str, BundleDocument]]:
     return names
 
 
-def bundle_zip(bundle: Bundle, pdf: Path, path_of: PathOf) -> IO[bytes]:
+def bundle_zip(bundle: Bundle, pdf: Path, content_of: ContentOf) -> IO[bytes]:
     """*Alles downloaden*: the bundle's PDF and every document of the bundle as it was uploaded, named by
     its title. Spooled to disk when large; the caller sends and closes it."""
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115  (handed to the response)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_STORED) as archive:
         archive.write(pdf, f"{bundle.name}.pdf")
         for name, document in zip_names(bundle):
-            path = path_of(document.sha256)
-            if not path.exists():
+            content = content_of(document.sha256)
+            if content is None:
                 continue  # the bundle's page for it says the file is missing
             moment = document.uploaded_at.astimezone(AMSTERDAM)
-            info = zipfile.ZipInfo(name, date_time=moment.timetuple()[:6])
-            with path.open("rb") as source, archive.open(info, "w") as target:
-                shutil.copyfileobj(source, target, 1024 * 1024)
+            archive.writestr(zipfile.ZipInfo(name, date_time=moment.timetuple()[:6]), content)
     out.seek(0)
     return out

@@ -58,16 +58,18 @@ def claim_text(actor: Actor, *, token: str, lease: timedelta) -> TextClaim | Non
 
 def read_claimed(claim: TextClaim) -> Reading:
     """Read a claimed document's file, in the limited child; never inside a transaction, which would
-    keep the database's write lock (SQLite) or a row lock (PostgreSQL) for as long as reading takes."""
+    keep the database's write lock (SQLite) or a row lock (PostgreSQL) for as long as reading takes:
+    its content is fetched in a short transaction of its own, ended before the reading starts."""
     if db.session().in_transaction():
         raise RuntimeError("a document is read with no transaction open; commit or roll back first")
     if claim.content_type not in READABLE:
         return Reading(TextStatus.NIET_ONDERSTEUND)
-    path = storage.path_for(claim.sha256)
-    if not path.is_file():
-        log.error("document %s: file %s is missing", claim.document_id, path)
+    content = storage.read(claim.sha256)
+    db.session.rollback()  # the read's own short transaction ends before the reading starts
+    if content is None:
+        log.error("document %s: its content %s is missing", claim.document_id, claim.sha256)
         return Reading(TextStatus.ONLEESBAAR)
-    return read_text(claim.content_type, path.read_bytes())
+    return read_text(claim.content_type, content)
 
 
 @service

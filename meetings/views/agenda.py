@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from auth.policy import Action, can, ensure, get_visible
 from auth.services import list_organisations, named_people
 from core.dates import to_local
-from core.downloads import filename_for
+from core.downloads import filename_for, streamed
 from core.errors import DomainError
 from core.pages import confirm_page, form_page, run_action, submit_form
 from core.signals import answer
@@ -277,12 +277,14 @@ def document_new(meeting_id: int) -> ResponseReturnValue:
 def document_download(document_id: int) -> ResponseReturnValue:
     """The file of a document, only for whoever may see the document."""
     document = get_visible(current_user, Document, document_id)
-    path = storage.path_for(document.sha256)
-    if not path.exists():
+    content = storage.open_pieces(document.sha256)
+    if content is None:
         abort(404)
+    size, pieces = content
     # Named after its title, as people call it; a PDF opens in the browser, other files download.
-    response = send_file(
-        path,
+    response = streamed(
+        pieces,
+        size=size,
         mimetype=document.content_type,
         as_attachment=document.content_type != PDF,
         download_name=filename_for(document.title, document.extension),

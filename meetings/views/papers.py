@@ -65,7 +65,7 @@ def bundle_pdf(meeting_id: int) -> ResponseReturnValue:
     meeting = cycles.get_meeting(current_user, meeting_id)
     reader_bundle = bundle_of(current_user, meeting)
     response = send_file(
-        bundle.bundle_pdf(reader_bundle, storage.path_for),
+        bundle.bundle_pdf(reader_bundle, storage.read),
         mimetype="application/pdf",
         as_attachment=False,
         download_name=f"{reader_bundle.name}.pdf",
@@ -80,9 +80,9 @@ def bundle_zip(meeting_id: int) -> ResponseReturnValue:
     """Alles downloaden: the vergaderbundel and the reader's documents themselves, in one zip."""
     meeting = cycles.get_meeting(current_user, meeting_id)
     reader_bundle = bundle_of(current_user, meeting)
-    pdf = bundle.bundle_pdf(reader_bundle, storage.path_for)
+    pdf = bundle.bundle_pdf(reader_bundle, storage.read)
     response = send_file(
-        bundle.bundle_zip(reader_bundle, pdf, storage.path_for),
+        bundle.bundle_zip(reader_bundle, pdf, storage.read),
         mimetype="application/zip",
         as_attachment=True,
         download_name=f"{reader_bundle.name}.zip",

@@ -276,11 +276,15 @@ def _build(meeting: Meeting) -> tuple[bytes, list[PackageFile]]:
     )
     for item in items:
         for n, document in enumerate(documents.get(item.id, []), start=1):
-            path = storage.path_for(document.sha256)
+            content = storage.read(document.sha256)
+            if content is None:
+                raise DomainError(
+                    _("Het bestand van stuk %(title)s ontbreekt. Meld het aan beheer.", title=document.title)
+                )
             files.append(
                 PackageFile(
                     f"stukken/{item.number}.{n}-{document.filename}",
-                    path.read_bytes(),
+                    content,
                     diwoo.Record(
                         identifier=f"regiotafel:documenten/{document.id}",
                         title=document.title,

@@ -15,9 +15,9 @@ from audit import export
 from cases.models import Case
 from core.extensions import db
 from demo.story import MEMO_KENMERK
-from meetings.models import Body, Note
+from meetings.models import Note
 from tests.audit.test_chain import own_database
-from tests.conftest import in_app, user
+from tests.conftest import find_body, in_app, user
 
 
 def exported(app, email: str, **filters) -> list[dict]:
@@ -101,7 +101,7 @@ def test_sign_ins_are_read_by_the_auditors_of_the_same_side(app, clients):
 
 def test_filters_by_body_case_actor_and_period(app):
     with in_app(app):
-        rom = db.session.scalars(select(Body).where(Body.slug == "rom-overleg")).one().id
+        rom = find_body("rom-overleg").id
         memo = db.session.scalars(select(Case).where(Case.kenmerk == MEMO_KENMERK)).one().id
         author = user("beleid@ezk.test").id
     assert {r["body_id"] for r in exported(app, "auditor@ezk.test", body_id=rom)} == {rom}
@@ -160,7 +160,7 @@ def test_text_a_spreadsheet_would_run_is_neutralised_in_the_csv_and_exact_in_jso
     from cases.services import change_due_date, create_follow_up
 
     with in_app(app):
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         secretariat = user("secretariaat@ezk.test")
         action = create_follow_up(
             secretariat,

@@ -7,22 +7,16 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
-
 from audit import export
 from core.db import Audience
 from core.extensions import db
-from meetings.models import AgendaItemKind, Body
+from meetings.models import AgendaItemKind
 from meetings.services import agenda, decisions, notes
 from tests.audit.test_export import exported
-from tests.conftest import in_app, meeting_held, new_meeting, user
+from tests.conftest import find_body, in_app, meeting_held, new_meeting, user
 
 RIJK_AUDITOR, REGIO_AUDITOR = "auditor@ezk.test", "auditor@noord-brabant.test"
 SECRETARIAAT, BELEID, BRABANT = "secretariaat@ezk.test", "beleid@ezk.test", "economie@noord-brabant.test"
-
-
-def _body() -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
 
 
 def _history(clients: Any, email: str, table: str, ident: int) -> str:
@@ -41,7 +35,7 @@ def _export_file(app: Any, email: str, form: str) -> str:
 def test_a_note_written_for_the_rijk_and_widened_later_keeps_its_rijk_text_from_the_regio(app, clients):
     with in_app(app):
         note = notes.add_note(
-            user(BELEID), _body(), title="Positie vooraf", text="Rijkstekst-alfa", audience=Audience.RIJK
+            user(BELEID), find_body(), title="Positie vooraf", text="Rijkstekst-alfa", audience=Audience.RIJK
         )
         db.session.flush()
         notes.update_note(user(BELEID), note, title="Positie", text="Overlegtekst-beta", audience=Audience.OVERLEG)
@@ -58,7 +52,7 @@ def test_a_note_written_for_the_rijk_and_widened_later_keeps_its_rijk_text_from_
 
 def test_the_regio_reads_the_new_values_and_learns_nothing_of_the_rijk_state(app):
     with in_app(app):
-        note = notes.add_note(user(BELEID), _body(), title="Titel", text="Rijkstekst-gamma", audience=Audience.RIJK)
+        note = notes.add_note(user(BELEID), find_body(), title="Titel", text="Rijkstekst-gamma", audience=Audience.RIJK)
         db.session.flush()
         notes.update_note(user(BELEID), note, title="Titel", text="Overlegtekst-delta", audience=Audience.OVERLEG)
         note_id = note.id
@@ -127,7 +121,7 @@ def test_minutes_written_for_the_rijk_keep_their_text_when_shared_with_the_table
 
 def test_what_was_written_while_vertrouwelijk_stays_with_who_was_named(app, clients):
     with in_app(app):
-        body, author = _body(), user(BELEID)
+        body, author = find_body(), user(BELEID)
         named = [user(BRABANT).id, user(RIJK_AUDITOR).id]
         note = notes.add_note(
             author, body, title="Signaal", text="Vertrouwelijk-mu", audience=Audience.VERTROUWELIJK, shared_with=named
@@ -149,7 +143,12 @@ def test_each_record_seals_who_could_read_it(app):
 
     with in_app(app):
         note = notes.add_note(
-            user(BELEID), _body(), title="T", text="x", audience=Audience.VERTROUWELIJK, shared_with=[user(BRABANT).id]
+            user(BELEID),
+            find_body(),
+            title="T",
+            text="x",
+            audience=Audience.VERTROUWELIJK,
+            shared_with=[user(BRABANT).id],
         )
         db.session.flush()
         notes.update_note(user(BELEID), note, title="T", text="y", audience=Audience.RIJK)

@@ -16,9 +16,9 @@ from cases.models import Case
 from core.acting import SYSTEM
 from core.errors import DomainError
 from core.extensions import db
-from meetings.models import AgendaItemKind, Body, Meeting, Seat
+from meetings.models import AgendaItemKind, Meeting, Seat
 from meetings.services import agenda, cycles
-from tests.conftest import in_app, meeting_held, user
+from tests.conftest import find_body, in_app, meeting_held, user
 
 
 def upcoming_meeting() -> Meeting:
@@ -120,7 +120,7 @@ def test_a_change_made_through_the_web_records_where_it_came_from(app, clients):
 
 def test_the_demo_was_recorded_as_its_people_did_it_on_the_day(app):
     with in_app(app):
-        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        body = find_body()
         meeting = db.session.scalars(select(Meeting).where(Meeting.title == "BO-Brainport 14 maart 2023")).one()
         adopted = [r for r in history_of("meetings", meeting.id) if r.changes.get("besluitenlijst_status")]
     assert adopted[-1].changes["besluitenlijst_status"] == ["ter_commentaar", "vastgesteld"]

@@ -1,16 +1,19 @@
 """What the tests of accounts share: a real mail server (aiosmtpd, from ``tests.notify``) to which the
-scheduler sends, and the links read out of the messages it received."""
+scheduler sends, and the links read out of the messages it received; browsers at an address of their
+own, and a clock that moves a millisecond a try (for the sign-in throttle)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
+from core.dates import now
 from tests.conftest import in_app
 from tests.notify.conftest import SmtpServer, smtp  # noqa: F401  (the fixture, for these tests too)
 
@@ -55,3 +58,26 @@ def link_in(message: EmailMessage) -> str:
 
 def token_of(path: str) -> str:
     return path.rsplit("/", 1)[1]
+
+
+def from_address(app: Any, address: str) -> Any:
+    """A browser at this client address."""
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = address
+    return browser
+
+
+@pytest.fixture
+def tick(clock: Any) -> Callable[..., datetime]:
+    """``tick()`` moves the clock a millisecond: every try has its own moment, and no wait runs out
+    while a test runs, however slow the machine. ``tick(delta)`` moves it further."""
+    moment = now()
+
+    def move(by: timedelta = timedelta(milliseconds=1)) -> datetime:
+        nonlocal moment
+        moment += by
+        clock(moment)
+        return moment
+
+    move()
+    return move

@@ -21,7 +21,7 @@ from meetings.models import AccessReview, Body
 from meetings.services import notes
 from notify import services as notify
 from notify.models import Notification, NotificationState
-from tests.conftest import in_app, user
+from tests.conftest import find_body, in_app, user
 
 SEC, AUDITOR, REGIO_AUDITOR = "secretariaat@ezk.test", "auditor@ezk.test", "auditor@noord-brabant.test"
 BEHEER, RIJK, BRABANT = "beheer@regiotafel.test", "beleid@ezk.test", "economie@noord-brabant.test"
@@ -30,19 +30,20 @@ RIJK_NOTE = "Rijksnotitie alleen voor het secretariaat"
 REGIO_NOTE = "Provinciale notitie alleen voor de eigen auditor"
 
 
-def bo() -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-
-
 def named_notes(app) -> None:
     """A vertrouwelijk note on each side: the Rijk one names the secretariat, the regio one the regio auditor."""
     with in_app(app):
         notes.add_note(
-            user(RIJK), bo(), title=RIJK_NOTE, text="x", audience=Audience.VERTROUWELIJK, shared_with=[user(SEC).id]
+            user(RIJK),
+            find_body(),
+            title=RIJK_NOTE,
+            text="x",
+            audience=Audience.VERTROUWELIJK,
+            shared_with=[user(SEC).id],
         )
         notes.add_note(
             user(BRABANT),
-            bo(),
+            find_body(),
             title=REGIO_NOTE,
             text="x",
             audience=Audience.VERTROUWELIJK,
@@ -62,7 +63,7 @@ def test_the_secretariat_sees_roles_since_when_last_sign_in_and_open_invitations
             email="nieuw@ezk.test",
             name="Nieuw Lid",
             organisation_id=user(SEC).organisation_id,
-            roles=[(bo(), Role.WAARNEMER)],
+            roles=[(find_body(), Role.WAARNEMER)],
         )
     page = clients(SEC).get(PAGE).get_data(as_text=True)
     for email in (RIJK, BRABANT, "beleid@ienw.test", REGIO_AUDITOR, "nieuw@ezk.test"):
@@ -133,7 +134,7 @@ def test_confirming_the_review_records_who_and_when_and_an_auditor_may_not(app, 
     assert "nagekeken in deze periode" in page and "Twee oud-medewerkers van IenW verwijderd." in page
     with in_app(app):
         review = db.session.scalars(select(AccessReview)).one()
-        assert review.reviewer_id == user(SEC).id and review.body_id == bo().id
+        assert review.reviewer_id == user(SEC).id and review.body_id == find_body().id
         record = db.session.scalars(
             select(AuditRecord).where(AuditRecord.object_type == "access_reviews", AuditRecord.object_id == review.id)
         ).one()
@@ -162,11 +163,11 @@ def test_the_scheduler_asks_the_beheerder_and_each_secretariat_once_per_quarter(
         assert {(n.key, n.recipient_id) for n in reminders()} == first  # planned twice, planned once
         from meetings.services.access import confirm_review
 
-        confirm_review(user(SEC), bo())
+        confirm_review(user(SEC), find_body())
         notify.dispatch("test:review")
         states = {(n.subject_id, n.recipient_id): n.state for n in reminders()}
         rom = next(body for body, slug in bodies.items() if slug == "rom-overleg")
-        assert states[(bo().id, sec)] is NotificationState.VERVALLEN  # already reviewed this quarter
+        assert states[(find_body().id, sec)] is NotificationState.VERVALLEN  # already reviewed this quarter
         assert states[(rom, sec)] is NotificationState.IN_POSTVAK
         kept = db.session.scalars(
             select(Notification.mail_text).where(Notification.kind == "toegangsreview", Notification.subject_id == rom)
@@ -191,7 +192,9 @@ def test_a_role_taken_away_is_in_the_trail(app, clients):
     """What the review looks at must have a history: revoking a role is recorded like granting one."""
     with in_app(app):
         membership = db.session.scalars(
-            select(Membership).where(Membership.user_id == user("beleid@ienw.test").id, Membership.body_id == bo().id)
+            select(Membership).where(
+                Membership.user_id == user("beleid@ienw.test").id, Membership.body_id == find_body().id
+            )
         ).one()
         membership_id = membership.id
     response = clients(BEHEER).post_form(f"/beheer/lidmaatschappen/{membership_id}/verwijderen")

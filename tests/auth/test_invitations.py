@@ -15,17 +15,12 @@ from audit.models import AuditRecord
 from auth.invitations import invite_user
 from auth.models import Invitation, Role, User
 from core.extensions import db
-from meetings.models import Body
 from notify.models import Notification
 from tests.auth.conftest import link_in, text_of, to, token_of
-from tests.conftest import in_app, user
+from tests.conftest import find_body, in_app, user
 
 BEHEER, SEC = "beheer@regiotafel.test", "secretariaat@ezk.test"
 PASSWORD = "een zin die alleen ik ken"
-
-
-def body(slug: str = "bo-brainport") -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == slug)).one()
 
 
 def invite_form(**changes: object) -> dict[str, object]:
@@ -172,7 +167,7 @@ def test_a_withdrawn_invitation_fails_and_its_account_goes_off_with_its_roles(ap
             email="weg@ezk.test",
             name="Weg Ermee",
             organisation_id=user(SEC).organisation_id,
-            roles=[(body(), Role.WAARNEMER)],
+            roles=[(find_body(), Role.WAARNEMER)],
         )
         link, invitation_id = f"/auth/uitnodiging/{_token(invitation)}", invitation.id
     assert clients(BEHEER).post_form(f"/uitnodigingen/{invitation_id}/intrekken").status_code == 302
@@ -206,7 +201,7 @@ def test_a_secretariat_invites_into_its_own_body_only_where_the_beheerder_allows
         guest = user("gast@ezk.test")
         assert [(m.body.slug, m.role) for m in guest.memberships] == [("bo-brainport", Role.DEELNEMER)]
         invitation = db.session.scalars(select(Invitation).where(Invitation.user_id == guest.id)).one()
-        assert invitation.body_id == body().id and invitation.invited_by_id == user(SEC).id
+        assert invitation.body_id == find_body().id and invitation.invited_by_id == user(SEC).id
     # A deelnemer of the body may not invite, and does not learn of the invitation.
     deelnemer = clients("beleid@ezk.test")
     assert deelnemer.get("/overleggen/bo-brainport/toegang/uitnodigen").status_code == 403
@@ -221,7 +216,7 @@ def test_a_role_that_asks_for_a_second_factor_sets_it_up_right_after_the_passwor
             email="tweede.secretaris@ezk.test",
             name="Tweede Secretaris",
             organisation_id=user(SEC).organisation_id,
-            roles=[(body(), Role.SECRETARIAAT)],
+            roles=[(find_body(), Role.SECRETARIAAT)],
         )
         token = _token(invitation)
     page = client.get(f"/auth/uitnodiging/{token}").get_data(as_text=True)
@@ -299,13 +294,13 @@ def test_an_invitee_who_has_not_accepted_gets_no_other_mail(app, mailbox):
             email="nog.niet@ezk.test",
             name="Nog Niet",
             organisation_id=user(SEC).organisation_id,
-            roles=[(body(), Role.DEELNEMER)],
+            roles=[(find_body(), Role.DEELNEMER)],
         )
         from meetings.models import Meeting
         from meetings.services import agenda
 
         upcoming = db.session.scalars(
-            select(Meeting).where(Meeting.body_id == body().id, Meeting.agenda_published_at.is_(None))
+            select(Meeting).where(Meeting.body_id == find_body().id, Meeting.agenda_published_at.is_(None))
         ).one()
         agenda.publish_agenda(user(SEC), upcoming)  # everyone at the table is invited to the meeting
     sent = mailbox()

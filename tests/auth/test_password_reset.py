@@ -9,7 +9,6 @@ import re
 from datetime import timedelta
 
 import pyotp
-import pytest
 from sqlalchemy import select
 
 from audit.events import NOBODY
@@ -18,7 +17,7 @@ from auth import mfa, recovery, sessions
 from auth.models import PasswordReset
 from core.dates import now
 from core.extensions import db
-from tests.auth.conftest import link_in, text_of, to, token_of
+from tests.auth.conftest import from_address, link_in, text_of, to, token_of
 from tests.conftest import DEMO_PASSWORD, in_app, user
 
 KNOWN, UNKNOWN = "beleid@ezk.test", "niemand@ezk.test"
@@ -42,25 +41,6 @@ def reset_mail(sent: list) -> object:
 
 def choose(web, token: str, password: str = NEW):
     return web.post_form("/auth/wachtwoord-herstellen", {"token": token, "password": password, "confirm": password})
-
-
-def from_address(app, address: str):
-    browser = app.test_client()
-    browser.environ_base["REMOTE_ADDR"] = address
-    return browser
-
-
-@pytest.fixture
-def tick(clock):
-    """Every request its own moment, a millisecond apart; ``tick(delta)`` moves further."""
-    moment = [now()]
-
-    def move(delta: timedelta = timedelta(milliseconds=1)) -> None:
-        moment[0] += delta
-        clock(moment[0])
-
-    move()
-    return move
 
 
 def test_known_and_unknown_addresses_get_the_same_page_after_the_same_work(app, count_queries, tick):

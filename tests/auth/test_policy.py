@@ -22,7 +22,7 @@ from meetings.models import (
     Minutes,
     Seat,
 )
-from tests.conftest import in_app, user
+from tests.conftest import find_body, in_app, user
 
 MODELS = [
     Body,
@@ -77,7 +77,7 @@ def test_each_side_sees_its_own_internal_documents_and_not_the_others(app, email
 def test_eindhoven_sees_nothing_of_the_rom_overleg(app, clients):
     with in_app(app):
         person = user("economie@eindhoven.test")
-        rom = db.session.scalars(select(Body).where(Body.slug == "rom-overleg")).one()
+        rom = find_body("rom-overleg")
         for model in MODELS:
             column = model.id if model is Body else model.body_id
             assert not db.session.scalars(select(model).where(visible(person, model), column == rom.id)).all()
@@ -116,14 +116,14 @@ def test_the_beheerder_manages_but_sees_no_meeting_content(app, clients):
 )
 def test_roles_decide_what_a_member_may_do_in_a_body(app, email, action, allowed):
     with in_app(app):
-        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        body = find_body()
         assert can(user(email), action, body) is allowed
 
 
 def test_an_inactive_user_may_do_nothing(app):
     with in_app(app):
         person = user("beleid@ezk.test")
-        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        body = find_body()
         with db.session.no_autoflush:
             person.active = False
             assert not can(person, Action.VIEW, body)

@@ -15,6 +15,7 @@ from auth.passwords import password_problem
 from core.dates import now
 from core.extensions import db
 from core.i18n import COOKIE
+from tests.auth.conftest import from_address
 from tests.conftest import DEMO_PASSWORD, in_app, user
 
 
@@ -122,29 +123,6 @@ def answer(response) -> str:
 
 WRONG = "Deze combinatie van e-mailadres en wachtwoord kennen we niet."
 WAIT = re.compile(r"Te veel mislukte pogingen\. Probeer het over \d+ (seconden?|minuten) opnieuw\.")
-
-
-def from_address(app, address: str):
-    """A browser at this client address."""
-    browser = app.test_client()
-    browser.environ_base["REMOTE_ADDR"] = address
-    return browser
-
-
-@pytest.fixture
-def tick(clock):
-    """``tick()`` moves the clock a millisecond: every try has its own moment, and no wait runs out
-    while a test runs, however slow the machine. ``tick(delta)`` moves it further."""
-    moment = now()
-
-    def move(by: timedelta = timedelta(milliseconds=1)):
-        nonlocal moment
-        moment += by
-        clock(moment)
-        return moment
-
-    move()
-    return move
 
 
 def sign_in_and_out(browser, email: str) -> None:

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from core.dates import AMSTERDAM, now, today
 from core.extensions import db
-from meetings.models import Body, Cycle, Season
+from meetings.models import Cycle, Season
 from tests.browser.conftest import LiveServer
 from tests.browser.helpers import flash, main, shoot, sign_in
+from tests.conftest import find_body
 
 SECRETARIAAT = "secretariaat@ezk.test"
 MEMBER = "economie@gelderland.test"
@@ -28,7 +29,7 @@ def free_meeting_date(live_server: LiveServer) -> date:
     """A date some weeks ahead in a half year for which the ROM overleg has no cycle yet."""
 
     def find() -> date:
-        body = db.session.scalars(select(Body).where(Body.slug == "rom-overleg")).one()
+        body = find_body("rom-overleg")
         taken = {(c.year, c.season) for c in db.session.scalars(select(Cycle).where(Cycle.body_id == body.id))}
         day = today() + timedelta(days=70)
         while (day.year, Season.of(day)) in taken:

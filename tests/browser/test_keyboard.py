@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
@@ -15,10 +16,9 @@ from cases import nota
 from cases import services as case_services
 from core.acting import origin
 from core.extensions import db
-from meetings.models import Body
 from tests.browser.conftest import LiveServer
 from tests.browser.helpers import focused, tab_to
-from tests.conftest import DEMO_PASSWORD
+from tests.conftest import DEMO_PASSWORD, find_body
 
 NOTA_TITLE = "Beantwoording Kamervragen over netcongestie in de Brainportregio"
 
@@ -47,11 +47,15 @@ def keyboard_sign_in(page: Page, email: str) -> None:
     expect(page.get_by_role("button", name="Uitloggen")).to_be_visible()
 
 
-def follow(page: Page, name: str | re.Pattern[str], key: str = "Enter") -> None:
-    """Tab to a link or button and press Enter (or Space); wait for the page it leads to."""
-    tab_to(page, name)
-    with page.expect_navigation():
+def follow(page: Page, name: str | re.Pattern[str], key: str = "Enter") -> dict[str, Any]:
+    """Tab to a link or button and press Enter (or Space); wait for the page it leads to, which must be
+    a page (200), not an error page (which has a heading too). Returns the element followed."""
+    element = tab_to(page, name)
+    with page.expect_navigation() as navigation:
         page.keyboard.press(key)
+    response = navigation.value
+    assert response is not None and response.status == 200, f"{name!r} led to {response and response.status}"
+    return element
 
 
 def test_member_submits_an_agenda_request_with_the_keyboard(page: Page) -> None:
@@ -90,7 +94,7 @@ def a_nota_in_concept(live_server: LiveServer) -> int:
         author, director, minister = (
             person(e) for e in ("beleid@ezk.test", "directeur.top@ezk.test", "minister@ezk.test")
         )
-        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        body = find_body()
         with origin("test"):
             case = case_services.create_nota(
                 author,
@@ -142,6 +146,12 @@ def test_search_from_the_header_and_open_a_hit_with_the_keyboard(page: Page) -> 
     expect(page.get_by_role("heading", level=1)).to_have_text("Zoeken")
     skip_to_content(page)
     tab_to(page, "Wissen")  # past the search form (whose field and theme list hold the word) to the results
-    follow(page, re.compile("netcapaciteit|elektriciteitsnet", re.IGNORECASE))
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
-    assert "/zoeken" not in page.url
+    hit = tab_to(page, re.compile("netcapaciteit|elektriciteitsnet", re.IGNORECASE))
+    target = page.evaluate("document.activeElement.getAttribute('href')")
+    with page.expect_navigation() as navigation:
+        page.keyboard.press("Enter")
+    assert navigation.value is not None and navigation.value.status == 200, navigation.value
+    # The hit's own page: its address, and its title (an item's, a case's) or its number (a decision's).
+    assert urlsplit(page.url).path == target
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(rf"{re.escape(hit['text'])}$|^Besluit \d"))
+    expect(page.get_by_role("main")).to_contain_text(hit["text"])

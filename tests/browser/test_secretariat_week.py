@@ -14,10 +14,11 @@ from sqlalchemy import select
 
 from core.dates import AMSTERDAM, now, to_local, today
 from core.extensions import db
-from meetings.models import Body, Cycle, Meeting
+from meetings.models import Cycle, Meeting
 from tests.browser import axe
 from tests.browser.conftest import LiveServer
 from tests.browser.helpers import flash, main, sign_in
+from tests.conftest import find_body
 
 SECRETARIAAT = "secretariaat@ezk.test"
 BEHEER = "beheer@regiotafel.test"
@@ -31,7 +32,7 @@ def free_year(live_server: LiveServer, slug: str) -> int:
     """A year in which the body has no cycle yet."""
 
     def find() -> int:
-        body = db.session.scalars(select(Body).where(Body.slug == slug)).one()
+        body = find_body(slug)
         taken = set(db.session.scalars(select(Cycle.year).where(Cycle.body_id == body.id)))
         year = today().year + 3
         while year in taken:
@@ -45,7 +46,7 @@ def last_location(live_server: LiveServer, slug: str) -> str:
     """Where the body's last meeting was (a new cycle starts from it)."""
 
     def find() -> str:
-        body = db.session.scalars(select(Body).where(Body.slug == slug)).one()
+        body = find_body(slug)
         return str(
             db.session.scalars(
                 select(Meeting.location).where(Meeting.body_id == body.id).order_by(Meeting.starts_at.desc())
@@ -140,7 +141,7 @@ def test_the_secretariat_plans_a_year_takes_over_the_previous_agenda_and_starts_
 
 def _upcoming(live_server: LiveServer) -> tuple[int, datetime]:
     def find() -> tuple[int, datetime]:
-        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        body = find_body()
         # The demo's coming BO-Brainport (other browser tests may plan later ones beside it).
         meeting = db.session.scalars(
             select(Meeting)

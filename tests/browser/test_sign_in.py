@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.helpers import side_badge, sign_in, sign_out
 
 MEMO_TRACES = ("Aanbieding Kamerbrief", "27293059")
+UNKNOWN_COMBINATION = "Deze combinatie van e-mailadres en wachtwoord kennen we niet."
 CSRF_TOKEN = re.compile(r'name="csrf_token" (type="hidden" )?value="[^"]*"')
 
 
@@ -40,7 +41,15 @@ def test_wrong_password_is_refused_in_dutch(page: Page) -> None:
     page.get_by_label("E-mailadres").fill("beleid@ezk.test")
     page.get_by_label("Wachtwoord").fill("niet-het-wachtwoord")
     page.get_by_role("button", name="Inloggen").click()
-    expect(page.get_by_role("alert")).to_be_visible()
+    # The same words for an unknown address and a wrong password, in Dutch, above the form and at the field.
+    alert = page.get_by_role("alert")
+    expect(alert).to_contain_text("Controleer het formulier")
+    expect(alert).to_contain_text(f"Wachtwoord: {UNKNOWN_COMBINATION}")
+    password = page.get_by_label("Wachtwoord")
+    expect(password).to_have_attribute("aria-invalid", "true")
+    expect(password).to_have_attribute("aria-describedby", "password-fout")
+    expect(page.locator("#password-fout")).to_have_text(UNKNOWN_COMBINATION)
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
     expect(page.get_by_role("button", name="Uitloggen")).to_have_count(0)
 
 

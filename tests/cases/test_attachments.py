@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -14,16 +13,14 @@ from sqlalchemy import func, select
 from audit.models import AuditRecord
 from audit.services import readable_history
 from cases import engine
-from cases.models import Case, CaseAttachment, CaseType
-from cases.services import create_follow_up
-from core.dates import today
+from cases.models import Case, CaseAttachment
 from core.db import Audience
 from core.extensions import db
 from demo.pdf import text_pdf
-from meetings.models import AgendaItem, Body, Document, Meeting
+from meetings.models import AgendaItem, Document, Meeting
 from meetings.services import agenda
 from tests.auth.test_access_matrix import run_matrix, world  # noqa: F401  (the matrix's world, as a fixture)
-from tests.conftest import in_app, user
+from tests.conftest import in_app, new_action, user
 from tests.meetings.hostile import docx_bomb
 
 SEC = "secretariaat@ezk.test"
@@ -34,29 +31,17 @@ REGIO_AUDITOR = "auditor@noord-brabant.test"
 RIJK_AUDITOR = "auditor@ezk.test"
 
 
-def bo() -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-
-
 def pdf(title: str) -> bytes:
     return text_pdf(title, ["Inhoud van " + title])
 
 
-def new_action(app: Any, audience: Audience = Audience.OVERLEG) -> int:
+def action_id(app: Any, audience: Audience = Audience.OVERLEG) -> int:
+    """A new action for the province (for the Rijk's own organisation when it is Rijk-only)."""
+    owner = RIJK if audience is Audience.RIJK else OWNER
     with in_app(app):
-        case = create_follow_up(
-            user(SEC),
-            bo(),
-            case_type=CaseType.ACTIEPUNT,
-            title="Laadpleinen inventariseren",
-            owner_organisation_id=user(OWNER).organisation_id
-            if audience is not Audience.RIJK
-            else user(RIJK).organisation_id,
-            due_date=today() + timedelta(days=20),
-            audience=audience,
-        )
-        db.session.flush()
-        return case.id
+        return new_action(
+            title="Laadpleinen inventariseren", owner_organisation_id=user(owner).organisation_id, audience=audience
+        ).id
 
 
 def status(client: Any, url: str) -> int:
@@ -84,7 +69,7 @@ def attachments(app: Any, case_id: int) -> list[CaseAttachment]:
 
 
 def test_a_progress_report_carries_files_that_whoever_sees_the_case_may_open(app, clients):
-    case_id = new_action(app)
+    case_id = action_id(app)
     owner = clients(OWNER)
     response = report(
         owner, case_id, (pdf("Verslag werksessie"), "verslag-werksessie.pdf"), (pdf("Kaart"), "kaart.pdf")
@@ -106,12 +91,12 @@ def test_a_progress_report_carries_files_that_whoever_sees_the_case_may_open(app
         download.close()
     assert status(clients("economie@gelderland.test"), link) == 404, "no member of the body"
     # Under another case's address the file does not exist.
-    other = new_action(app)
+    other = action_id(app)
     assert owner.get(f"/zaken/{other}/bijlagen/{files[0].id}").status_code == 404
 
 
 def test_a_regio_member_never_reaches_the_file_of_a_rijk_case(app, clients):
-    case_id = new_action(app, Audience.RIJK)
+    case_id = action_id(app, Audience.RIJK)
     assert report(clients(RIJK), case_id, (pdf("Rijksinzet"), "rijksinzet.pdf")).status_code == 302
     (attachment,) = attachments(app, case_id)
     link = f"/zaken/{case_id}/bijlagen/{attachment.id}"
@@ -128,7 +113,7 @@ def test_a_regio_member_never_reaches_the_file_of_a_rijk_case(app, clients):
 
 
 def test_a_bad_file_stores_nothing_and_the_text_typed_stays(app, clients):
-    case_id = new_action(app)
+    case_id = action_id(app)
     owner = clients(OWNER)
     with in_app(app):
         before = db.session.scalar(select(func.count(AuditRecord.id)))
@@ -147,7 +132,7 @@ def test_a_bad_file_stores_nothing_and_the_text_typed_stays(app, clients):
 
 
 def test_only_who_may_report_progress_may_attach(app, clients):
-    case_id = new_action(app)
+    case_id = action_id(app)
     for email, status in ((EINDHOVEN, 403), (REGIO_AUDITOR, 403), ("economie@gelderland.test", 404)):
         assert report(clients(email), case_id, (pdf("Stuk"), "stuk.pdf")).status_code == status, email
     assert attachments(app, case_id) == []
@@ -208,7 +193,7 @@ def test_the_matrix_catches_an_attachment_download_that_skips_the_policy(app, wo
         return db.get_or_404(model, ident)
 
     monkeypatch.setattr(views, "get_visible", unchecked)
-    wrong, _total = run_matrix(app, world, undo, "regio_deelnemer")
+    wrong = run_matrix(app, world, undo, "regio_deelnemer").wrong
     leaked = [line for line in wrong if "/bijlagen/" in line]
     # The regio deelnemer is named on the vertrouwelijk action: only the Rijk's file leaks, and nothing else.
     assert leaked == wrong == [f"GET /zaken/{world.attachment['rijk']}: expected hidden, got ok (200)"]

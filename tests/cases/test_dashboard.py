@@ -24,10 +24,10 @@ from core import charts
 from core.dates import now, today
 from core.db import Audience
 from core.extensions import db
-from meetings.models import AgendaItemKind, Body, Meeting, Theme
+from meetings.models import AgendaItemKind, Meeting, Theme
 from meetings.services.agenda import add_agenda_item, publish_agenda
 from meetings.services.decisions import add_decision, publish_besluitenlijst
-from tests.conftest import in_app, meeting_held, user
+from tests.conftest import find_body, in_app, meeting_held, user
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 URL = "/overleggen/bo-brainport/dashboard"
@@ -35,10 +35,6 @@ SEC = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"
 REGIO = "economie@noord-brabant.test"
 SVG = "{http://www.w3.org/2000/svg}"
-
-
-def _body() -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
 
 
 def _organisation(short_name: str) -> Organisation:
@@ -55,7 +51,7 @@ def _action(
 ) -> Case:
     return create_follow_up(
         user(SEC),
-        _body(),
+        find_body(),
         case_type=kind,
         title=f"Dashboardtest {owner} {due}",
         owner_organisation_id=_organisation(owner).id,
@@ -65,33 +61,67 @@ def _action(
 
 
 def _statuses(email: str) -> dict[str, dict[str, int]]:
-    rows = numbers.status_by_organisation(user(email), _body(), today())
+    rows = numbers.status_by_organisation(user(email), find_body(), today())
     return {row.short_name: dict(row.counts) for row in rows}
 
 
 def _overdue(email: str, day: date, weeks: int) -> list[int]:
-    return [w.count for w in numbers.overdue_by_week(user(email), _body(), day, weeks)]
+    return [w.count for w in numbers.overdue_by_week(user(email), find_body(), day, weeks)]
 
 
 def _themes(email: str) -> dict[str | None, int]:
-    return {t.theme: t.count for t in numbers.decisions_by_theme(user(email), _body())}
+    return {t.theme: t.count for t in numbers.decisions_by_theme(user(email), find_body())}
 
 
 # --- the numbers ----------------------------------------------------------------------------------
+
+#: The bar's segment each state of an action or commitment counts in, as the chart's legend names them
+#: ("open / openstaand", "in uitvoering / deels voldaan", …); a late one counts as "te_laat" instead.
+STATUS = {
+    (CaseType.ACTIEPUNT, "open"): "open",
+    (CaseType.ACTIEPUNT, "in_uitvoering"): "bezig",
+    (CaseType.ACTIEPUNT, "gereed"): "gereed",
+    (CaseType.ACTIEPUNT, "afgerond"): "afgerond",
+    (CaseType.ACTIEPUNT, "vervallen"): "vervallen",
+    (CaseType.TOEZEGGING, "openstaand"): "open",
+    (CaseType.TOEZEGGING, "deels_voldaan"): "bezig",
+    (CaseType.TOEZEGGING, "voldaan"): "afgerond",
+    (CaseType.TOEZEGGING, "vervallen"): "vervallen",
+}
+
+#: The secretariat's steps from a new case to each state.
+STEPS_TO = {
+    "open": [],
+    "in_uitvoering": ["starten"],
+    "gereed": ["gereed_melden"],
+    "afgerond": ["gereed_melden", "afronden"],
+    "openstaand": [],
+    "deels_voldaan": ["deels_voldaan"],
+    "voldaan": ["voldaan"],
+    "vervallen": ["laten_vervallen"],
+}
 
 
 @pytest.mark.parametrize("email", [SEC, RIJK, REGIO])
 def test_status_counts_match_the_visible_cases_one_by_one(app, email):
     with in_app(app):
+        # One of each kind in each state, on time and late: every state has a case to count.
+        for (kind, state), _status in STATUS.items():
+            for due in (today() + timedelta(days=5), today() - timedelta(days=5)):
+                case = _action("Gem. Eindhoven", due, kind=kind)
+                for step in STEPS_TO[state]:
+                    fire(user(SEC), case, step, reason="Voor de test.")
+                assert case.state == state
+    with in_app(app):
         reader = user(email)
         cases = db.session.scalars(
             select(Case).where(
-                Case.body_id == _body().id, Case.type.in_(numbers.FOLLOW_UP_TYPES), visible(reader, Case)
+                Case.body_id == find_body().id, Case.type.in_(numbers.FOLLOW_UP_TYPES), visible(reader, Case)
             )
         ).all()
         expected: Counter[tuple[int, str]] = Counter()
         for case in cases:
-            status = "te_laat" if is_overdue(case) else numbers.STATUS_OF_STATE[(case.type, case.state)]
+            status = "te_laat" if is_overdue(case) else STATUS[(case.type, case.state)]
             expected[(case.owner_organisation_id, status)] += 1
         names = {o.short_name: o.id for o in db.session.scalars(select(Organisation))}
         got = Counter(
@@ -211,7 +241,7 @@ def test_this_weeks_overdue_count_is_the_number_late_now(app, email):
     with in_app(app):
         _action("Gem. Eindhoven", today() - timedelta(days=2))
     with in_app(app):
-        data = numbers.dashboard(user(email), _body())
+        data = numbers.dashboard(user(email), find_body())
     assert data.overdue[-1].current and data.overdue[-1].day == data.today
     assert data.overdue[-1].count == sum(row.counts["te_laat"] for row in data.statuses) > 0
 
@@ -237,7 +267,7 @@ def test_rijk_actions_count_for_the_rijk_side_only(app, clock):
 
 def test_rijk_decisions_count_for_the_rijk_side_once_released(app, clock):
     with in_app(app):
-        sec, body = user(SEC), _body()
+        sec, body = user(SEC), find_body()
         meeting = db.session.scalars(
             select(Meeting).where(Meeting.body_id == body.id, Meeting.agenda_published_at.is_(None))
         ).first()
@@ -351,7 +381,7 @@ def test_the_tables_and_the_drawings_hold_the_numbers(app, clients, email):
         _action("Gem. Eindhoven", today() - timedelta(days=2))
         _action("Gem. Eindhoven", today() + timedelta(days=2))
     with in_app(app):
-        data = numbers.dashboard(user(email), _body())
+        data = numbers.dashboard(user(email), find_body())
     html = _page(clients, email)
     tables, svgs = _tables(html), _svgs(html)
 

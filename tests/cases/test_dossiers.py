@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -15,8 +15,9 @@ from cases import dossiers
 from cases.models import Case, CaseType, DossierLink
 from core.errors import DomainError
 from core.extensions import db
-from meetings.models import AgendaItem, Decision
-from tests.conftest import in_app, user
+from meetings.models import AgendaItem, AgendaItemKind, Body, Decision
+from meetings.services import agenda
+from tests.conftest import in_app, new_meeting, user
 
 SECRETARIAAT = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"
@@ -345,6 +346,23 @@ def test_an_agenda_item_page_shows_the_dossiers_it_is_in_as_far_as_the_reader_se
         page = text(ok(client.get(f"/agendapunten/{demo['mainport_item']}"), 200))
         assert ("<h2>In dossier</h2>" in page) is sees
         assert ("Kamerbrief mainportstatus" in page) is sees
+
+
+def test_an_item_in_the_secretariats_dossier_shows_it_to_a_member_of_another_organisation(app, clients):
+    """Nothing else on the province's page names the dossier's owner (the secretariat's ministry): the
+    page once loaded it lazily and failed (raise_on_sql), as the access matrix found."""
+    with in_app(app):
+        sec = user(SECRETARIAAT)
+        meeting = new_meeting(date(2031, 3, 11))
+        item = agenda.add_agenda_item(sec, meeting, title="Netcapaciteit", kind=AgendaItemKind.TER_BESPREKING)
+        agenda.publish_agenda(sec, meeting)
+        body = db.session.get(Body, meeting.body_id)
+        dossier = dossiers.create_dossier(sec, body, title="Schaalsprong en netcapaciteit")
+        db.session.flush()
+        dossiers.link(sec, dossier, agenda_item_id=item.id)
+        item_id = item.id
+    page = text(ok(clients(REGIO).get(f"/agendapunten/{item_id}"), 200))
+    assert "<h2>In dossier</h2>" in page and "Schaalsprong en netcapaciteit" in page
 
 
 def test_the_body_page_lists_its_dossiers_and_only_the_secretariat_opens_one(clients, demo):

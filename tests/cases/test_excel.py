@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from audit.models import AuditRecord
@@ -25,8 +25,8 @@ from core.errors import DomainError
 from core.extensions import db
 from core.spreadsheet import safe_text
 from demo.pdf import text_pdf
-from meetings.models import Body, Decision
-from tests.conftest import in_app, user
+from meetings.models import Decision
+from tests.conftest import find_body, in_app, user, workbook
 from tests.meetings.test_exports import MEMO, csv_rows, make_rijk_internal, xlsx_rows
 
 SEC = "secretariaat@ezk.test"
@@ -37,15 +37,6 @@ ACTIONS = "/overleggen/bo-brainport/acties"
 IMPORT = ACTIONS + "/importeren"
 SAVE = IMPORT + "/opslaan"
 HEADER = ["Soort", "Titel", "Eigenaar", "Uitvoerder", "Datum gereed", "Herkomst", "Toelichting"]
-
-
-def workbook(rows: list[list[Any]]) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def upload(web: Any, content: bytes, filename: str = "actielijst.xlsx", audience: str = "overleg") -> Any:
@@ -79,7 +70,7 @@ def stored(app: Any) -> tuple[int, int]:
 
 def titles_in_body(app: Any) -> set[str]:
     with in_app(app):
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         return set(db.session.scalars(select(Case.title).where(Case.body_id == bo.id)))
 
 
@@ -141,7 +132,7 @@ def test_the_actions_export_holds_what_the_actions_page_shows_the_reader(app, cl
     header, *rows = xlsx_rows(response.data)
     assert header[:4] == ("Kenmerk", "Soort", "Titel", "Eigenaar")
     with in_app(app):
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         expected = [c.title for r in follow_up_overview(user(REGIO), bo) for c in r.cases]
     assert [row[2] for row in rows] == expected and expected
     for reference, _kind, title, *_rest in rows:
@@ -186,7 +177,7 @@ def test_the_exports_take_as_many_queries_for_40_more_actions(app, clients, coun
     with count_queries() as before:
         assert web.get(path).status_code == 200
     with in_app(app):
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         decided = list(db.session.scalars(select(Decision).where(Decision.body_id == bo.id)))
         for n in range(40):
             create_follow_up(
@@ -220,7 +211,7 @@ def test_text_that_looks_like_a_formula_stays_text(app, clients):
         "description": "+31 6 12345678\n-1+1",
     }
     with in_app(app):
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         create_follow_up(
             user(SEC),
             bo,
@@ -568,7 +559,7 @@ def test_an_unexpected_error_mid_import_rolls_back_every_row(app, monkeypatch):
     before = stored(app)
     with in_app(app), app.test_request_context():
         sec = user(SEC)
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         sheet = excel.read_sheet("acties.xlsx", workbook(GOOD))
         preview = excel.preview_import(sec, bo, sheet, audience=Audience.OVERLEG)
         with pytest.raises(RuntimeError):

@@ -17,9 +17,8 @@ from cases.models import Case, CaseEvent, EventKind, RouteStep, StepStatus
 from cases.workflows import NOTA
 from core.errors import DomainError, InvalidTransition, NotPermitted
 from core.extensions import db
-from meetings.models import Body
 from notify.models import Notification
-from tests.conftest import in_app, user
+from tests.conftest import find_body, in_app, user
 
 KENMERK = "DGBI / 27293059"
 AUTEUR = "beleid@ezk.test"
@@ -638,7 +637,7 @@ def test_each_step_tells_the_next_person_and_nobody_their_own_step(app, clients,
 
 def test_a_minister_who_writes_and_decides_a_nota_is_not_told_of_their_own_decision(app):
     with in_app(app):
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         minister, directeur = user(MINISTER), user(DIRECTEUR)
         case = case_services.create_nota(
             minister, bo, title="Reactie op de motie over de mainportstatus", kenmerk=None, description="Concept."

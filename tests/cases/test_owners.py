@@ -17,10 +17,9 @@ from cases.services import create_follow_up
 from core.dates import today
 from core.errors import DomainError
 from core.extensions import db
-from meetings.models import Body
 from meetings.services.bodies import organisations_of, set_member_role
-from tests.cases.test_excel import HEADER, upload, workbook
-from tests.conftest import in_app, user
+from tests.cases.test_excel import HEADER, upload
+from tests.conftest import find_body, in_app, user, workbook
 
 SEC = "secretariaat@ezk.test"
 REGIO = "economie@noord-brabant.test"
@@ -30,10 +29,6 @@ NEW = "/overleggen/bo-brainport/toezeggingen/nieuw"
 
 def organisation(name: str) -> int:
     return db.session.scalars(select(Organisation.id).where(Organisation.name == name)).one()
-
-
-def body(slug: str) -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == slug)).one()
 
 
 def options(page: str, select_id: str) -> list[str]:
@@ -49,8 +44,8 @@ def cases_count(app) -> int:
 
 def test_the_body_organisations_are_its_seats_and_its_members(app):
     with in_app(app):
-        bo = [o.name for o in organisations_of(body("bo-brainport").id)]
-        rom = [o.name for o in organisations_of(body("rom-overleg").id)]
+        bo = [o.name for o in organisations_of(find_body("bo-brainport").id)]
+        rom = [o.name for o in organisations_of(find_body("rom-overleg").id)]
     assert "Gemeente Eindhoven" in bo and "Brainport Development" in bo and GELDERLAND not in bo
     assert GELDERLAND in rom and "Provincie Overijssel" in rom  # Overijssel: a seat, no accounts
     assert "Gemeente Eindhoven" not in rom and "Regiotafel functioneel beheer" not in bo + rom
@@ -88,7 +83,7 @@ def test_the_service_refuses_an_owner_without_a_seat_with_a_message_that_says_wh
     with in_app(app), pytest.raises(DomainError) as refused:
         create_follow_up(
             user(SEC),
-            body("bo-brainport"),
+            find_body("bo-brainport"),
             case_type=CaseType.ACTIEPUNT,
             title="Provinciale inbreng",
             owner_organisation_id=organisation(GELDERLAND),
@@ -100,7 +95,7 @@ def test_the_service_refuses_an_owner_without_a_seat_with_a_message_that_says_wh
 
 def test_an_organisation_with_people_in_the_body_may_own_an_action_without_a_seat(app):
     with in_app(app):
-        bo = body("bo-brainport")
+        bo = find_body("bo-brainport")
         set_member_role(
             user("beheer@regiotafel.test"), bo, user_id=user("economie@gelderland.test").id, role=Role.WAARNEMER
         )
@@ -133,7 +128,7 @@ def test_the_excel_import_refuses_a_row_whose_owner_has_no_seat_by_row_number(ap
     assert "Provincie Gelderland zit niet aan tafel bij dit overleg" in html.unescape(page)
     with in_app(app):
         sheet = excel.read_sheet("actielijst.xlsx", content)
-        preview = excel.preview_import(user(SEC), body("bo-brainport"), sheet, audience=excel.Audience.OVERLEG)
+        preview = excel.preview_import(user(SEC), find_body("bo-brainport"), sheet, audience=excel.Audience.OVERLEG)
         assert [row.ok for row in preview.rows] == [True, False]
         assert preview.rows[1].owner is None
     assert cases_count(app) == before

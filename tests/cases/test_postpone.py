@@ -14,15 +14,14 @@ import pytest
 from sqlalchemy import select
 
 from cases import engine
-from cases.models import Case, CaseEvent, CaseType, EventKind
-from cases.services import change_due_date, create_follow_up
+from cases.models import Case, CaseEvent, EventKind
+from cases.services import change_due_date
 from core.dates import today
 from core.db import Audience
 from core.errors import InvalidTransition
 from core.extensions import db
-from meetings.models import Body
 from notify.models import Notification
-from tests.conftest import in_app, user
+from tests.conftest import in_app, new_action, user
 
 SEC = "secretariaat@ezk.test"
 OWNER = "economie@noord-brabant.test"  # deelnemer of the province that owns the action
@@ -40,19 +39,14 @@ def offers(client: Any, case_id: int, step: str) -> bool:
     return f'/zaken/{case_id}/stap/{step}"' in client.get(f"/zaken/{case_id}").get_data(as_text=True)
 
 
-def new_action(app: Any, audience: Audience = Audience.OVERLEG) -> int:
+def action_id(app: Any, audience: Audience = Audience.OVERLEG) -> int:
+    """A new action for the province, due in five days."""
     with in_app(app):
-        case = create_follow_up(
-            user(SEC),
-            db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one(),
-            case_type=CaseType.ACTIEPUNT,
+        return new_action(
             title="Capaciteitskaart opvragen bij de netbeheerder",
-            owner_organisation_id=user(OWNER).organisation_id,
             due_date=today() + timedelta(days=5),
             audience=audience,
-        )
-        db.session.flush()
-        return case.id
+        ).id
 
 
 def ask(client: Any, case_id: int, days: int = 30, reason: str = "De netbeheerder levert later.") -> Any:
@@ -89,7 +83,7 @@ def told(app: Any, case_id: int, step: str) -> set[str]:
 
 
 def test_the_owner_asks_the_secretariat_grants_and_the_date_moves_with_its_history(app, clients):
-    case_id = new_action(app)
+    case_id = action_id(app)
     owner, sec = clients(OWNER), clients(SEC)
     assert offers(owner, case_id, "uitstel_aanvragen") and not offers(sec, case_id, "uitstel_aanvragen")
     assert not offers(sec, case_id, "uitstel_verlenen"), "nothing asked yet"
@@ -120,7 +114,7 @@ def test_the_owner_asks_the_secretariat_grants_and_the_date_moves_with_its_histo
 
 
 def test_the_secretariat_refuses_with_a_reason_and_the_date_stays(app, clients):
-    case_id = new_action(app)
+    case_id = action_id(app)
     owner, sec = clients(OWNER), clients(SEC)
     ask(owner, case_id)
     response = sec.post_form(f"/zaken/{case_id}/stap/uitstel_weigeren", {"reason": " "})
@@ -141,7 +135,7 @@ def test_the_secretariat_refuses_with_a_reason_and_the_date_stays(app, clients):
     [(3, "Kies een datum na de huidige datum"), (-10, "Kies een datum na de huidige datum"), (900, "twee jaar")],
 )
 def test_a_date_that_is_no_postponement_is_refused_next_to_the_date(app, clients, days, message):
-    case_id = new_action(app)
+    case_id = action_id(app)
     response = ask(clients(OWNER), case_id, days=days)
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and message in page and 'id="due_date-uitstel_aanvragen-fout"' in page
@@ -155,7 +149,7 @@ def test_a_date_that_is_no_postponement_is_refused_next_to_the_date(app, clients
     [(SEC, 403), (EINDHOVEN, 403), (REGIO_AUDITOR, 403), (RIJK, 403), ("economie@gelderland.test", 404)],
 )
 def test_only_the_owners_participants_ask(app, clients, email, status):
-    case_id = new_action(app)
+    case_id = action_id(app)
     assert ask(clients(email), case_id).status_code == status
     malformed = clients(email).post_form(f"/zaken/{case_id}/stap/uitstel_aanvragen", {"due_date": "morgen"})
     assert malformed.status_code == status, "refused before the form is read"
@@ -163,18 +157,18 @@ def test_only_the_owners_participants_ask(app, clients, email, status):
 
 
 def test_only_the_secretariat_answers_and_the_other_side_never_sees_a_rijk_action(app, clients):
-    case_id = new_action(app)
+    case_id = action_id(app)
     ask(clients(OWNER), case_id)
     for email in (OWNER, EINDHOVEN, RIJK):
         assert clients(email).post_form(f"/zaken/{case_id}/stap/uitstel_verlenen", {}).status_code == 403
     assert load(app, case_id)[0].requested_due_date is not None
-    hidden = new_action(app, Audience.RIJK)
+    hidden = action_id(app, Audience.RIJK)
     assert ask(clients(OWNER), hidden).status_code == 404
     assert clients(OWNER).get(f"/zaken/{hidden}").status_code == 404
 
 
 def test_a_request_lapses_when_the_action_is_reported_done_or_the_date_is_moved(app):
-    first, second = new_action(app), new_action(app)
+    first, second = action_id(app), action_id(app)
     with in_app(app):
         owner, sec = user(OWNER), user(SEC)
         for case_id in (first, second):
@@ -201,7 +195,7 @@ def test_a_request_lapses_when_the_action_is_reported_done_or_the_date_is_moved(
 def test_the_secretariat_is_told_of_the_request_with_the_date_asked(app, clients):
     from notify import services as notify
 
-    case_id = new_action(app)
+    case_id = action_id(app)
     ask(clients(OWNER), case_id, days=30, reason="De netbeheerder levert later.")
     with in_app(app):
         notify.dispatch("test:uitstel")

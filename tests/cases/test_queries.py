@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
 
 from cases.models import CaseType
 from cases.services import create_follow_up
 from core.dates import today
-from core.extensions import db
-from meetings.models import Body
-from tests.conftest import in_app, user
+from tests.conftest import find_body, in_app, user
 
 PAGES = ["/acties", "/overleggen/bo-brainport/acties", "/overleggen/bo-brainport"]
 
@@ -20,7 +17,7 @@ PAGES = ["/acties", "/overleggen/bo-brainport/acties", "/overleggen/bo-brainport
 def _more_actions(app, count: int) -> None:
     with in_app(app):
         sec = user("secretariaat@ezk.test")
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         owners = [user(e) for e in ("economie@noord-brabant.test", "beleid@ocw.test", "secretariaat@ezk.test")]
         for n in range(count):
             owner = owners[n % len(owners)]

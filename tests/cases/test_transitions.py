@@ -23,7 +23,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import time, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -40,9 +40,8 @@ from core.dates import now, today
 from core.db import Audience
 from core.errors import DomainError, InvalidTransition, NotPermitted, NotVisible
 from core.extensions import db
-from meetings.models import AgendaItemKind, Body
-from meetings.services import cycles
-from tests.conftest import in_app, user
+from meetings.models import AgendaItemKind
+from tests.conftest import find_body, in_app, new_meeting, user
 
 # --- the people (demo data) -----------------------------------------------------------------------
 
@@ -179,10 +178,6 @@ STEPS: dict[CaseType, dict[str, Step]] = {
 # --- building cases -------------------------------------------------------------------------------
 
 
-def bo() -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-
-
 def organisation_of(email: str) -> int:
     return user(email).organisation_id
 
@@ -222,7 +217,7 @@ def agenda_request(requester: str) -> Callable[[], Case]:
     def build() -> Case:
         return submit_agenda_request(
             user(requester),
-            bo(),
+            find_body(),
             title="Bereikbaarheid van de campus",
             description="Graag bespreken.",
             requested_kind=AgendaItemKind.TER_BESPREKING,
@@ -243,7 +238,7 @@ def follow_up(
     def build() -> Case:
         return create_follow_up(
             user(SECRETARIAAT),
-            bo(),
+            find_body(),
             case_type=case_type,
             title="Verkenning laadinfrastructuur",
             owner_organisation_id=organisation_of(owner),
@@ -258,7 +253,7 @@ def follow_up(
 
 def dossier(audience: Audience) -> Callable[[], Case]:
     def build() -> Case:
-        return create_dossier(user(SECRETARIAAT), bo(), title="Netcapaciteit", audience=audience)
+        return create_dossier(user(SECRETARIAAT), find_body(), title="Netcapaciteit", audience=audience)
 
     return build
 
@@ -271,7 +266,7 @@ def nota(
 
     def build() -> Case:
         writer = user(author)
-        case = create_nota(writer, bo(), title="Nota Brainport", kenmerk=None, description="Advies: akkoord.")
+        case = create_nota(writer, find_body(), title="Nota Brainport", kenmerk=None, description="Advies: akkoord.")
         for email in parafen:
             add_route_step(writer, case, user_id=user(email).id, capacity="paraaf")
         if beslisser is not None:
@@ -285,15 +280,7 @@ def nota(
 
 def later_cycle() -> None:
     """A BO-Brainport cycle after the next one, for a request to move to."""
-    cycles.create_cycle(
-        user(SECRETARIAAT),
-        bo(),
-        meeting_date=today() + timedelta(days=230),
-        start_time=time(10),
-        end_time=time(12),
-        location="Eindhoven",
-        chair="Minister van EZK",
-    )
+    new_meeting(today() + timedelta(days=230), location="Eindhoven")
 
 
 #: What an allowed step needs beyond the case itself.

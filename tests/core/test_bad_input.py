@@ -15,7 +15,7 @@ from audit.models import AuditRecord
 from core.dates import now
 from core.extensions import db
 from demo.pdf import text_pdf
-from tests.conftest import in_app, meeting_held, user
+from tests.conftest import find_body, in_app, meeting_held, user
 
 LONG = "x" * 100_000
 
@@ -36,7 +36,6 @@ def targets(app, clock) -> Targets:
     from cases.services import create_follow_up
     from meetings.models import (
         AgendaItem,
-        Body,
         Decision,
         DecisionComment,
         Meeting,
@@ -50,7 +49,7 @@ def targets(app, clock) -> Targets:
 
     with in_app(app):
         sec = user("secretariaat@ezk.test")
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         upcoming = db.session.scalars(
             select(Meeting).where(Meeting.body_id == bo.id, Meeting.agenda_published_at.is_(None))
         ).one()

@@ -19,7 +19,7 @@ from core import PACKAGES, PROJECT_ROOT, create_app
 #: Measured on the tree before the wiring moved to ``init_app`` (routes and static files included).
 RULES = 125
 BLUEPRINTS = {"core", "audit", "auth", "notify", "meetings", "cases", "search"}
-COMMANDS = {"audit", "create-beheerder", "db", "demo", "scheduler", "search", "woo"}
+COMMANDS = {"audit", "backup", "create-beheerder", "db", "demo", "scheduler", "search", "woo"}
 
 
 def _run(code: str) -> dict:

@@ -28,7 +28,7 @@ def test_the_demo_command_loads_once_and_then_leaves_the_database_alone(tmp_path
             "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}",
             "REGIOTAFEL_ENV": "test",
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "UPLOAD_FOLDER": str(tmp_path / "documents"),
+            "BUNDLE_CACHE_FOLDER": str(tmp_path / "bundels"),
         }
     )
     with app.app_context():

@@ -13,16 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from auth.models import Role
-from auth.services import create_user
 from cases.models import Case
 from core.db import Audience
 from core.errors import DomainError, NotPermitted, NotVisible
 from core.extensions import db
-from meetings.models import AgendaItem, AgendaItemKind, Body
+from meetings.models import AgendaItem, AgendaItemKind
 from meetings.services import agenda
-from meetings.services.bodies import set_member_role
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import in_app, new_meeting, regio_secretary, user
 
 SEC = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"
@@ -55,17 +52,8 @@ def meeting(app) -> dict[str, Any]:
     """A concept agenda of four items: Opening, a regio-only item (made by a secretary from the
     province, whom the Rijk secretariat does not see it from), Netcapaciteit, Rondvraag."""
     with in_app(app):
-        sec, regio = user(SEC), user(REGIO)
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-        beheer = user("beheer@regiotafel.test")
-        regio_sec = create_user(
-            beheer,
-            email="secretariaat@noord-brabant.test",
-            name="Secretariaat regio",
-            organisation_id=regio.organisation_id,
-        )
-        db.session.flush()
-        set_member_role(beheer, bo, user_id=regio_sec.id, role=Role.SECRETARIAAT)
+        sec = user(SEC)
+        regio_sec = regio_secretary()
         m = new_meeting(date(2034, 2, 7), start_time=time(13), end_time=time(14))
         ids = {"meeting": m.id}
         for title, maker, audience in (

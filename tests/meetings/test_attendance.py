@@ -4,28 +4,23 @@ before it, members sign in or off themselves, which pre-fills the secretariat's 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
-from core.dates import AMSTERDAM
 from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
 from meetings.models import AgendaItemKind, Attendance, AttendanceNotice, Body, Decision, Seat
 from meetings.services import agenda, cycles, decisions
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import amsterdam, in_app, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
 REGIO = "economie@noord-brabant.test"
 DAY = date(2031, 3, 11)
-
-
-def amsterdam(day: date, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 @pytest.fixture

@@ -17,19 +17,16 @@ from datetime import date
 from typing import Any
 
 import pytest
-from docx import Document as new_docx
-from openpyxl import Workbook
 from pypdf import PdfReader, PdfWriter
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from audit.models import AuditRecord
 from core.db import Audience
 from core.extensions import db
 from demo.pdf import text_pdf
-from meetings import storage
-from meetings.models import AgendaItem, AgendaItemKind, Document, Meeting
+from meetings.models import AgendaItem, AgendaItemKind, Document, Meeting, StoredFile
 from meetings.services import agenda
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import docx_bytes, in_app, new_meeting, user, workbook
 
 SEC = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"
@@ -246,25 +243,9 @@ def test_the_bundle_is_numbered_as_the_reader_sees_the_agenda(app, clients):
 # --- Word, Excel and PowerPoint: a page in the bundle, the file in the zip ----------------------------------------
 
 
-def docx_bytes(text: str) -> bytes:
-    document = new_docx()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
-
-def xlsx_bytes() -> bytes:
-    workbook = Workbook()
-    workbook.active.append(["Post", "Bedrag"])
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
-
-
 def test_office_files_get_a_page_that_names_them_and_go_into_the_zip(app, clients, march):
     word = docx_bytes("Begroting talentaanpak 2024.")
-    excel = xlsx_bytes()
+    excel = workbook([["Post", "Bedrag"]])
     add(app, march, "Begroting talentaanpak", word, "begroting-v7-DEF.docx", item="Talent")
     add(app, march, "Cijfers arbeidsmarkt", excel, "export.xlsx", item="Talent")
     reader = bundle(clients(REGIO), march)
@@ -392,7 +373,8 @@ def test_a_file_missing_from_storage_is_named_in_the_bundle_and_left_out_of_the_
     data = text_pdf("Verdwenen stuk", ["Inhoud."])
     add(app, march, "Verdwenen stuk", data, item="Talent")
     with in_app(app):
-        storage.path_for(hashlib.sha256(data).hexdigest()).unlink()
+        # as after the move into the database, when its file was missing from the instance folder
+        db.session.execute(delete(StoredFile).where(StoredFile.sha256 == hashlib.sha256(data).hexdigest()))
     reader = bundle(clients(REGIO), march)
     marks = {title: page for _d, title, page in outline(reader)}
     assert "ontbreekt op de server" in pages(reader)[marks["Verdwenen stuk"] - 1]

@@ -19,9 +19,9 @@ from core.db import Audience
 from core.extensions import db
 from demo.story import MEMO_TITLE
 from meetings.calendar.feed import feed_ics
-from meetings.models import Body, Cycle, Meeting, Milestone, MilestoneKind
+from meetings.models import Cycle, Meeting, Milestone, MilestoneKind
 from meetings.services import cycles
-from tests.conftest import in_app, user
+from tests.conftest import find_body, in_app, user
 
 BRABANT = "economie@noord-brabant.test"
 EZK = "beleid@ezk.test"
@@ -30,13 +30,9 @@ RIJK_ONLY_ACTION = "Annotatie voor de bewindspersonen opstellen"
 MEMO_KENMERK = "27293059"
 
 
-def _bo() -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-
-
 def _next_bo_brainport() -> Meeting:
     return db.session.scalars(
-        select(Meeting).where(Meeting.body_id == _bo().id, Meeting.starts_at > now()).order_by(Meeting.starts_at)
+        select(Meeting).where(Meeting.body_id == find_body().id, Meeting.starts_at > now()).order_by(Meeting.starts_at)
     ).first()
 
 
@@ -71,7 +67,7 @@ def _bo_cycle(day: date, *, audience: Audience = Audience.OVERLEG, start: time =
     """A BO-Brainport cycle (and meeting) of the secretariat's making, on ``day``."""
     return cycles.create_cycle(
         user(SEC),
-        _bo(),
+        find_body(),
         meeting_date=day,
         start_time=start,
         end_time=time(start.hour + 2),
@@ -230,7 +226,7 @@ def test_a_vertrouwelijk_due_date_is_only_in_the_named_peoples_feeds(app, client
         brabant = user(BRABANT)
         action = create_follow_up(
             user(SEC),
-            _bo(),
+            find_body(),
             case_type=CaseType.ACTIEPUNT,
             title="Vertrouwelijk: uitbreiding hightechbedrijf voorbereiden",
             owner_organisation_id=brabant.organisation_id,
@@ -272,7 +268,7 @@ def test_the_feed_is_read_in_a_fixed_number_of_queries(app, client, count_querie
             for n in range(2):
                 create_follow_up(
                     user(SEC),
-                    _bo(),
+                    find_body(),
                     case_type=CaseType.ACTIEPUNT,
                     title=f"Actie {year}-{n}",
                     owner_organisation_id=ezk.organisation_id,

@@ -5,7 +5,7 @@ cycle page, the papers and the reminders all tell its date."""
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime, time
+from datetime import date
 from types import SimpleNamespace
 
 import pytest
@@ -14,21 +14,16 @@ from pypdf import PdfReader
 from sqlalchemy import select, text
 
 from core import create_app
-from core.dates import AMSTERDAM
 from core.extensions import db
 from meetings.models import AgendaItemKind, Meeting, Milestone
 from meetings.notifications import _milestone_reminders, compose_milestone
 from meetings.services import agenda, decisions
-from tests.conftest import in_app, meeting_held, new_meeting, user
+from tests.conftest import amsterdam, in_app, meeting_held, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
 REGIO = "economie@noord-brabant.test"
 DAY = date(2031, 3, 11)  # its plan: concept out 25 March, comments close 8 April
 DEADLINE = date(2031, 3, 27)
-
-
-def amsterdam(day: date, hour: int) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=AMSTERDAM).astimezone(UTC)
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ def test_one_bad_file_stores_none_and_the_form_keeps_what_was_typed(app, clients
             db.session.scalar(select(func.count(AuditRecord.id))),
         )
         assert after == before
-        assert not storage.path_for(hashlib.sha256(good).hexdigest()).exists(), "no file kept either"
+        assert not storage.is_stored(hashlib.sha256(good).hexdigest()), "no file kept either"
 
 
 def test_titles_and_files_must_fit(app, clients):

@@ -3,14 +3,12 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 from email.message import Message
 from email.utils import collapse_rfc2231_value
 from typing import Any
 
 import pytest
-from docx import Document as new_docx
 from sqlalchemy import func, select
 
 from audit.models import AuditRecord
@@ -20,7 +18,7 @@ from core.extensions import db
 from demo.pdf import text_pdf
 from meetings.models import AgendaItem, AgendaItemKind, Document, Meeting, Note
 from meetings.services import agenda, decisions, notes
-from tests.conftest import in_app, meeting_held, new_meeting, user
+from tests.conftest import docx_bytes, find_body, in_app, meeting_held, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"
@@ -36,14 +34,6 @@ def disposition(response: Any) -> tuple[str, str | None]:
     # RFC 6266: the extended filename* (RFC 2231, decoded to a triple) wins over the plain ASCII one.
     extended = [collapse_rfc2231_value(v) for v in names if isinstance(v, tuple)]
     return message.get_content_disposition() or "", (extended or names or [None])[0]
-
-
-def docx_bytes(text: str) -> bytes:
-    document = new_docx()
-    document.add_paragraph(text)
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
 
 
 @pytest.fixture
@@ -172,9 +162,7 @@ def test_withdrawing_a_document_asks_first(app, clients, documents):
 
 def test_a_note_is_removed_by_its_author_after_the_question_and_offered_to_no_one_else(app, clients):
     with in_app(app):
-        from meetings.models import Body
-
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         note = notes.add_note(user(RIJK), bo, title="Lijn voor het BO", text="Tekst.", audience=Audience.OVERLEG)
         db.session.flush()
         note_id = note.id

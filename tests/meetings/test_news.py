@@ -22,7 +22,6 @@ from demo.pdf import text_pdf
 from meetings.models import (
     AgendaItem,
     AgendaItemKind,
-    Body,
     BodyReadMark,
     CommentStatus,
     Decision,
@@ -31,7 +30,7 @@ from meetings.models import (
     MeetingReadMark,
 )
 from meetings.services import agenda, decisions, news
-from tests.conftest import in_app, new_meeting, user
+from tests.conftest import find_body, in_app, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"  # deelnemer, EZK
@@ -55,10 +54,6 @@ def at(clock: Any, step: float) -> datetime:
     moment = BASE + step * STEP
     clock(moment)
     return moment
-
-
-def bo() -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
 
 
 def text(response: Any) -> str:
@@ -326,7 +321,7 @@ def test_start_tells_the_besluitenlijst_out_settled_comments_and_actions_as_far_
         db.session.flush()
         first_id = first.id
         for email in (REGIO, EINDHOVEN, RIJK):
-            news.mark_read(user(email), body=bo())
+            news.mark_read(user(email), body=find_body())
     at(clock, 1)
     deadline = MEETING_DAY + timedelta(days=30)
     with in_app(app):
@@ -334,7 +329,7 @@ def test_start_tells_the_besluitenlijst_out_settled_comments_and_actions_as_far_
         decisions.publish_besluitenlijst(user(SEC), meeting, comments_deadline=deadline)
         create_follow_up(
             user(SEC),
-            bo(),
+            find_body(),
             case_type=CaseType.ACTIEPUNT,
             title="Laadpleinen in kaart brengen",
             owner_organisation_id=user(REGIO).organisation_id,
@@ -365,19 +360,19 @@ def test_an_action_that_went_past_its_date_since_the_previous_visit_is_news_for_
     with in_app(app):
         case = create_follow_up(
             user(SEC),
-            bo(),
+            find_body(),
             case_type=CaseType.ACTIEPUNT,
             title="Capaciteitskaart opvragen",
             owner_organisation_id=user(REGIO).organisation_id,
             due_date=BASE.date() + timedelta(days=2),
         )
         reference = case.reference
-        news.mark_read(user(REGIO), body=bo())
+        news.mark_read(user(REGIO), body=find_body())
     clock(BASE + timedelta(days=5))
     page = text(clients(REGIO).get("/"))
     assert f"Over de datum: {reference} Capaciteitskaart opvragen" in page
     with in_app(app):
-        news.mark_read(user(REGIO), body=bo())
+        news.mark_read(user(REGIO), body=find_body())
     assert f"Over de datum: {reference}" not in text(clients(REGIO).get("/"))
 
 

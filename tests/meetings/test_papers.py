@@ -82,12 +82,6 @@ def dutch_day(day: date) -> str:
     return format_date(day, "d MMMM yyyy", locale="nl")
 
 
-@pytest.fixture
-def march_2023(app) -> int:
-    with in_app(app):
-        return db.session.scalars(select(Meeting.id).where(Meeting.title == "BO-Brainport 14 maart 2023")).one()
-
-
 def meeting_form(**changes: Any) -> dict[str, Any]:
     """The meeting form of the BO-Brainport of 14 March 2023 as it stands, with ``changes``."""
     data = {

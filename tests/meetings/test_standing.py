@@ -19,7 +19,7 @@ from core.extensions import db
 from meetings.models import AgendaItem, Body, Meeting, StandingItem
 from meetings.services import agenda
 from meetings.services.standing import standing_items_of
-from tests.conftest import in_app
+from tests.conftest import find_body, in_app
 from tests.meetings.flow import Flow
 
 DEFAULT_AGENDA = [
@@ -364,7 +364,7 @@ def test_a_regio_secretariat_takes_over_from_the_last_meeting_it_may_see(app, cl
             password="een-lang-wachtwoord-voor-de-test",
         )
         db.session.flush()
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         set_member_role(beheer, bo, user_id=regio_sec.id, role=Role.SECRETARIAAT)
         shared = new_meeting(date(2031, 3, 11))
         agenda.add_agenda_item(sec, shared, title="Gedeeld onderwerp", kind=AgendaItemKind.TER_BESPREKING)

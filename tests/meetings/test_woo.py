@@ -31,12 +31,6 @@ def diwoo_schema() -> xmlschema.XMLSchema:
     )
 
 
-@pytest.fixture
-def march_2023(app) -> int:
-    with in_app(app):
-        return db.session.scalars(select(Meeting.id).where(Meeting.title == "BO-Brainport 14 maart 2023")).one()
-
-
 def download(clients, meeting_id: int) -> zipfile.ZipFile:
     response = clients("secretariaat@ezk.test").get(f"/vergaderingen/{meeting_id}/woo-pakket")
     assert response.status_code == 200 and response.mimetype == "application/zip"

@@ -20,21 +20,17 @@ from cases.workflows import FOLLOW_UP_REMINDERS
 from core.dates import local_to_utc, to_local, today
 from core.db import Audience
 from core.extensions import db
-from meetings.models import AgendaItem, AgendaItemKind, Body, Meeting
+from meetings.models import AgendaItem, AgendaItemKind, Meeting
 from meetings.services import agenda, cycles
 from meetings.services.bodies import remove_member
 from notify import services
 from notify.models import Notification, NotificationState
 from notify.registry import Planned
-from tests.conftest import account, in_app, new_meeting, user
+from tests.conftest import account, find_body, in_app, new_meeting, user
 from tests.notify.conftest import SmtpServer
 
 TOKEN = "test:1:abc"
 WEEK_BEFORE, DAY_BEFORE, ESCALATION = FOLLOW_UP_REMINDERS
-
-
-def bo() -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
 
 
 def plan_and_dispatch() -> services.DispatchReport:
@@ -64,7 +60,7 @@ def new_action(**changes: Any) -> Case:
         "due_date": today() + timedelta(days=5),
         **changes,
     }
-    case = create_follow_up(user("secretariaat@ezk.test"), bo(), **values)
+    case = create_follow_up(user("secretariaat@ezk.test"), find_body(), **values)
     db.session.flush()
     return case
 
@@ -231,7 +227,7 @@ def test_a_reminder_lapses_for_someone_who_left_the_body(app, clock):
         case = new_action()
         brabant = user("economie@noord-brabant.test")
         membership = db.session.scalars(
-            select(Membership).where(Membership.user_id == brabant.id, Membership.body_id == bo().id)
+            select(Membership).where(Membership.user_id == brabant.id, Membership.body_id == find_body().id)
         ).one()
         remove_member(user("beheer@regiotafel.test"), membership)
         db.session.commit()
@@ -283,7 +279,7 @@ def test_no_message_to_a_regio_user_names_a_rijk_internal_item(app, smtp: SmtpSe
         )
         # The next BO-Brainport's agenda, with a Rijk-only item, goes out: invitations follow.
         upcoming = db.session.scalars(
-            select(Meeting).where(Meeting.body_id == bo().id, Meeting.agenda_published_at.is_(None))
+            select(Meeting).where(Meeting.body_id == find_body().id, Meeting.agenda_published_at.is_(None))
         ).one()
         rijk_item = agenda.add_agenda_item(
             sec,
@@ -324,7 +320,7 @@ def test_a_meeting_invitation_carries_an_icalendar_event(app, smtp: SmtpServer, 
         monkeypatch.setitem(app.config, key, value)
     with in_app(app):
         upcoming = db.session.scalars(
-            select(Meeting).where(Meeting.body_id == bo().id, Meeting.agenda_published_at.is_(None))
+            select(Meeting).where(Meeting.body_id == find_body().id, Meeting.agenda_published_at.is_(None))
         ).one()
         agenda.publish_agenda(user("secretariaat@ezk.test"), upcoming)
         db.session.commit()
@@ -347,7 +343,7 @@ def test_a_meeting_that_moves_after_its_invitation_gets_a_new_one(app, moved):
     with in_app(app):
         sec = user("secretariaat@ezk.test")
         upcoming = db.session.scalars(
-            select(Meeting).where(Meeting.body_id == bo().id, Meeting.agenda_published_at.is_(None))
+            select(Meeting).where(Meeting.body_id == find_body().id, Meeting.agenda_published_at.is_(None))
         ).one()
         agenda.publish_agenda(sec, upcoming)
         db.session.commit()

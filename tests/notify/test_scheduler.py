@@ -23,10 +23,10 @@ from sqlalchemy import func, select
 from core import PROJECT_ROOT
 from core.dates import now
 from core.extensions import db
-from meetings.models import Body, Meeting
+from meetings.models import Meeting
 from meetings.services import agenda
 from notify.models import Notification, NotificationState
-from tests.conftest import own_database, user
+from tests.conftest import find_body, own_database, user
 from tests.notify.conftest import SmtpServer
 
 
@@ -34,7 +34,7 @@ def _publish_next_bo_agenda(app: Flask) -> None:
     """The demo's next BO-Brainport goes out: every member is due an invitation on top of the
     demo's due reminders."""
     with app.app_context():
-        bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        bo = find_body()
         upcoming = db.session.scalars(
             select(Meeting).where(Meeting.body_id == bo.id, Meeting.agenda_published_at.is_(None))
         ).one()

@@ -9,16 +9,16 @@ from sqlalchemy import delete, func, select, text
 from core.extensions import db
 from demo.pdf import text_pdf
 from meetings.jobs import read_texts
-from meetings.models import AgendaItem, AgendaItemKind, Body, Decision, Document, Meeting, Theme
+from meetings.models import AgendaItem, AgendaItemKind, Decision, Document, Meeting, Theme
 from search.models import FTS_TABLE, EntryKind, SearchEntry
-from tests.conftest import in_app, meeting_held, user
+from tests.conftest import find_body, in_app, meeting_held, user
 from tests.search.conftest import found
 
 SEC = "secretariaat@ezk.test"
 
 
 def _upcoming() -> Meeting:
-    bo = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+    bo = find_body()
     return db.session.scalars(
         select(Meeting).where(Meeting.body_id == bo.id, Meeting.agenda_published_at.is_(None))
     ).one()

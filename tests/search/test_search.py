@@ -16,7 +16,7 @@ from search import services
 from search.models import EntryKind, SearchEntry
 from search.services import SearchFilters
 from search.text import words
-from tests.conftest import in_app, user
+from tests.conftest import find_body, in_app, user
 from tests.search.conftest import found
 
 SEC, BELEID, BRABANT = "secretariaat@ezk.test", "beleid@ezk.test", "economie@noord-brabant.test"
@@ -35,10 +35,6 @@ def _status(page: str) -> str:
 
 def _theme(name: str) -> Theme:
     return db.session.scalars(select(Theme).where(Theme.name == name)).one()
-
-
-def _bo() -> Body:
-    return db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
 
 
 def _memo() -> Case:
@@ -194,7 +190,7 @@ def test_everything_a_user_finds_is_what_the_policy_lets_them_open_and_nothing_e
 def test_every_hit_link_opens_for_the_searcher(app, clients, email):
     web = clients(email)
     with in_app(app):
-        bo = _bo().id
+        bo = find_body().id
     for kind in EntryKind:
         page = web.get("/zoeken", query_string={"overleg": bo, "soort": kind.value}).get_data(as_text=True)
         for link in _links(page):
@@ -206,7 +202,7 @@ def test_every_hit_link_opens_for_the_searcher(app, clients, email):
 def test_a_non_member_finds_nothing_of_another_body(app, clients):
     outsider = "economie@gelderland.test"
     with in_app(app):
-        bo = _bo()
+        bo = find_body()
         assert bo.id not in user(outsider).roles
         bodies = {
             hit.body for kind in EntryKind for hit in services.search(user(outsider), SearchFilters(kind=kind)).hits
@@ -224,7 +220,7 @@ def test_a_non_member_finds_nothing_of_another_body(app, clients):
 def test_an_unpublished_agenda_item_is_found_only_by_the_secretariat(app):
     with in_app(app):
         upcoming = db.session.scalars(
-            select(Meeting).where(Meeting.body_id == _bo().id, Meeting.agenda_published_at.is_(None))
+            select(Meeting).where(Meeting.body_id == find_body().id, Meeting.agenda_published_at.is_(None))
         ).one()
         items = db.session.scalars(select(AgendaItem).where(AgendaItem.meeting_id == upcoming.id)).all()
         assert items
@@ -255,7 +251,9 @@ def test_each_filter_keeps_only_what_it_names(app):
         assert by_theme.total and all("alent" in str(h.title) + str(h.snippet) for h in by_theme.hits)
         by_kind = entries_of(kind=EntryKind.BESLUIT)
         assert by_kind.total and all(h.kind is EntryKind.BESLUIT for h in by_kind.hits)
-        cycle = db.session.scalars(select(Cycle).where(Cycle.body_id == _bo().id).order_by(Cycle.meeting_date)).first()
+        cycle = db.session.scalars(
+            select(Cycle).where(Cycle.body_id == find_body().id).order_by(Cycle.meeting_date)
+        ).first()
         by_cycle = {key for key in found(sec, "Brainport", cycle_id=cycle.id)}
         assert by_cycle
         in_cycle = {k for k, e in entries.items() if e.cycle_id == cycle.id}

@@ -1,0 +1,143 @@
+"""Benchmark: how many changes per second do writers at once get into the audit chain?
+
+    make bench-chain        (or: python -m bench.audit_chain [--seconds 10] [--writers 8] [--postgres SERVER])
+
+On a fresh database with the demo (SQLite in a temporary folder, or a throwaway database on the
+PostgreSQL server given, e.g. ``postgresql+psycopg://postgres@127.0.0.1:5432``), WRITERS threads add
+notes as fast as they can for SECONDS, each note a transaction of its own that the recorder seals into
+the one chain. It prints the notes written, notes per second, the longest single write, and the time
+``audit verify`` takes over the whole chain; and fails when the chain does not verify or fewer than 8
+notes a second got in (what tests/audit/test_chain.py once asserted inside the unit suite).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+FLOOR = 8.0  # notes per second
+AUTHORS = ["beleid@ezk.test", "economie@noord-brabant.test"]
+
+
+def make_app(folder: Path, postgres: str | None) -> tuple[Any, str | None]:
+    """An app on a fresh, migrated database with the demo; the throwaway database's name, if any."""
+    from flask_migrate import upgrade
+
+    from core import create_app
+    from core.acting import origin
+    from core.extensions import db
+    from demo.story import load
+
+    name = None
+    if postgres:
+        import psycopg
+
+        name = f"regiotafel_bench_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(postgres.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        url = f"{postgres}/{name}"
+    else:
+        url = f"sqlite:///{folder / 'chain.db'}"
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "REGIOTAFEL_ENV": "test",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "UPLOAD_FOLDER": str(folder / "documents"),
+        }
+    )
+    with app.app_context():
+        upgrade()
+        with origin("bench"):
+            load("regiotafel-demo")
+            db.session.commit()
+        db.session.remove()
+    return app, name
+
+
+def write_for(app: Any, seconds: float, writers: int) -> dict[str, Any]:
+    """Writers at once for ``seconds``: how many notes each wrote, the longest write, what failed."""
+    from sqlalchemy import select
+
+    from auth.models import User
+    from core.extensions import db
+    from meetings.models import Body
+    from meetings.services import notes
+
+    done, longest, failures = [0] * writers, [0.0] * writers, []
+    start = threading.Barrier(writers)
+
+    def writer(n: int) -> None:
+        try:
+            start.wait()
+            stop = time.monotonic() + seconds
+            while time.monotonic() < stop:
+                began = time.monotonic()
+                with app.app_context():
+                    db.begin_write()  # as a POST request and a job start: writers queue up front
+                    author = db.session.scalars(select(User).where(User.email == AUTHORS[n % 2])).one()
+                    body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+                    notes.add_note(author, body, title=f"Schrijver {n}, notitie {done[n]}", text="Tegelijk.")
+                    db.session.commit()
+                    db.session.remove()
+                done[n] += 1
+                longest[n] = max(longest[n], time.monotonic() - began)
+        except Exception as exc:  # reported, and the run fails
+            failures.append(repr(exc))
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return {"written": sum(done), "longest": max(longest), "failures": failures}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.audit_chain", description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--writers", type=int, default=8)
+    parser.add_argument("--postgres", help="a PostgreSQL server to make a throwaway database on")
+    args = parser.parse_args(argv)
+
+    from audit.chain import verify
+    from core.extensions import db
+
+    with tempfile.TemporaryDirectory(prefix="regiotafel-bench-") as tmp:
+        app, name = make_app(Path(tmp), args.postgres)
+        try:
+            result = write_for(app, args.seconds, args.writers)
+            started = time.perf_counter()
+            with app.app_context(), db.engine.connect() as connection:
+                verdict = verify(connection)
+            verified_in = time.perf_counter() - started
+            with app.app_context():
+                db.engine.dispose()
+        finally:
+            if name:
+                import psycopg
+
+                with psycopg.connect(args.postgres.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    rate = result["written"] / args.seconds
+    print(f"{'writers':>8} {'seconds':>8} {'notes':>7} {'notes/s':>8} {'longest s':>10} {'verify s':>9}")
+    print(
+        f"{args.writers:>8} {args.seconds:>8.0f} {result['written']:>7} {rate:>8.1f} "
+        f"{result['longest']:>10.2f} {verified_in:>9.2f}"
+    )
+    print(verdict.summary())
+    for failure in result["failures"][:3]:
+        print(f"failed: {failure}")
+    ok = verdict.intact and not result["failures"] and rate >= FLOOR
+    print(f"{rate:.1f} notes a second (floor {FLOOR:.0f}): {'ok' if ok else 'too slow or broken'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
