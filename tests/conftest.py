@@ -199,7 +199,7 @@ def new_action(**details: Any) -> Any:
     """An actiepunt of BO-Brainport, recorded by its secretariat, owned by the province and due in
     twenty days; ``details`` override any of ``create_follow_up``'s fields."""
     from cases.models import CaseType
-    from cases.services import create_follow_up
+    from cases.services.cases import create_follow_up
     from core.dates import today
 
     fields: dict[str, Any] = {

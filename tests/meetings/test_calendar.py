@@ -13,7 +13,7 @@ from sqlalchemy import select
 from auth.feeds import create_feed
 from cases import engine
 from cases.models import Case, CaseType
-from cases.services import create_follow_up
+from cases.services.cases import create_follow_up
 from core.dates import AMSTERDAM, now
 from core.db import Audience
 from core.extensions import db

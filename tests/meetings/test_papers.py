@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from audit.models import AuditRecord
 from cases.models import Case, CaseType
-from cases.services import create_follow_up
+from cases.services.cases import create_follow_up
 from core.dates import today
 from core.db import Audience
 from core.extensions import db

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from auth.models import Membership
 from cases import engine
 from cases.models import Case, CaseType
-from cases.planning import REMINDER, occurrences
-from cases.services import change_due_date, create_follow_up
+from cases.services.cases import change_due_date, create_follow_up
+from cases.services.planning import REMINDER, occurrences
 from cases.workflows import FOLLOW_UP_REMINDERS
 from core.dates import local_to_utc, to_local, today
 from core.db import Audience

@@ -12,7 +12,7 @@ from sqlalchemy.orm import joinedload
 from auth.models import User
 from auth.policy import visible
 from cases.models import Case, CaseType
-from cases.services import FOLLOW_UP_TYPES
+from cases.services.cases import FOLLOW_UP_TYPES
 from cases.workflows import WORKFLOWS
 from core.extensions import db
 from core.web import absolute_url
