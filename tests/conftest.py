@@ -91,7 +91,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     with app.app_context():
         from core.acting import origin
         from demo.story import load
-        from meetings.jobs import read_texts
+        from meetings.jobs.documents import read_texts
 
         with origin("test"):
             load(DEMO_PASSWORD)

@@ -368,7 +368,7 @@ def test_a_meeting_that_moves_after_its_invitation_gets_a_new_one(app, moved):
 
 
 def test_the_scheduler_puts_the_progress_item_on_a_coming_agenda_once(app, clock):
-    from meetings.notifications import _progress_items_job
+    from meetings.jobs.notifications import _progress_items_job
 
     with in_app(app):
         sec = user("secretariaat@ezk.test")
