@@ -9,17 +9,12 @@ bp = Blueprint("cases", __name__, template_folder="templates")
 def init_app(app: Flask) -> None:
     """The workflows' effects and guards, the case pages, what cases adds to the meetings' pages and
     to the calendar feed, the reminders and messages of steps."""
-    from cases import (
-        calendar,
-        engine,
-        nota,
-        planning,
-        postpone,
-        services,
-        views,
-        views_dashboard,
-        views_excel,  # noqa: F401  (its routes register on bp)
-    )
+    from cases import engine
+    from cases.services import calendar, nota, planning, postpone
+    from cases.services import cases as services
+    from cases.views import cases as views
+    from cases.views import dashboard as views_dashboard
+    from cases.views import excel as views_excel  # noqa: F401  (its routes register on bp)
     from meetings import signals as meetings_signals
 
     engine.install(services, nota, planning, postpone)

@@ -13,8 +13,8 @@ from flask_babel import gettext as _
 from audit.recorder import note_reason
 from auth.models import User
 from auth.policy import Action, can, ensure, holds_role
-from cases import people
 from cases.models import Case, CaseEvent, EventKind
+from cases.services import people
 from cases.workflows import THIS_TYPE, TYPE_LABELS, WORKFLOWS, Transition, Workflow
 from core.acting import service
 from core.dates import now, today
@@ -22,7 +22,7 @@ from core.errors import DomainError, InvalidTransition, NotPermitted
 from core.extensions import db
 from core.forms import TEXT_MAX
 
-#: Effects named by transitions, marked with ``@effect`` (``cases.services``, ``cases.nota``, ...): they
+#: Effects named by transitions, marked with ``@effect`` (``cases.services.cases``, ``cases.services.nota``, ...): they
 #: run before the state changes, and get the reason given and the details the step asks for
 #: (``Transition.asks``).
 Effect = Callable[[User, Case, Transition, str | None, Mapping[str, Any]], None]
@@ -30,7 +30,7 @@ _EFFECTS: dict[str, Effect] = {}
 #: Guards named by transitions: None when the step may be taken, else why not (in Dutch).
 Guard = Callable[[Case], str | None]
 _GUARDS: dict[str, Guard] = {}
-#: Called after every step with the case and its new history line (``cases.planning``).
+#: Called after every step with the case and its new history line (``cases.services.planning``).
 AfterStep = Callable[[Case, CaseEvent, Transition], None]
 _AFTER_STEP: list[AfterStep] = []
 

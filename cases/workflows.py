@@ -25,7 +25,7 @@ from core.labels import Labels
 #: Lazy, so the labels read in the language of whoever reads them; typed as text because they act as it.
 _l = cast(Callable[[str], str], lazy_gettext)
 
-#: Who may be named in ``Transition.person`` and ``Transition.notifies`` (``cases.people``).
+#: Who may be named in ``Transition.person`` and ``Transition.notifies`` (``cases.services.people``).
 PEOPLE: Labels[str] = Labels(
     {
         "auteur": _l("de auteur"),
@@ -60,7 +60,7 @@ class Transition:
     #: Details the step asks for and hands to its effect: "kind" and "position" (what kind of item
     #: agenderen makes, and where on the agenda it puts it), "due_date" (the new date a postponement asks).
     asks: tuple[str, ...] = ()
-    #: Name of an effect in ``cases.services`` run before the state changes.
+    #: Name of an effect in ``cases.services.cases`` run before the state changes.
     effect: str | None = None
     #: Whom the step is told to (keys of ``PEOPLE``), by e-mail through the scheduler.
     notifies: tuple[str, ...] = ()

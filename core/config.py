@@ -108,7 +108,7 @@ class Defaults:
     NOTIFY_MAX_ATTEMPTS = 5
     #: Days before a meeting on which the system adds the progress item to its agenda.
     PROGRESS_ITEM_DAYS = 42
-    #: The vergaderbundel (meetings.bundle): at most so many pages and megabytes of documents go in;
+    #: The vergaderbundel (meetings.papers.bundle_pdf): at most so many pages and megabytes of documents go in;
     #: a document past the limits gets a page that says so. Bundles are kept for readers who open
     #: them again, at most BUNDLE_CACHE_ENTRIES of them, in BUNDLE_CACHE_FOLDER (None: "bundels" in
     #: the instance folder). A cache: each web node keeps its own, made again from the database.

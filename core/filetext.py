@@ -1,7 +1,7 @@
 """The text of a PDF or Word file, for search.
 
 These readers meet whatever was uploaded, so they run only inside ``core.sandbox``'s limited child
-(``meetings.document_text`` starts it); this module imports nothing of the app. Both readers are
+(``meetings.services.document_text`` starts it); this module imports nothing of the app. Both readers are
 pure-Python wheels. A Word file is a zip: its sizes are checked (``core.archive``) before the
 reader opens it.
 """

@@ -31,7 +31,7 @@ def demo_command(scale: str, factor: float) -> None:
     from core.extensions import db
     from core.scheduler import process_token
     from demo.story import database_has_users, demo_loaded, load
-    from meetings.jobs import read_texts
+    from meetings.jobs.documents import read_texts
 
     if demo_loaded():
         click.echo("De demo is al geladen; er is niets veranderd.")

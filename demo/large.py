@@ -138,7 +138,7 @@ def generate(scale: Scale, password: str, echo: Callable[[str], None] = click.ec
     """Load the demo, then the large data set of ``scale`` on top, and commit. Returns what was made."""
     from core.scheduler import process_token
     from demo.story import BEHEER_EMAIL, at, load
-    from meetings.jobs import read_texts
+    from meetings.jobs.documents import read_texts
 
     with _phase(echo, "demo") as done:
         load(password)

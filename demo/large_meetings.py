@@ -356,7 +356,7 @@ def _document(plan: Planner, meeting: PlannedMeeting, item: PlannedItem | None) 
     plan.trail.created(moment, uploader.actor, "meetings.add_document", Document, row, visibility={"after": after})
     if named:
         plan.share(moment, uploader.actor, "meetings.add_document", "documents", row["id"], named, after)
-    # As the scheduler reads it a few minutes later (``meetings.jobs.read_texts``).
+    # As the scheduler reads it a few minutes later (``meetings.jobs.documents.read_texts``).
     read = moment + timedelta(minutes=rng.randint(1, 5))
     row["text_status"] = TextStatus.GELEZEN
     now_seen = state(audience, named, released=meeting.published_at is not None and read >= meeting.published_at)

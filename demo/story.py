@@ -18,9 +18,10 @@ from sqlalchemy import select
 
 from auth import services as auth_services
 from auth.models import Organisation, Role, User
-from cases import dossiers, engine, nota
-from cases import services as case_services
+from cases import engine
 from cases.models import CaseType
+from cases.services import cases as case_services
+from cases.services import dossiers, nota
 from core import db as core_db
 from core.acting import SYSTEM
 from core.dates import AMSTERDAM

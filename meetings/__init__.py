@@ -13,7 +13,8 @@ def init_app(app: Flask) -> None:
     """The pages of bodies, cycles and meetings, their home panels, the notifications and jobs between
     meetings, ``flask woo``."""
     from core.signals import home_panels
-    from meetings import access_reminders, cli, jobs, labels, notifications, views  # noqa: F401  (views: routes)
+    from meetings import cli, labels, views  # noqa: F401  (views: its routes register on bp)
+    from meetings.jobs import access_reviews, documents, notifications
     from meetings.views import home, news
 
     labels.register()
@@ -27,7 +28,6 @@ def init_app(app: Flask) -> None:
     ):
         home_panels.connect(panel)
     notifications.register(app)
-    access_reminders.register(app)
-    jobs.register(app)
+    access_reviews.register(app)
+    documents.register(app)
     app.cli.add_command(cli.woo_group)
-

@@ -9,8 +9,8 @@ from flask.cli import with_appcontext
 
 from core.errors import DomainError
 from core.extensions import db
-from meetings import woo
 from meetings.models import Meeting
+from meetings.woo import package as woo
 
 
 @click.group("woo")

@@ -28,11 +28,11 @@ progress_report = Signal("progress-report")
 #: and commitments under each decision that the reader may see.
 besluitenlijst_follow_ups = Signal("besluitenlijst-follow-ups")
 
-#: The Woo package of a meeting; sender: the meeting. {decision id: [``meetings.services.papers.FollowUpLine``]}
+#: The Woo package of a meeting; sender: the meeting. {decision id: [``meetings.papers.reading.FollowUpLine``]}
 #: of the publishable follow-ups.
 public_follow_ups = Signal("public-follow-ups")
 
-#: A reader's calendar feed: a list of ``meetings.calendar.DayEntry`` (the due dates of one's actions).
+#: A reader's calendar feed: a list of ``meetings.calendar.ics.DayEntry`` (the due dates of one's actions).
 feed_events = Signal("feed-events")
 
 #: A reader's *what's new*, ``since=`` {body id: moment}: a list of ``core.sections.NewsLine``.

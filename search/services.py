@@ -26,7 +26,7 @@ from core.db import Audience
 from core.extensions import db
 from core.labels import label
 from core.scheduler import process_token
-from meetings.jobs import read_texts
+from meetings.jobs.documents import read_texts
 from meetings.models import AgendaItem, Body, Cycle, Decision, Document, Meeting, Minutes, Note, TextStatus, Theme
 from meetings.services.texts import read_again
 from search import index

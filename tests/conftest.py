@@ -91,7 +91,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     with app.app_context():
         from core.acting import origin
         from demo.story import load
-        from meetings.jobs import read_texts
+        from meetings.jobs.documents import read_texts
 
         with origin("test"):
             load(DEMO_PASSWORD)
@@ -199,7 +199,7 @@ def new_action(**details: Any) -> Any:
     """An actiepunt of BO-Brainport, recorded by its secretariat, owned by the province and due in
     twenty days; ``details`` override any of ``create_follow_up``'s fields."""
     from cases.models import CaseType
-    from cases.services import create_follow_up
+    from cases.services.cases import create_follow_up
     from core.dates import today
 
     fields: dict[str, Any] = {

@@ -29,7 +29,7 @@ class AgendaItemKind(enum.StrEnum):
 class TextStatus(enum.StrEnum):
     """Whether a document's text has been read for search, and if it has none, why not."""
 
-    #: Not read yet: the scheduler reads it (``meetings.jobs``); until then search finds the title.
+    #: Not read yet: the scheduler reads it (``meetings.jobs.documents``); until then search finds the title.
     WACHT = "wacht"
     GELEZEN = "gelezen"
     #: Read, but there is no text in it (a scan).

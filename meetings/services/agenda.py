@@ -414,7 +414,7 @@ def add_document(
     shared_with: list[int] | None = None,
 ) -> Document:
     """Store an uploaded document with a meeting or one of its agenda items. Its text is read later,
-    by the scheduler (``meetings.jobs``); until then search finds it by its title."""
+    by the scheduler (``meetings.jobs.documents``); until then search finds it by its title."""
     ensure(actor, Action.VIEW, agenda_item or meeting)
     if not may_add_document(actor, meeting, agenda_item):
         raise NotPermitted(

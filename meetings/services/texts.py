@@ -19,8 +19,8 @@ from core.acting import Actor, service
 from core.dates import now
 from core.extensions import db
 from meetings import storage
-from meetings.document_text import READABLE, Reading, read_text
 from meetings.models import Document, TextStatus
+from meetings.services.document_text import READABLE, Reading, read_text
 
 log = logging.getLogger(__name__)
 

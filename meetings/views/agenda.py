@@ -18,7 +18,7 @@ from core.downloads import filename_for, streamed
 from core.errors import DomainError
 from core.pages import confirm_page, form_page, run_action, submit_form
 from core.signals import answer
-from meetings import bp, signals, storage, woo
+from meetings import bp, signals, storage
 from meetings.forms import (
     AgendaItemForm,
     AgendaMoveForm,
@@ -34,6 +34,7 @@ from meetings.models import AgendaItem, Document, Meeting
 from meetings.services import agenda, bodies, cycles, decisions, news, notes
 from meetings.services import attendance as attendance_ahead
 from meetings.services.numbering import numbering
+from meetings.woo import package as woo
 
 PDF = "application/pdf"
 

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 
 from auth import feeds
 from meetings import bp
-from meetings.services import calendar as calendar_services
+from meetings.calendar import feed as calendar_services
 from meetings.services import cycles
 
 ICS = "text/calendar; charset=utf-8"

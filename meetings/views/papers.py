@@ -13,11 +13,14 @@ from flask import send_file
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required
 
-from meetings import bp, bundle, docx_papers, papers, storage
-from meetings.papers import Paper
+from meetings import bp, storage
+from meetings.papers import bundle_pdf as bundle
+from meetings.papers import docx as docx_papers
+from meetings.papers import pdf as papers
+from meetings.papers.bundle import bundle_of
+from meetings.papers.pdf import Paper
+from meetings.papers.reading import agenda_paper, besluitenlijst_paper, filename
 from meetings.services import cycles
-from meetings.services.bundle import bundle_of
-from meetings.services.papers import agenda_paper, besluitenlijst_paper, filename
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 RENDERERS: dict[str, tuple[Callable[[Paper], bytes], str]] = {

@@ -157,7 +157,7 @@ def test_text_a_spreadsheet_would_run_is_neutralised_in_the_csv_and_exact_in_jso
     from datetime import date
 
     from cases.models import CaseType
-    from cases.services import change_due_date, create_follow_up
+    from cases.services.cases import change_due_date, create_follow_up
 
     with in_app(app):
         bo = find_body()

@@ -33,13 +33,13 @@ from auth import mfa
 from auth.invitations import invite_user
 from auth.models import Membership, Organisation, Role, User
 from auth.services import create_user, switch_off_user
-from cases.dossiers import create_dossier, link
 from cases.engine import fire
-from cases.excel import preview_import, read_sheet
 from cases.models import Case as CaseModel
 from cases.models import CaseAttachment, CaseEvent, CaseType, DossierLink, RouteStep
-from cases.nota import add_route_step
-from cases.services import add_progress_note, create_follow_up, create_nota
+from cases.services.cases import add_progress_note, create_follow_up, create_nota
+from cases.services.dossiers import create_dossier, link
+from cases.services.excel import preview_import, read_sheet
+from cases.services.nota import add_route_step
 from core.dates import now, today
 from core.db import Audience
 from core.extensions import db

@@ -16,8 +16,8 @@ from auth.policy import can, visible
 from core.dates import now
 from core.db import Audience
 from core.extensions import db
+from meetings.calendar import feed as calendar_services
 from meetings.models import Attendance, AttendanceStatus, Cycle, Milestone, Seat
-from meetings.services import calendar as calendar_services
 from meetings.services import cycles
 from search.services import filter_choices
 from tests.conftest import in_app, meeting_held, new_meeting, user

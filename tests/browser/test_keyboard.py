@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from auth.models import User
-from cases import nota
-from cases import services as case_services
+from cases.services import cases as case_services
+from cases.services import nota
 from core.acting import origin
 from core.extensions import db
 from tests.browser.conftest import LiveServer

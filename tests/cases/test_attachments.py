@@ -187,7 +187,7 @@ def test_an_agenda_requests_files_become_the_new_items_documents_when_it_is_agen
 def test_the_matrix_catches_an_attachment_download_that_skips_the_policy(app, world, undo, monkeypatch):  # noqa: F811
     """The mutation: load the file by id without the policy, and the access matrix reports every file
     of a case the regio deelnemer may not see."""
-    import cases.views as views
+    import cases.views.cases as views
 
     def unchecked(_user: Any, model: Any, ident: int, *options: Any) -> Any:
         return db.get_or_404(model, ident)

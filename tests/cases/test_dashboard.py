@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from auth.models import Organisation
 from auth.policy import visible
-from cases import dashboard as numbers
 from cases.engine import fire, is_overdue
 from cases.models import Case, CaseType
-from cases.services import change_due_date, create_follow_up
+from cases.services import dashboard as numbers
+from cases.services.cases import change_due_date, create_follow_up
 from core import charts
 from core.dates import now, today
 from core.db import Audience

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from cases import dossiers
 from cases.models import Case, CaseType, DossierLink
+from cases.services import dossiers
 from core.errors import DomainError
 from core.extensions import db
 from meetings.models import AgendaItem, AgendaItemKind, Body, Decision

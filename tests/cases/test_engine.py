@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 
 from cases import engine
-from cases.dossiers import create_dossier
 from cases.models import Case, CaseType
-from cases.services import submit_agenda_request
+from cases.services.cases import submit_agenda_request
+from cases.services.dossiers import create_dossier
 from cases.workflows import SAME_STATE, WORKFLOWS
 from core.dates import today
 from core.errors import DomainError, InvalidTransition, NotPermitted
@@ -283,7 +283,7 @@ def test_the_declared_workflows_are_consistent():
 
 
 def test_every_effect_guard_and_person_a_workflow_names_exists(app):
-    """The app (its views import ``cases.nota`` and ``cases.services``) has registered them all."""
+    """The app (its views import ``cases.services.nota`` and ``cases.services.cases``) has registered them all."""
     from cases.workflows import PEOPLE
 
     effects, guards = engine.declared_names()

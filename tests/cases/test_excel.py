@@ -16,9 +16,9 @@ from sqlalchemy import func, select
 
 from audit.models import AuditRecord
 from auth.services import update_user
-from cases import excel
 from cases.models import Case, CaseType
-from cases.services import create_follow_up, follow_up_overview
+from cases.services import excel
+from cases.services.cases import create_follow_up, follow_up_overview
 from core.dates import today
 from core.db import Audience
 from core.errors import DomainError

@@ -80,7 +80,7 @@ def test_the_action_is_announced_when_the_besluitenlijst_goes_out_not_before(app
 
 def test_the_progress_item_of_a_later_meeting_lists_the_action_only_once_it_is_out(app, clients, clock):
     _meeting, case_id, _item = _concept_with_an_action(app, clock)
-    from cases.services import progress_report
+    from cases.services.cases import progress_report
     from meetings.services import agenda
     from tests.conftest import new_meeting
 

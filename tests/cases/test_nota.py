@@ -11,9 +11,10 @@ import pytest
 from sqlalchemy import select
 
 from auth.models import User
-from cases import engine, nota
-from cases import services as case_services
+from cases import engine
 from cases.models import Case, CaseEvent, EventKind, RouteStep, StepStatus
+from cases.services import cases as case_services
+from cases.services import nota
 from cases.workflows import NOTA
 from core.errors import DomainError, InvalidTransition, NotPermitted
 from core.extensions import db

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from auth.models import Organisation, Role
-from cases import excel
 from cases.models import Case, CaseType
-from cases.services import create_follow_up
+from cases.services import excel
+from cases.services.cases import create_follow_up
 from core.dates import today
 from core.errors import DomainError
 from core.extensions import db

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from cases import engine
 from cases.models import Case, CaseEvent, EventKind
-from cases.services import change_due_date
+from cases.services.cases import change_due_date
 from core.dates import today
 from core.db import Audience
 from core.errors import InvalidTransition

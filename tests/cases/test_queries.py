@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from cases.models import CaseType
-from cases.services import create_follow_up
+from cases.services.cases import create_follow_up
 from core.dates import today
 from tests.conftest import find_body, in_app, user
 

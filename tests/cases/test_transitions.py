@@ -30,10 +30,10 @@ import pytest
 from sqlalchemy import func, select
 
 from cases import engine
-from cases.dossiers import create_dossier
 from cases.models import Case, CaseEvent, CaseType, RouteStep, StepStatus
-from cases.nota import add_route_step, edit_nota
-from cases.services import create_follow_up, create_nota, submit_agenda_request
+from cases.services.cases import create_follow_up, create_nota, submit_agenda_request
+from cases.services.dossiers import create_dossier
+from cases.services.nota import add_route_step, edit_nota
 from cases.workflows import WORKFLOWS
 from core.acting import SYSTEM, Actor, service
 from core.dates import now, today

@@ -33,7 +33,7 @@ def targets(app, clock) -> Targets:
     """Demo objects in the states the forms need; the next BO-Brainport agenda is published for it, and
     a concept decision taken after that meeting (the clock is then put back: the forms are posted today)."""
     from cases.models import Case, CaseType
-    from cases.services import create_follow_up
+    from cases.services.cases import create_follow_up
     from meetings.models import (
         AgendaItem,
         Decision,

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from cases.models import CaseType
-from cases.services import create_follow_up
+from cases.services.cases import create_follow_up
 from core.dates import today
 from core.db import Audience
 from core.extensions import db

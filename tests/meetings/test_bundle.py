@@ -434,7 +434,7 @@ def test_the_meeting_page_links_the_bundle_for_members(clients, march):
 
 
 def test_a_bundle_is_made_once_per_view_and_again_when_what_that_reader_sees_changes(app, clients, march, monkeypatch):
-    from meetings import bundle as bundles
+    from meetings.papers import bundle_pdf as bundles
 
     made: list[str] = []
     real = bundles.render
@@ -466,7 +466,7 @@ def test_a_bundle_is_made_once_per_view_and_again_when_what_that_reader_sees_cha
 
 
 def test_no_more_bundles_are_kept_than_configured(app, clients, march, monkeypatch):
-    from meetings import bundle as bundles
+    from meetings.papers import bundle_pdf as bundles
 
     monkeypatch.setitem(app.config, "BUNDLE_CACHE_ENTRIES", 1)
     bundle(clients(RIJK), march)

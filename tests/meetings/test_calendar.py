@@ -13,14 +13,14 @@ from sqlalchemy import select
 from auth.feeds import create_feed
 from cases import engine
 from cases.models import Case, CaseType
-from cases.services import create_follow_up
+from cases.services.cases import create_follow_up
 from core.dates import AMSTERDAM, now
 from core.db import Audience
 from core.extensions import db
 from demo.story import MEMO_TITLE
+from meetings.calendar.feed import feed_ics
 from meetings.models import Cycle, Meeting, Milestone, MilestoneKind
 from meetings.services import cycles
-from meetings.services.calendar import feed_ics
 from tests.conftest import find_body, in_app, user
 
 BRABANT = "economie@noord-brabant.test"

@@ -15,8 +15,8 @@ from sqlalchemy import select, text
 
 from core import create_app
 from core.extensions import db
+from meetings.jobs.notifications import _milestone_reminders, compose_milestone
 from meetings.models import AgendaItemKind, Meeting, Milestone
-from meetings.notifications import _milestone_reminders, compose_milestone
 from meetings.services import agenda, decisions
 from tests.conftest import amsterdam, in_app, meeting_held, new_meeting, user
 

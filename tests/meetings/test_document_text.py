@@ -15,8 +15,8 @@ from pypdf import PdfWriter
 
 from core import sandbox
 from demo.pdf import text_pdf
-from meetings.document_text import Reading, read_text
 from meetings.models import TextStatus
+from meetings.services.document_text import Reading, read_text
 from tests.meetings.hostile import docx_bomb, long_docx, scanned_pdf, shared_stream_pdf
 
 PDF = "application/pdf"

@@ -13,7 +13,7 @@ import pytest
 from openpyxl import load_workbook
 
 from cases.models import CaseType
-from cases.services import create_follow_up
+from cases.services.cases import create_follow_up
 from core.dates import today
 from core.db import Audience
 from core.extensions import db

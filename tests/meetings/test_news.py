@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from audit.models import AuditRecord
 from cases.models import CaseType
-from cases.services import create_follow_up
+from cases.services.cases import create_follow_up
 from core.db import Audience
 from core.extensions import db
 from demo.pdf import text_pdf

@@ -16,14 +16,14 @@ from sqlalchemy import func, select
 
 from audit.models import AuditRecord
 from cases.models import Case, CaseType
-from cases.services import create_follow_up
+from cases.services.cases import create_follow_up
 from core.dates import today
 from core.db import Audience
 from core.extensions import db
 from demo.pdf import text_pdf
-from meetings.docx_papers import to_docx
 from meetings.models import AgendaItemKind, Body, Meeting
-from meetings.papers import Paper, PaperAction, PaperDecision, PaperItem, to_pdf
+from meetings.papers.docx import to_docx
+from meetings.papers.pdf import Paper, PaperAction, PaperDecision, PaperItem, to_pdf
 from meetings.services import agenda, decisions
 from tests.conftest import in_app, meeting_held, new_meeting, user
 from tests.meetings.builders import meeting_with_items

@@ -140,7 +140,7 @@ def test_each_standing_item_takes_the_meetings_audience(flow):
 
 
 def test_the_standing_progress_item_is_the_meetings_progress_item_and_the_scheduler_adds_no_second(flow, clock):
-    from meetings.notifications import _progress_items_job
+    from meetings.jobs.notifications import _progress_items_job
 
     meeting = new_cycle(flow)
     page = flow.sec.get(f"/vergaderingen/{meeting}").get_data(as_text=True)
@@ -157,7 +157,7 @@ def test_the_standing_progress_item_is_the_meetings_progress_item_and_the_schedu
 
 
 def test_without_a_standing_progress_item_the_scheduler_puts_it_before_the_closing_items(flow, clock):
-    from meetings.notifications import _progress_items_job
+    from meetings.jobs.notifications import _progress_items_job
 
     rows = standing_rows(flow)
     rows[3]["remove"] = True  # the beheerder takes the progress item off the list

@@ -16,10 +16,10 @@ from core.acting import SYSTEM
 from core.dates import now
 from core.extensions import db
 from demo.pdf import text_pdf
-from meetings.document_text import Reading
-from meetings.jobs import read_texts
+from meetings.jobs.documents import read_texts
 from meetings.models import AgendaItem, Document, Meeting, TextStatus
 from meetings.services import agenda, texts
+from meetings.services.document_text import Reading
 from tests.conftest import Client, in_app, own_database, user
 
 SEC = "secretariaat@ezk.test"

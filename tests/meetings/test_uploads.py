@@ -20,7 +20,7 @@ from core import sandbox
 from core.extensions import db
 from demo.pdf import text_pdf
 from meetings import storage
-from meetings.jobs import read_texts
+from meetings.jobs.documents import read_texts
 from meetings.models import Document, Meeting, TextStatus
 from tests.conftest import find_body, in_app
 from tests.meetings.hostile import docx_bomb, odt_mimetype_bomb, shared_stream_pdf

@@ -18,7 +18,7 @@ from tests.conftest import in_app
 
 #: The schema as the standards folder hands it out, loaded as its README says (not our vendored copy).
 STANDARD = Path(__file__).resolve().parents[3] / "shared" / "standards" / "diwoo-0.9.8"
-VENDORED = Path(__file__).resolve().parents[2] / "meetings" / "standards" / "diwoo-0.9.8"
+VENDORED = Path(__file__).resolve().parents[2] / "meetings" / "woo" / "standards" / "diwoo-0.9.8"
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from core.dates import local_to_utc
 from core.db import Audience
 from core.extensions import db
 from demo.pdf import text_pdf
+from meetings.jobs.notifications import DIGEST
 from meetings.models import AgendaItem, AgendaItemKind, Meeting
-from meetings.notifications import DIGEST
 from meetings.services import agenda
 from notify import services
 from notify.models import Notification, NotificationState

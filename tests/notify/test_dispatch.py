@@ -14,8 +14,8 @@ from sqlalchemy import select
 from auth.models import Membership
 from cases import engine
 from cases.models import Case, CaseType
-from cases.planning import REMINDER, occurrences
-from cases.services import change_due_date, create_follow_up
+from cases.services.cases import change_due_date, create_follow_up
+from cases.services.planning import REMINDER, occurrences
 from cases.workflows import FOLLOW_UP_REMINDERS
 from core.dates import local_to_utc, to_local, today
 from core.db import Audience
@@ -368,7 +368,7 @@ def test_a_meeting_that_moves_after_its_invitation_gets_a_new_one(app, moved):
 
 
 def test_the_scheduler_puts_the_progress_item_on_a_coming_agenda_once(app, clock):
-    from meetings.notifications import _progress_items_job
+    from meetings.jobs.notifications import _progress_items_job
 
     with in_app(app):
         sec = user("secretariaat@ezk.test")

@@ -8,7 +8,7 @@ from sqlalchemy import delete, func, select, text
 
 from core.extensions import db
 from demo.pdf import text_pdf
-from meetings.jobs import read_texts
+from meetings.jobs.documents import read_texts
 from meetings.models import AgendaItem, AgendaItemKind, Decision, Document, Meeting, Theme
 from search.models import FTS_TABLE, EntryKind, SearchEntry
 from tests.conftest import find_body, in_app, meeting_held, user

@@ -13,16 +13,7 @@ from flask_login import current_user, login_required
 from auth.models import User
 from auth.policy import Action, bodies_where, can, ensure, get_visible
 from auth.services import list_users, named_people
-from cases import (
-    attachments,
-    bp,
-    dossiers,
-    engine,
-    nota,
-    route,
-    services,
-)
-from cases import news as case_news
+from cases import bp, engine
 from cases.forms import (
     AgendaRequestForm,
     DossierForm,
@@ -38,6 +29,9 @@ from cases.forms import (
     TransitionForm,
 )
 from cases.models import CaseAttachment, CaseType, EventKind
+from cases.services import attachments, dossiers, nota, route
+from cases.services import cases as services
+from cases.services import news as case_news
 from cases.workflows import SAME_STATE, TYPE_LABELS
 from core.dates import show_date
 from core.downloads import streamed

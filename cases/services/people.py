@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from auth.models import Membership, Role, User
-from cases import route
 from cases.models import Case
+from cases.services import route
 from core.extensions import db
 
 _TAKES_PART = (Role.SECRETARIAAT, Role.DEELNEMER)

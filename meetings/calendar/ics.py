@@ -1,5 +1,5 @@
 """iCalendar (RFC 5545) for meetings: the invitation's attachment, a meeting's download, and the
-events of a user's personal feed (assembled in ``meetings.services.calendar``).
+events of a user's personal feed (assembled in ``meetings.calendar.feed``).
 
 Every event has a UID that is stable per thing (a meeting, a milestone, a case's due date), so a
 calendar app updates what it has instead of adding a second copy; the invitation, the download

@@ -3,7 +3,7 @@
 Reading a file is the riskiest thing Regiotafel does with it: a PDF of a few kilobytes kept a reader
 busy for most of a minute, a Word file of a few hundred kilobytes unpacked to gigabytes. So it never
 happens in a web request, nor inside a database transaction: the scheduler reads pending documents
-(``meetings.jobs``) in a child process with limits on CPU time, memory and time on the clock
+(``meetings.jobs.documents``) in a child process with limits on CPU time, memory and time on the clock
 (``core.sandbox``, running the readers of ``core.filetext``). A document that needs more is kept all
 the same, without text, and says why (``TextStatus``); search finds it by its title.
 """

@@ -27,7 +27,7 @@ from core.labels import label
 from core.scheduler import Job
 from core.signals import scheduler_jobs
 from core.web import absolute_url
-from meetings import calendar
+from meetings.calendar import ics as calendar
 from meetings.models import Cycle, Document, Meeting, Milestone, MilestoneKind, ReviewStatus
 from meetings.services import agenda as agenda_services
 from meetings.services.numbering import numbering

@@ -1,6 +1,6 @@
 """The agenda and the besluitenlijst of a meeting as one reader may read them, ready to print.
 
-Builds the content model of ``meetings.papers`` from what the pages show (``agenda_of``,
+Builds the content model of ``meetings.papers.pdf`` from what the pages show (``agenda_of``,
 ``besluitenlijst_of`` and the cases' follow-ups, each already filtered by the policy), numbered as
 this reader sees it (``numbering``): a Rijk-only item is simply not there for the regio, and the
 numbers run on without a gap. The facts and attendance are built here for the Woo package too, so
@@ -23,7 +23,7 @@ from core.sections import LinkedItem
 from core.signals import answer
 from meetings import signals
 from meetings.models import Attendance, AttendanceStatus, Decision, Meeting, ReviewStatus, Seat
-from meetings.papers import Paper, PaperAction, PaperDecision, PaperItem
+from meetings.papers.pdf import Paper, PaperAction, PaperDecision, PaperItem
 from meetings.services.agenda import agenda_of
 from meetings.services.cycles import attendance_rows
 from meetings.services.decisions import besluitenlijst_of

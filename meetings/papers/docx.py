@@ -1,4 +1,4 @@
-"""Papers as Word files: the same ``meetings.papers.Paper`` the PDF is made of, laid out alike.
+"""Papers as Word files: the same ``meetings.papers.pdf.Paper`` the PDF is made of, laid out alike.
 
 The secretariat and the members take an agenda or a besluitenlijst into their own document systems
 and work on from there, which is why they want Word besides PDF. The layout follows the PDF's: A4,
@@ -25,7 +25,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from core.dates import now
-from meetings.papers import ATTENDANCE, DOCUMENTS, MEETING_DOCUMENTS, PAGE, Paper, PaperItem, printable
+from meetings.papers.pdf import ATTENDANCE, DOCUMENTS, MEETING_DOCUMENTS, PAGE, Paper, PaperItem, printable
 
 FONT = "Arial"  # the nearest of Word's own fonts to the PDF's Helvetica
 INK = RGBColor(0x1B, 0x1B, 0x1B)

@@ -12,11 +12,11 @@ from sqlalchemy.orm import joinedload
 from auth.models import User
 from auth.policy import visible
 from cases.models import Case, CaseType
-from cases.services import FOLLOW_UP_TYPES
+from cases.services.cases import FOLLOW_UP_TYPES
 from cases.workflows import WORKFLOWS
 from core.extensions import db
 from core.web import absolute_url
-from meetings.calendar import DayEntry
+from meetings.calendar.ics import DayEntry
 
 #: Still the owner's to deliver: the states in which a due date can pass (not yet reported done).
 _TO_DELIVER = or_(*(and_(Case.type == t, Case.state.in_(WORKFLOWS[t].overdue_in)) for t in FOLLOW_UP_TYPES))

@@ -1,13 +1,13 @@
 """Papers: the agenda and the besluitenlijst of a meeting, laid out as Dutch government papers are.
 
 One content model, ``Paper``, built once and rendered twice: as PDF here (reportlab) and as Word in
-``meetings.docx_papers`` (python-docx). On top the body and the kind of paper, then a column of
+``meetings.papers.docx`` (python-docx). On top the body and the kind of paper, then a column of
 facts (date, time, place, chair, kenmerk, status), the attendance, numbered agenda items with their
 kind, submitter and documents, decisions numbered per item, and under each decision its actions
 with owner and due date.
 
-What goes in is decided by whoever builds the model: ``meetings.services.papers`` for a reader
-(what that reader may see, numbered as that reader sees it), ``meetings.woo`` for the public (what
+What goes in is decided by whoever builds the model: ``meetings.papers.reading`` for a reader
+(what that reader may see, numbered as that reader sees it), ``meetings.woo.package`` for the public (what
 is publishable, numbered as the official agenda is). The renderers lay out only what they are
 given, and take the text of every line from the model, so the two formats cannot drift apart.
 """

@@ -38,7 +38,7 @@ from auth.models import Organisation, User
 from auth.policy import Action, ensure, visible
 from cases.engine import is_overdue, workflow_of
 from cases.models import Case, CaseType
-from cases.services import create_follow_up, follow_up_overview
+from cases.services.cases import create_follow_up, follow_up_overview
 from cases.workflows import TYPE_LABELS
 from core.acting import service
 from core.archive import ArchiveTooLarge, open_archive

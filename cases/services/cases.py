@@ -16,9 +16,9 @@ from audit.recorder import note_reason
 from auth.models import Organisation, User
 from auth.policy import Action, bodies_where, can, ensure, get_visible, publishable, visible
 from auth.services import share
-from cases import attachments, planning, route
 from cases.engine import effect, is_overdue, workflow_of
 from cases.models import Case, CaseEvent, CaseType, EventKind, RouteStep
+from cases.services import attachments, planning, route
 from cases.workflows import TYPE_LABELS, WORKFLOWS, Transition
 from core.acting import service
 from core.dates import show_date, today
@@ -38,7 +38,7 @@ from meetings.models import (
     Placement,
     Theme,
 )
-from meetings.papers import FollowUpLine
+from meetings.papers.pdf import FollowUpLine
 from meetings.services.agenda import add_agenda_item, agenda_of, previous_meeting
 from meetings.services.bodies import organisations_of
 from meetings.services.cycles import open_cycle_for_requests
@@ -382,7 +382,7 @@ _WAITING_REQUEST = and_(
 
 
 def _visible_cases(user: User, *conditions: Any, order_by: Any = (Case.id,), join: Any = None) -> list[Case]:
-    """The cases this user may see that meet ``conditions``, with what ``cases.views.as_linked`` shows."""
+    """The cases this user may see that meet ``conditions``, with what ``cases.views.cases.as_linked`` shows."""
     query = select(Case)
     if join is not None:
         query = query.join(*join)

@@ -1,7 +1,7 @@
 """The vergaderbundel: one PDF with a reader's agenda, a table of contents and every document that reader
 may see, in agenda order; and *alles downloaden*, a zip with that PDF and the documents themselves.
 
-What goes in is decided by ``meetings.services.bundle`` (the reader's ``Bundle``); this module lays
+What goes in is decided by ``meetings.papers.bundle`` (the reader's ``Bundle``); this module lays
 out only what it is given:
 
 * the agenda (the same paper as ``agenda.pdf``), then *Inhoud*, then per agenda item its documents;
@@ -51,9 +51,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from core.dates import AMSTERDAM
-from meetings import papers
-from meetings.papers import BRAND, MUTED, STYLES, printable
-from meetings.services.bundle import Bundle, BundleDocument, BundleSection
+from meetings.papers import pdf as papers
+from meetings.papers.bundle import Bundle, BundleDocument, BundleSection
+from meetings.papers.pdf import BRAND, MUTED, STYLES, printable
 
 log = logging.getLogger(__name__)
 

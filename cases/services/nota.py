@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from auth.models import User
 from auth.policy import Action, can, ensure
-from cases import route
 from cases.engine import effect, guard
 from cases.models import Case, CaseEvent, CaseType, EventKind, RouteStep, StepStatus
+from cases.services import route
 from cases.workflows import Transition
 from core.acting import service
 from core.dates import now

@@ -23,9 +23,10 @@ from core.extensions import db
 from core.labels import label
 from core.signals import answer
 from core.web import absolute_url
-from meetings import calendar, signals
+from meetings import signals
+from meetings.calendar import ics as calendar
+from meetings.jobs.notifications import invitation_sequences
 from meetings.models import Cycle, Meeting, Milestone, MilestoneKind
-from meetings.notifications import invitation_sequences
 
 #: How far back a feed reaches: last year's meetings stay in the calendar, ten years do not.
 FEED_PAST = timedelta(days=365)

@@ -12,8 +12,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from auth.policy import Action, ensure
-from cases import bp, excel
+from cases import bp
 from cases.forms import ImportConfirmForm, ImportUploadForm
+from cases.services import excel
 from core.db import Audience
 from core.errors import DomainError, NotPermitted, NotVisible
 from core.extensions import db

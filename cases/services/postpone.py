@@ -57,7 +57,7 @@ def _ask(actor: User, case: Case, transition: Transition, reason: str | None, de
 @effect("uitstel_verleend")
 def _grant(actor: User, case: Case, transition: Transition, reason: str | None, details: Mapping[str, Any]) -> None:
     """The due date moves to the date asked for; the old one stays in the history, as when the
-    secretariat moves it itself (``cases.services.change_due_date``)."""
+    secretariat moves it itself (``cases.services.cases.change_due_date``)."""
     granted = case.requested_due_date
     assert granted is not None  # the guard holds the step back otherwise
     db.session.add(

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 
 from auth.models import User
 from cases import bp
-from cases import dashboard as numbers
+from cases.services import dashboard as numbers
 from core import charts
 from core.dates import show_date
 from core.labels import label

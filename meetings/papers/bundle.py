@@ -1,7 +1,7 @@
 """The vergaderbundel of a meeting as one reader may read it: the agenda, then every document that
 reader may see, in agenda order.
 
-Builds the content model that ``meetings.bundle`` renders, from the same reads as the meeting page
+Builds the content model that ``meetings.papers.bundle_pdf`` renders, from the same reads as the meeting page
 (``agenda_of``, already filtered by the policy) and numbered as the reader sees the agenda
 (``numbering``): a Rijk-only document is simply not there for the regio, not in the table of contents,
 not in the outline, not in the page count, not in the zip. A bundle that waits for the agenda's
@@ -22,10 +22,10 @@ from auth.models import User
 from core.dates import AMSTERDAM
 from core.downloads import filename_for
 from meetings.models import Document, Meeting
-from meetings.papers import MEETING_DOCUMENTS, Paper
+from meetings.papers.pdf import MEETING_DOCUMENTS, Paper
+from meetings.papers.reading import agenda_paper
 from meetings.services.agenda import agenda_of
 from meetings.services.numbering import numbering
-from meetings.services.papers import agenda_paper
 
 #: Raise when the bundle's layout changes, so that bundles made before are not served from the cache.
 FORMAT = 1

@@ -21,9 +21,9 @@ from sqlalchemy.orm import joinedload
 
 from auth.models import User
 from auth.policy import Action, can
-from cases import people
 from cases.engine import after_step, workflow_of
 from cases.models import Case, CaseEvent, EventKind
+from cases.services import people
 from cases.workflows import NEW_TYPE, PEOPLE, THE_TYPE, TYPE_LABELS, WORKFLOWS, Reminder, Transition, Workflow
 from core.dates import local_to_utc, now, show_date, to_local, today
 from core.extensions import db

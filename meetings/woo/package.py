@@ -30,10 +30,10 @@ from core.errors import DomainError
 from core.extensions import db
 from core.labels import label
 from core.signals import answer
-from meetings import diwoo, papers, signals, storage
+from meetings import signals, storage
 from meetings.models import AgendaItem, Decision, Document, Meeting, ReviewStatus, Seat
-from meetings.services.cycles import attendance_rows
-from meetings.services.papers import (
+from meetings.papers import pdf as papers
+from meetings.papers.reading import (
     agenda_status,
     agenda_title,
     attendance_lines,
@@ -41,6 +41,8 @@ from meetings.services.papers import (
     besluitenlijst_title,
     meeting_facts,
 )
+from meetings.services.cycles import attendance_rows
+from meetings.woo import diwoo
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ def _tooi(organisation: OrganisationRow) -> diwoo.Organisation:
 
 
 def _paper(meeting: Meeting, title: str, status: str, empty: str, **content: Any) -> papers.Paper:
-    """A paper for the public, laid out as a reader's paper is (``meetings.services.papers``)."""
+    """A paper for the public, laid out as a reader's paper is (``meetings.papers.reading``)."""
     return papers.Paper(
         title=title,
         body=meeting.cycle.body.name,
