@@ -523,3 +523,15 @@ def publishable(model: type[Any]) -> ColumnElement[bool]:
 
 def is_publishable(obj: Any) -> bool:
     return isinstance(obj, AudienceMixin) and obj.audience is Audience.OPENBAAR and obj.is_released()
+
+
+#: Meetings whose openbaar agenda may go out to the public with the meeting's title, date, place, chair
+#: and kenmerk: those of the whole table.
+_PUBLISHES_AGENDA = frozenset({Audience.OPENBAAR, Audience.OVERLEG})
+
+
+def publishes_agenda(meeting: Any) -> bool:
+    """Whether a Woo package of ``meeting`` may exist. Of a meeting for one side (or for named people)
+    nothing is the public's, not even when and where it is: the other side must not learn that it
+    exists, and nothing on it can be openbaar anyway (no part reaches further than its whole)."""
+    return isinstance(meeting, AudienceMixin) and meeting.audience in _PUBLISHES_AGENDA
