@@ -148,6 +148,12 @@ class Figures:
     focus: tuple[str, ...] | None = None
 
     costs: dict[str, list[float]] = field(default_factory=dict)
+    #: Print a line after every run (the long hunt), so that a watcher sees it move.
+    progress: bool = False
+
+    def progress_line(self) -> str:
+        seconds = time.monotonic() - self.started
+        return f"hunt: {self.examples} runs, {self.steps} steps, {self.pages} pages, {seconds:.0f} s"
 
     def cost(self, what: str, started: float) -> None:
         spent = self.costs.setdefault(what, [0, 0.0])

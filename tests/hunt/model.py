@@ -264,4 +264,5 @@ class Model:
         return [o for o in self.objects if not o.deleted and (wanted is None or o.table in wanted)]
 
     def find(self, table: str, ident: int) -> Obj | None:
-        return next((o for o in self.objects if o.table == table and o.id == ident), None)
+        """The object with this id: the live one, if SQLite gave a deleted one's id to a new one."""
+        return next((o for o in reversed(self.objects) if o.table == table and o.id == ident), None)

@@ -39,7 +39,7 @@ def _hunt(
     from notify import services
 
     monkeypatch.setattr(services, "_compose", capturing(services._compose))
-    figures = Figures()
+    figures = Figures(progress=not derandomize)
     Hunter.app, Hunter.connection, Hunter.figures, Hunter.sweep_every = app, connection, figures, sweep_every
     common = {
         "stateful_step_count": per_example,
