@@ -79,6 +79,7 @@ class Hunter(RuleBasedStateMachine):
         super().__init__()
         self.figures.examples += 1
         self.steps = 0
+        self.failed = False
         self.point = self.connection.begin_nested()
         self.original_clock = core_db.clock
         self.start = date(date.today().year + 6, 1, 5)
@@ -140,7 +141,9 @@ class Hunter(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         try:
-            if self.steps:
+            # After a leak in a step, no second one from the sweep: hypothesis tells failures apart by
+            # where they were raised and what was being handled, and must see the same one when it shrinks.
+            if self.steps and not self.failed:
                 self._check(final=True)
         finally:
             self._tear_down()
@@ -1260,6 +1263,7 @@ class Hunter(RuleBasedStateMachine):
         try:
             self._read(final=final)
         except Leak as leak:
+            self.failed = True
             if self.figures.first_failure_step is None:
                 self.figures.first_failure_step = self.figures.steps
                 self.figures.failure = str(leak)
