@@ -36,7 +36,7 @@ def readable_rows(connection: Connection, reader: Any, rows: Sequence[dict[str, 
     nothing readable is left is left out entirely. A record shown in part keeps its hash, which covers
     the whole record: ``audit verify`` on the server checks it.
     """
-    readings = policy().readable_records(reader, rows)
+    readings = policy().readable_records(reader, rows, lambda gone: _deletions(connection, gone))
     partial = [row for row, reading in zip(rows, readings, strict=True) if reading.shown and not _whole(reading)]
     current = _current_values(connection, partial)
     shown: list[dict[str, Any]] = []
@@ -51,6 +51,23 @@ def readable_rows(connection: Connection, reader: Any, rows: Sequence[dict[str, 
             shown.append(kept)
     _withhold_hidden_references(connection, reader, shown)
     return shown
+
+
+def _deletions(connection: Connection, subjects: set[tuple[str, int]]) -> dict[tuple[str, int], dict[str, Any]]:
+    """The record of each subject's deletion (the state it sealed is the last the subject had)."""
+    by_table: dict[str, set[int]] = {}
+    for table, ident in subjects:
+        by_table.setdefault(table, set()).add(ident)
+    trail = AuditRecord.__table__.c
+    query = (
+        select(trail.object_type, trail.object_id, trail.action, trail.audience, trail.changes, trail.visibility)
+        .where(
+            trail.action == "delete",
+            or_(*(and_(trail.object_type == table, trail.object_id.in_(ids)) for table, ids in by_table.items())),
+        )
+        .order_by(trail.id)
+    )
+    return {(row["object_type"], row["object_id"]): dict(row) for row in connection.execute(query).mappings()}
 
 
 def _references(row: dict[str, Any]) -> list[tuple[str, int, str, int]]:

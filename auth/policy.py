@@ -6,7 +6,8 @@ Two questions, answered alike for one item (``can``) and for a whole query (``vi
   for a vertrouwelijk item, names the user);
   an item that waits for publication (an agenda before it goes out, a concept besluitenlijst)
   is seen only by the body's secretariat; an item one organisation submitted to the secretariat
-  (a comment on a concept decision) is seen only by that organisation and the secretariat. (An
+  (a comment on a concept decision) is seen only by that organisation and the secretariat, and of
+  them only by who may see what it is about (a comment never reaches further than its decision). (An
   agenda request is a case for the whole table: the members see what is asked of their meeting.)
 * *do*: on top of seeing, the role in the body decides (see ``_ROLES_FOR``).
 
@@ -107,16 +108,19 @@ def _sees(user: User, role: Role, obj: Any) -> bool:
             return False
         return role is Role.SECRETARIAAT or obj.is_released()
     if isinstance(obj, SubmittedMixin):
-        return role is Role.SECRETARIAAT or obj.organisation_id == user.organisation_id
+        if not (role is Role.SECRETARIAAT or obj.organisation_id == user.organisation_id):
+            return False
+        return any(_sees(user, role, whole) for whole in _wholes(obj, type(obj).submitted_on()))
     return True
 
 
-def _wholes(obj: Any) -> list[Any]:
-    """The meeting(s) a piece of scaffolding hangs off, as the database holds them."""
+def _wholes(obj: Any, belongs: tuple[type[Any], Any] | None = None) -> list[Any]:
+    """What ``obj`` is part of, as the database holds it: the meeting(s) a piece of scaffolding hangs off
+    (``belongs_to``), or what a submitted item is about (``belongs``)."""
     if obj.id is None:
         return []
     model = type(obj)
-    whole, joined = model.belongs_to()
+    whole, joined = belongs or model.belongs_to()
     return list(db.session.scalars(select(whole).join(model, joined).where(model.id == obj.id)))
 
 
@@ -224,6 +228,8 @@ def visible(user: Any, model: type[Any]) -> ColumnElement[bool]:
             clauses.append(or_(released, model.body_id.in_(secretariat_of)))
     elif issubclass(model, SubmittedMixin):
         clauses.append(or_(model.organisation_id == user.organisation_id, model.body_id.in_(secretariat_of)))
+        whole, joined = model.submitted_on()
+        clauses.append(exists(select(whole.id).where(joined, visible(user, whole)).correlate_except(whole)))
     return and_(*clauses)
 
 
@@ -269,15 +275,22 @@ class Reading(NamedTuple):
 HIDDEN = Reading(False, False, False)
 
 
-def readable_records(user: Any, records: Sequence[Mapping[str, Any]]) -> list[Reading]:
+#: Given the subjects of a batch of records that no longer exist, the record of each one's deletion.
+Deletions = Callable[[set[tuple[str, int]]], Mapping[tuple[str, int], Mapping[str, Any]]]
+
+
+def readable_records(
+    user: Any, records: Sequence[Mapping[str, Any]], deletions: Deletions | None = None
+) -> list[Reading]:
     """What ``user`` may read of each audit record of a batch (for history pages and exports), in order.
 
     A record is about a *subject*: the changed object itself when it lives in a body, else the object
     it belongs to (a case for its events, a document for who was named on it; for a refused access,
     the object asked for). It may be listed when the user may read the history of the subject's body
     (secretariat, auditor) and may see the subject now (or, if it was deleted, its last state admitted
-    them); account records (users, organisations, sign-ins) are for the beheerder and, for accounts on
-    their own side, for those who read some body's history.
+    them: the state its deletion record sealed, which ``deletions`` looks up); account records (users,
+    organisations, sign-ins) are for the beheerder and, for accounts on their own side, for those who
+    read some body's history.
 
     Visibility holds over time: a value is readable only by whom the subject's state admitted while
     that value was current. Each record carries the state after the change and, for an update, the
@@ -292,7 +305,10 @@ def readable_records(user: Any, records: Sequence[Mapping[str, Any]]) -> list[Re
         return [HIDDEN] * len(records)
     history_bodies = set(bodies_where(user, Action.VIEW_HISTORY))
     subjects = [_subject(record) for record in records]
-    visible_now = _visible_ids(user, {s for s in subjects if s is not None and s[0] not in _ACCOUNT_TABLES})
+    in_bodies = {s for s in subjects if s is not None and s[0] not in _ACCOUNT_TABLES}
+    visible_now = _visible_ids(user, in_bodies)
+    gone = in_bodies - visible_now.keys()
+    last_states = {s: _states_of(r)[1] for s, r in deletions(gone).items()} if deletions and gone else {}
     account_sides = _account_sides({s for s in subjects if s is not None and s[0] in ("users", "organisations")})
     verdicts = []
     for record, subject in zip(records, subjects, strict=True):
@@ -305,7 +321,7 @@ def readable_records(user: Any, records: Sequence[Mapping[str, Any]]) -> list[Re
                 _whole(user.is_beheerder or (bool(history_bodies) and account_sides.get(subject) == user.side))
             )
         else:
-            verdicts.append(_reading(user, record, subject, history_bodies, visible_now))
+            verdicts.append(_reading(user, record, subject, history_bodies, visible_now, last_states))
     return verdicts
 
 
@@ -408,6 +424,7 @@ def _reading(
     subject: tuple[str, int],
     history_bodies: set[int],
     visible_now: dict[tuple[str, int], tuple[int, bool]],
+    last_states: Mapping[tuple[str, int], Mapping[str, Any]],
 ) -> Reading:
     after, before = _states_of(record)
     if subject in visible_now:
@@ -416,14 +433,16 @@ def _reading(
             return HIDDEN
         secretariat = user.role_in(body_id) is Role.SECRETARIAAT
         return Reading(True, _admits(user, after, secretariat, subject), _admits(user, before, secretariat, subject))
-    # Deleted since: only what its last state admitted, and never a vertrouwelijk item whose names
-    # went with it unless the record kept them.
-    last = before if record["action"] == "delete" else after
+    # Deleted since: listed only where the state it was deleted in admits the reader (and never a
+    # vertrouwelijk item whose names went with it unless the record kept them); of a listed record, the
+    # new values as the state after the change admitted, the old ones as the state before it did.
+    last = last_states.get(subject) or (before if record["action"] == "delete" else after)
     if record["body_id"] not in history_bodies or last.get("audience") is None:
         return HIDDEN
     secretariat = user.role_in(record["body_id"]) is Role.SECRETARIAAT
-    allowed = _admits(user, last, secretariat, None)
-    return Reading(allowed, allowed, allowed)
+    if not _admits(user, last, secretariat, None):
+        return HIDDEN
+    return Reading(True, _admits(user, after, secretariat, None), _admits(user, before, secretariat, None))
 
 
 def _states_of(record: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -563,3 +582,15 @@ def publishable(model: type[Any]) -> ColumnElement[bool]:
 
 def is_publishable(obj: Any) -> bool:
     return isinstance(obj, AudienceMixin) and obj.audience is Audience.OPENBAAR and obj.is_released()
+
+
+#: Meetings whose openbaar agenda may go out to the public with the meeting's title, date, place, chair
+#: and kenmerk: those of the whole table.
+_PUBLISHES_AGENDA = frozenset({Audience.OPENBAAR, Audience.OVERLEG})
+
+
+def publishes_agenda(meeting: Any) -> bool:
+    """Whether a Woo package of ``meeting`` may exist. Of a meeting for one side (or for named people)
+    nothing is the public's, not even when and where it is: the other side must not learn that it
+    exists, and nothing on it can be openbaar anyway (no part reaches further than its whole)."""
+    return isinstance(meeting, AudienceMixin) and meeting.audience in _PUBLISHES_AGENDA

@@ -215,7 +215,22 @@ class ScaffoldingMixin:
 
 class SubmittedMixin:
     """An item one organisation addresses to a body's secretariat, such as a comment on a concept
-    decision. Only that organisation's users and the secretariat see it."""
+    decision. Only that organisation's users and the secretariat see it, and of them only who may see
+    what it is about: a comment is part of its decision and reaches no further (a regio member's
+    comment on a regio-only decision tells the Rijk's secretariat nothing). A model says what it is
+    about, as SQL::
+
+        @classmethod
+        def submitted_on(cls) -> tuple[type, ColumnElement[bool]]:
+            return Decision, Decision.id == cls.decision_id
+    """
+
+    if TYPE_CHECKING:
+        __tablename__: str
+        id: Mapped[int]
+
+        @classmethod
+        def submitted_on(cls) -> tuple[type[Any], ColumnElement[bool]]: ...
 
     @declared_attr
     def body_id(cls) -> Mapped[int]:

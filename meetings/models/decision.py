@@ -86,6 +86,10 @@ class DecisionComment(SubmittedMixin, Base):
     author: Mapped[User] = relationship(foreign_keys=[author_id], lazy="raise_on_sql")
     organisation: Mapped[Organisation] = relationship(lazy="raise_on_sql")
 
+    @classmethod
+    def submitted_on(cls) -> tuple[type[Decision], ColumnElement[bool]]:
+        return Decision, Decision.id == cls.decision_id
+
     def audit_main_object(self) -> str | None:
         return f"decisions/{self.decision_id}"
 

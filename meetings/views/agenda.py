@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from auth.policy import Action, can, ensure, get_visible
+from auth.policy import Action, can, ensure, get_visible, publishes_agenda
 from auth.services import list_organisations, named_people
 from core.dates import to_local
 from core.downloads import filename_for, streamed
@@ -67,6 +67,7 @@ def meeting_page(
         marks=news.marks_for(current_user, meeting, view.items, view.all_documents, marks),
         read_moment=marks.moment,
         removable=agenda.removable_items(meeting.id) if manage else set(),
+        woo_package=manage and meeting.agenda_published and publishes_agenda(meeting),
         moving=moving,
         attendance=cycles.attendance_rows(meeting),
         own_seats=own_seats,

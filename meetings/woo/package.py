@@ -24,9 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from auth.models import Organisation as OrganisationRow
-from auth.policy import publishable
+from auth.policy import publishable, publishes_agenda
 from core.dates import AMSTERDAM, now, show_date
-from core.errors import DomainError
+from core.errors import DomainError, NotPermitted
 from core.extensions import db
 from core.labels import label
 from core.signals import answer
@@ -147,6 +147,8 @@ def build(meeting: Meeting) -> tuple[bytes, list[PackageFile]]:
 
 
 def _build(meeting: Meeting) -> tuple[bytes, list[PackageFile]]:
+    if not publishes_agenda(meeting):
+        raise NotPermitted(obj=meeting)
     if not meeting.agenda_published:
         raise DomainError(_("Het Woo-pakket volgt op een gepubliceerde agenda."))
     publisher, others = _organisations(meeting)

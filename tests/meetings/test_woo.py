@@ -120,3 +120,37 @@ def test_a_meeting_without_a_published_agenda_has_no_package(app, clients):
 @pytest.mark.parametrize(("email", "status"), [("beleid@ezk.test", 403), ("economie@gelderland.test", 404)])
 def test_only_the_secretariat_downloads_the_package(clients, march_2023, email, status):
     assert clients(email).get(f"/vergaderingen/{march_2023}/woo-pakket").status_code == status
+
+
+def test_a_rijk_only_meeting_has_no_package_not_even_its_date_and_place(app, clients):
+    """Found by the leak hunter: the package of a Rijk-only meeting held no item (none can be openbaar),
+    but its agenda paper and metadata named the meeting's date, place, chair and kenmerk, for the public."""
+    from datetime import date
+
+    from core.db import Audience
+    from meetings.models import AgendaItemKind
+    from meetings.services import agenda
+    from tests.conftest import new_meeting, user
+
+    with in_app(app):
+        meeting = new_meeting(
+            date(date.today().year + 3, 3, 10), audience=Audience.RIJK, location="Zaal-omega", kenmerk="KENMERK-OMEGA"
+        )
+        secretariat = user("secretariaat@ezk.test")
+        agenda.add_agenda_item(secretariat, meeting, title="Intern punt", kind=AgendaItemKind.TER_BESPREKING)
+        agenda.publish_agenda(secretariat, meeting)
+        meeting_id = meeting.id
+    client = clients("secretariaat@ezk.test")
+    page = client.get(f"/vergaderingen/{meeting_id}").get_data(as_text=True)
+    assert f"/vergaderingen/{meeting_id}/woo-pakket" not in page
+    response = client.get(f"/vergaderingen/{meeting_id}/woo-pakket")
+    assert response.status_code == 302 and b"Zaal-omega" not in response.data
+    command = ["woo", "package", "--meeting", str(meeting_id), "--output", "/dev/null"]
+    assert app.test_cli_runner().invoke(args=command).exit_code != 0
+    # A meeting of the whole table keeps its package.
+    with in_app(app):
+        table, secretariat = new_meeting(date(date.today().year + 3, 9, 10)), user("secretariaat@ezk.test")
+        agenda.add_agenda_item(secretariat, table, title="Punt", kind=AgendaItemKind.HAMERSTUK)
+        agenda.publish_agenda(secretariat, table)
+        table_id = table.id
+    assert client.get(f"/vergaderingen/{table_id}/woo-pakket").status_code == 200
