@@ -413,19 +413,27 @@ def minutes_of(user: User, meeting: Meeting) -> Minutes | None:
 def save_minutes(
     actor: User, meeting: Meeting, *, text: str, audience: Audience | None = None, shared_with: list[int] | None = None
 ) -> Minutes:
-    """Write or change the draft minutes of a meeting."""
+    """Write or change the draft minutes of a meeting.
+
+    Minutes the actor may not see (another side's, or vertrouwelijk without them) are not theirs to
+    change. The new text is set before the audience, so that the change is one record: its old text is
+    judged by the audience it was written under, not by the one it gets now."""
     ensure(actor, Action.MANAGE, meeting)
     minutes = db.session.scalars(select(Minutes).where(Minutes.meeting_id == meeting.id)).one_or_none()
+    new = minutes is None
     if minutes is None:
         minutes = Minutes(meeting_id=meeting.id, body_id=meeting.body_id)
         db.session.add(minutes)
-        share(actor, minutes, audience, shared_with, like=meeting, within=meeting)
-    elif minutes.status is ReviewStatus.VASTGESTELD:
-        raise DomainError(_("Het verslag is vastgesteld en verandert niet meer."))
-    elif audience:
-        share(actor, minutes, audience, shared_with, within=meeting)
+    else:
+        ensure(actor, Action.MANAGE, minutes)
+        if minutes.status is ReviewStatus.VASTGESTELD:
+            raise DomainError(_("Het verslag is vastgesteld en verandert niet meer."))
     minutes.text = text.strip()
     minutes.updated_at = now()
+    if new:
+        share(actor, minutes, audience, shared_with, like=meeting, within=meeting)
+    elif audience:
+        share(actor, minutes, audience, shared_with, within=meeting)
     return minutes
 
 

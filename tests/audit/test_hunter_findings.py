@@ -7,6 +7,8 @@
 2. A deleted object's history showed its old values by its later state: a note written for the regio,
    then shared with the table and then withdrawn, showed the Rijk its regio text in the history of the
    meeting it was on and in the audit export.
+3. Minutes written for the regio and then saved for the table (new text, new audience) showed the Rijk
+   their regio text; and the Rijk's secretariat could write over regio-only minutes it cannot see.
 """
 
 from __future__ import annotations
@@ -108,3 +110,34 @@ def test_a_note_withdrawn_while_for_the_regio_leaves_the_rijk_nothing_of_it(app)
     assert rijk == []
     regio = [r for r in exported(app, REGIO_AUDITOR) if r["object_type"] == "notes" and r["object_id"] == note_id]
     assert [r["action"] for r in regio] == ["create", "update", "delete"]
+
+
+def test_minutes_shared_with_the_table_keep_their_regio_text_from_the_rijk(app, clients):
+    """Saving minutes with a new audience changed the audience first (a flush of its own) and the text
+    after it: the text written for the regio then counted as written under the new audience."""
+    with in_app(app):
+        regio_sec = account("secretariaat@noord-brabant.test", "Secretariaat regio", user(BRABANT).organisation_id)
+        set_member_role(user("beheer@regiotafel.test"), _body(), user_id=regio_sec.id, role=Role.SECRETARIAAT)
+        meeting = new_meeting(date(YEAR, 3, 10))
+        minutes = decisions.save_minutes(regio_sec, meeting, text="Regioverslag-phi", audience=Audience.REGIO)
+        decisions.share_minutes(regio_sec, minutes)
+        decisions.save_minutes(regio_sec, meeting, text="Tafelverslag-phi", audience=Audience.OVERLEG)
+        meeting_id = meeting.id
+    page = clients(SEC).get(f"/geschiedenis/meetings/{meeting_id}").get_data(as_text=True)
+    assert "Tafelverslag-phi" in page and "Regioverslag-phi" not in page
+    assert "Regioverslag-phi" not in json.dumps(exported(app, RIJK_AUDITOR), default=str)
+    assert "Regioverslag-phi" in json.dumps(exported(app, REGIO_AUDITOR), default=str)
+
+
+def test_the_secretariat_of_one_side_does_not_write_into_the_other_sides_minutes(app):
+    """The Rijk's secretariat could save its text over regio-only minutes it cannot even see."""
+    from core.errors import NotVisible
+
+    with in_app(app):
+        regio_sec = account("secretariaat@noord-brabant.test", "Secretariaat regio", user(BRABANT).organisation_id)
+        set_member_role(user("beheer@regiotafel.test"), _body(), user_id=regio_sec.id, role=Role.SECRETARIAAT)
+        meeting = new_meeting(date(YEAR, 3, 10))
+        minutes = decisions.save_minutes(regio_sec, meeting, text="Regioverslag-chi", audience=Audience.REGIO)
+        with pytest.raises(NotVisible):
+            decisions.save_minutes(user(SEC), meeting, text="Overschreven")
+        assert minutes.text == "Regioverslag-chi"
