@@ -219,6 +219,22 @@ def account(email: str, name: str, organisation_id: int, *, password: str | None
     return person
 
 
+def switch_off(email: str) -> None:
+    """The demo's beheerder switches the account off, changing none of its details."""
+    from auth.services import update_user
+
+    person = user(email)
+    update_user(
+        user("beheer@regiotafel.test"),
+        person,
+        email=person.email,
+        name=person.name,
+        organisation_id=person.organisation_id,
+        function=person.function,
+        active=False,
+    )
+
+
 def new_meeting(meeting_date: Any, *, slug: str = "bo-brainport", **details: Any) -> Any:
     """A new cycle of the body, made by its secretariat, and its meeting (for a test's own items: an
     empty agenda, without the body's standing items unless ``standing_items=True``).

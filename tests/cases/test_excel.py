@@ -15,7 +15,6 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from audit.models import AuditRecord
-from auth.services import update_user
 from cases.models import Case, CaseType
 from cases.services import excel
 from cases.services.cases import create_follow_up, follow_up_overview
@@ -26,7 +25,7 @@ from core.extensions import db
 from core.spreadsheet import safe_text
 from demo.pdf import text_pdf
 from meetings.models import Decision
-from tests.conftest import find_body, in_app, user, workbook
+from tests.conftest import find_body, in_app, switch_off, user, workbook
 from tests.meetings.test_exports import MEMO, csv_rows, make_rijk_internal, xlsx_rows
 
 SEC = "secretariaat@ezk.test"
@@ -386,16 +385,7 @@ def test_a_row_that_went_bad_since_the_preview_stops_the_import(app, clients):
     sec = clients(SEC)
     page = upload(sec, workbook(GOOD)).get_data(as_text=True)
     with in_app(app):  # someone leaves the province between the preview and the import
-        gone = user(REGIO)
-        update_user(
-            user("beheer@regiotafel.test"),
-            gone,
-            email=gone.email,
-            name=gone.name,
-            organisation_id=gone.organisation_id,
-            function=gone.function,
-            active=False,
-        )
+        switch_off(REGIO)
     before = stored(app)
     response = sec.post_form(SAVE, {"payload": payload_of(page), "mode": "alles"})
     assert response.status_code == 409
