@@ -241,24 +241,20 @@ def check_milestone_order(milestones: list[Milestone], kind: MilestoneKind, due_
     rank = MILESTONE_ORDER.index(kind)
     for other in milestones:
         other_rank = MILESTONE_ORDER.index(other.kind)
-        if other_rank < rank and other.due_date > due_date:
-            message = _(
-                "‘%(kind)s’ kan niet vóór ‘%(other)s’ (%(date)s) liggen. De volgorde is: %(order)s.",
-                kind=label(kind),
-                other=label(other.kind),
-                date=show_date(other.due_date),
-                order=_order_text(),
-            )
-        elif other_rank > rank and other.due_date < due_date:
-            message = _(
-                "‘%(kind)s’ kan niet na ‘%(other)s’ (%(date)s) liggen. De volgorde is: %(order)s.",
-                kind=label(kind),
-                other=label(other.kind),
-                date=show_date(other.due_date),
-                order=_order_text(),
-            )
-        else:
+        passes_earlier = other_rank < rank and other.due_date > due_date
+        passes_later = other_rank > rank and other.due_date < due_date
+        if not (passes_earlier or passes_later):
             continue
+        names = {
+            "kind": label(kind),
+            "other": label(other.kind),
+            "date": show_date(other.due_date),
+            "order": _order_text(),
+        }
+        if passes_earlier:
+            message = _("‘%(kind)s’ kan niet vóór ‘%(other)s’ (%(date)s) liggen. De volgorde is: %(order)s.", **names)
+        else:
+            message = _("‘%(kind)s’ kan niet na ‘%(other)s’ (%(date)s) liggen. De volgorde is: %(order)s.", **names)
         raise DomainError(message, field="due_date")
 
 
