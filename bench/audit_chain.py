@@ -17,6 +17,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,28 +43,39 @@ def write_note(app: Any, writer: int, number: int) -> None:
         db.session.remove()
 
 
-def write_for(app: Any, seconds: float, writers: int) -> dict[str, Any]:
-    """Writers at once for ``seconds``: how many notes each wrote, the longest write, what failed."""
-    done, longest, failures = [0] * writers, [0.0] * writers, []
+def at_once(writers: int, write: Callable[[int], None]) -> list[str]:
+    """``write(n)`` for each of ``writers`` threads, all let go at the same moment; what failed."""
+    failures: list[str] = []
     start = threading.Barrier(writers)
 
-    def writer(n: int) -> None:
+    def run(n: int) -> None:
         try:
             start.wait()
-            stop = time.monotonic() + seconds
-            while time.monotonic() < stop:
-                began = time.monotonic()
-                write_note(app, n, done[n])
-                done[n] += 1
-                longest[n] = max(longest[n], time.monotonic() - began)
-        except Exception as exc:  # reported, and the run fails
+            write(n)
+        except Exception as exc:  # reported: the caller fails
             failures.append(repr(exc))
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(writers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return failures
+
+
+def write_for(app: Any, seconds: float, writers: int) -> dict[str, Any]:
+    """Writers at once for ``seconds``: how many notes each wrote, the longest write, what failed."""
+    done, longest = [0] * writers, [0.0] * writers
+
+    def writer(n: int) -> None:
+        stop = time.monotonic() + seconds
+        while time.monotonic() < stop:
+            began = time.monotonic()
+            write_note(app, n, done[n])
+            done[n] += 1
+            longest[n] = max(longest[n], time.monotonic() - began)
+
+    failures = at_once(writers, writer)
     return {"written": sum(done), "longest": max(longest), "failures": failures}
 
 

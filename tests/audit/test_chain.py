@@ -4,7 +4,6 @@ any record edited, removed, reordered or inserted behind its back."""
 from __future__ import annotations
 
 import json
-import threading
 from typing import Any
 
 import pytest
@@ -157,7 +156,7 @@ def test_audit_verify_exits_0_when_intact_and_1_naming_the_record_when_not(tmp_p
 def test_eight_writers_at_once_leave_one_chain_that_verifies(tmp_path):
     """Eight threads add twelve notes each at the same moment: every note is stored, with its record,
     in one chain that verifies. (How many a second get in: ``make bench-chain``.)"""
-    from bench.audit_chain import write_note
+    from bench.audit_chain import at_once, write_note
     from meetings.models import Note
 
     writers, each = 8, 12
@@ -165,22 +164,12 @@ def test_eight_writers_at_once_leave_one_chain_that_verifies(tmp_path):
         with app.app_context():
             before = verify(db.session.connection()).records
             db.session.remove()
-        failures: list[str] = []
-        start = threading.Barrier(writers)
 
-        def writer(n: int) -> None:
-            try:
-                start.wait()
-                for k in range(each):
-                    write_note(app, n, k)
-            except Exception as exc:  # any failure fails the test below
-                failures.append(repr(exc))
+        def notes_of(writer: int) -> None:
+            for k in range(each):
+                write_note(app, writer, k)
 
-        threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        failures = at_once(writers, notes_of)
         assert not failures, failures[:3]
         with app.app_context(), db.engine.connect() as connection:
             verdict = verify(connection)
