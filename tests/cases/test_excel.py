@@ -18,6 +18,7 @@ from audit.models import AuditRecord
 from cases.models import Case, CaseType
 from cases.services import excel
 from cases.services.cases import create_follow_up, follow_up_overview
+from cases.services.excel import importer
 from core.dates import today
 from core.db import Audience
 from core.errors import DomainError
@@ -525,7 +526,7 @@ def test_a_failure_on_the_third_row_leaves_nothing_stored(app, clients, monkeypa
             raise DomainError("De derde rij gaat mis.")
         return create_follow_up(*args, **kwargs)
 
-    monkeypatch.setattr(excel, "create_follow_up", third_fails)
+    monkeypatch.setattr(importer, "create_follow_up", third_fails)
     before = stored(app)
     titles_before = titles_in_body(app)
     response = sec.post_form(SAVE, {"payload": payload_of(page), "mode": "alles"})
@@ -545,7 +546,7 @@ def test_an_unexpected_error_mid_import_rolls_back_every_row(app, monkeypatch):
             raise RuntimeError("database weg")
         return create_follow_up(*args, **kwargs)
 
-    monkeypatch.setattr(excel, "create_follow_up", third_crashes)
+    monkeypatch.setattr(importer, "create_follow_up", third_crashes)
     before = stored(app)
     with in_app(app), app.test_request_context():
         sec = user(SEC)
