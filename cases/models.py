@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column, object_session, relat
 from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import Organisation, User
-from core.db import AudienceMixin, Base, ScaffoldingMixin, created_at, intpk
+from core.db import AudienceMixin, Base, ScaffoldingMixin, VersionedMixin, created_at, intpk
 from meetings.models import AgendaItem, AgendaItemKind, Body, Cycle, Decision, Meeting, ReviewStatus, Theme
 
 
@@ -23,7 +23,7 @@ class CaseType(enum.StrEnum):
     DOSSIER = "dossier"
 
 
-class Case(AudienceMixin, Base):
+class Case(VersionedMixin, AudienceMixin, Base):
     """A piece of work with a type, a state in that type's workflow, an owner and a history."""
 
     __tablename__ = "cases"
@@ -204,7 +204,7 @@ class StepStatus(enum.StrEnum):
     AFGEWEZEN = "afgewezen"  # the decision-maker's "no"
 
 
-class RouteStep(Base):
+class RouteStep(VersionedMixin, Base):
     """One signatory on a nota's parafenroute, in order; the decision-maker is the last step."""
 
     __tablename__ = "nota_route"

@@ -9,6 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from audit.conflicts import expect_version
 from auth.models import User
 from auth.policy import Action, can, ensure
 from cases.engine import effect, guard
@@ -151,6 +152,7 @@ def _event(actor: User, case: Case, kind: EventKind, note: str) -> None:
 @service
 def add_route_step(actor: User, case: Case, *, user_id: int, capacity: str, decides: bool = False) -> RouteStep:
     """Put a signatory on the route: a paraaf before the decision-maker, or the decision-maker."""
+    db.lock(case)  # the route changes one author's click at a time, against the state it is in now
     ensure_may_edit(actor, case)
     capacity = (capacity or "").strip()
     if not capacity:
@@ -190,6 +192,7 @@ def _step_of(case: Case, step_id: int) -> RouteStep:
 
 @service
 def remove_route_step(actor: User, case: Case, *, step_id: int) -> None:
+    db.lock(case)
     ensure_may_edit(actor, case)
     step = _step_of(case, step_id)
     steps = [s for s in route.route_of(case) if s.id != step.id]
@@ -203,6 +206,7 @@ def remove_route_step(actor: User, case: Case, *, step_id: int) -> None:
 @service
 def move_route_step(actor: User, case: Case, *, step_id: int, offset: int) -> None:
     """Move a paraaf up (-1) or down (+1) among the parafen; the decision-maker stays last."""
+    db.lock(case)
     ensure_may_edit(actor, case)
     step = _step_of(case, step_id)
     if step.decides:
@@ -217,8 +221,18 @@ def move_route_step(actor: User, case: Case, *, step_id: int, offset: int) -> No
 
 
 @service
-def edit_nota(actor: User, case: Case, *, title: str, kenmerk: str | None, description: str) -> None:
-    """Change the nota. A new title or text voids every paraaf given so far."""
+def edit_nota(
+    actor: User,
+    case: Case,
+    *,
+    title: str,
+    kenmerk: str | None,
+    description: str,
+    expected_version: int | None = None,
+) -> None:
+    """Change the nota. A new title or text voids every paraaf given so far. Not over someone else's
+    change since ``expected_version``, the version the form was opened with."""
+    expect_version(actor, case, expected_version, ("title", "kenmerk", "description"))
     ensure_may_edit(actor, case)
     title = (title or "").strip()
     if not title:

@@ -383,7 +383,12 @@ def nota_edit(case_id: int) -> ResponseReturnValue:
     done = submit_form(
         form,
         lambda user: nota.edit_nota(
-            user, case, title=form.title.data or "", kenmerk=form.kenmerk.data, description=form.description.data or ""
+            user,
+            case,
+            title=form.title.data or "",
+            kenmerk=form.kenmerk.data,
+            description=form.description.data or "",
+            expected_version=form.version.data,
         ),
     )
     if done:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from audit.conflicts import expect_version
 from auth.models import User
 from auth.policy import Action, ensure, get_visible, visible
 from core.acting import service
@@ -193,10 +194,12 @@ def update_meeting(
     location: str,
     chair: str,
     kenmerk: str | Unchanged | None = UNCHANGED,
+    expected_version: int | None = None,
 ) -> None:
     """Change when and where a meeting is (and its kenmerk, when given; None takes it away); a new
-    date moves the cycle's whole plan with it."""
+    date moves the cycle's whole plan with it. Not when someone else changed it since ``expected_version``."""
     ensure(actor, Action.MANAGE, meeting)
+    expect_version(actor, meeting, expected_version, ("starts_at", "ends_at", "location", "chair", "kenmerk"))
     _check_times(start_time, end_time)
     cycle = meeting.cycle
     if Season.of(meeting_date) is not cycle.season or meeting_date.year != cycle.year:

@@ -123,7 +123,9 @@ def decision_edit(decision_id: int) -> ResponseReturnValue:
     offer_members(form, decision.body_id, decision)
     done = submit_form(
         form,
-        lambda user: decisions.update_decision(user, decision, text=form.text.data or "", **form.audience_data()),
+        lambda user: decisions.update_decision(
+            user, decision, text=form.text.data or "", expected_version=form.version.data, **form.audience_data()
+        ),
     )
     if done:
         flash(_("Besluit bijgewerkt."), "success")
@@ -269,7 +271,9 @@ def minutes(meeting_id: int) -> ResponseReturnValue:
         ensure(current_user, Action.MANAGE, meeting)
     saved = submit_form(
         form,
-        lambda user: decisions.save_minutes(user, meeting, text=form.text.data or "", **form.audience_data()),
+        lambda user: decisions.save_minutes(
+            user, meeting, text=form.text.data or "", expected_version=form.version.data, **form.audience_data()
+        ),
     )
     if saved:
         flash(_("Verslag opgeslagen."), "success")
