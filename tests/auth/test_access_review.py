@@ -33,22 +33,15 @@ REGIO_NOTE = "Provinciale notitie alleen voor de eigen auditor"
 def named_notes(app) -> None:
     """A vertrouwelijk note on each side: the Rijk one names the secretariat, the regio one the regio auditor."""
     with in_app(app):
-        notes.add_note(
-            user(RIJK),
-            find_body(),
-            title=RIJK_NOTE,
-            text="x",
-            audience=Audience.VERTROUWELIJK,
-            shared_with=[user(SEC).id],
-        )
-        notes.add_note(
-            user(BRABANT),
-            find_body(),
-            title=REGIO_NOTE,
-            text="x",
-            audience=Audience.VERTROUWELIJK,
-            shared_with=[user(REGIO_AUDITOR).id],
-        )
+        for author, title, named in ((RIJK, RIJK_NOTE, SEC), (BRABANT, REGIO_NOTE, REGIO_AUDITOR)):
+            notes.add_note(
+                user(author),
+                find_body(),
+                title=title,
+                text="x",
+                audience=Audience.VERTROUWELIJK,
+                shared_with=[user(named).id],
+            )
 
 
 def row_of(page: str, email: str) -> str:
