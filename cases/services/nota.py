@@ -12,10 +12,10 @@ from sqlalchemy import select
 from audit.conflicts import expect_version
 from auth.models import User
 from auth.policy import Action, can, ensure
-from cases.engine import effect, guard
-from cases.models import Case, CaseEvent, CaseType, EventKind, RouteStep, StepStatus
+from cases.engine import effect, guard, workflow_of
+from cases.models import Case, CaseEvent, EventKind, RouteStep, StepStatus
 from cases.services import route
-from cases.workflows import Transition
+from cases.workflows import NotaState, Transition
 from core.acting import service
 from core.dates import now
 from core.errors import DomainError, NotPermitted
@@ -109,7 +109,7 @@ def _returned(actor: User, case: Case, transition: Transition, reason: str | Non
 @effect("beslissing")
 def _decided(actor: User, case: Case, transition: Transition, reason: str | None, _details: Mapping[str, Any]) -> None:
     step = _turn(case)
-    step.status = StepStatus.AKKOORD if transition.target == "besloten" else StepStatus.AFGEWEZEN
+    step.status = StepStatus.AKKOORD if transition.target == NotaState.BESLOTEN else StepStatus.AFGEWEZEN
     step.approved_version = case.text_version
     step.decided_at = now()
     step.comment = reason
@@ -121,20 +121,18 @@ def _decided(actor: User, case: Case, transition: Transition, reason: str | None
 def may_edit(user: User, case: Case) -> bool:
     """The author changes text and route, while the nota is a concept."""
     return (
-        case.type is CaseType.NOTA
-        and case.state == "concept"
-        and user.id == case.created_by_id
-        and can(user, Action.VIEW, case)
+        case.state in workflow_of(case).editable_in and user.id == case.created_by_id and can(user, Action.VIEW, case)
     )
 
 
 def ensure_may_edit(actor: User, case: Case) -> None:
     ensure(actor, Action.VIEW, case)
-    if case.type is not CaseType.NOTA:
+    workflow = workflow_of(case)
+    if not workflow.route:
         raise DomainError(_("Alleen een nota heeft een parafenroute."))
     if actor.id != case.created_by_id:
         raise NotPermitted(_("Alleen de auteur wijzigt de nota en haar parafenroute."), obj=case)
-    if case.state != "concept":
+    if case.state not in workflow.editable_in:
         raise DomainError(_("De nota is niet meer in concept. Neem haar eerst terug om te wijzigen."))
 
 

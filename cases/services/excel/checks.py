@@ -15,7 +15,7 @@ from sqlalchemy import func, or_, select
 from auth.models import Organisation, User
 from cases.models import CaseType
 from cases.services.excel.reader import SheetRow
-from cases.workflows import TYPE_LABELS
+from cases.workflows import TYPE_LABELS, WORKFLOWS
 from core.extensions import db
 from core.forms import TEXT_MAX, TITLE_MAX
 from meetings.services.bodies import organisations_of
@@ -165,7 +165,7 @@ def _check(row: SheetRow, lookups: _Lookups) -> CheckedRow:
             problems.append(_("Datum %(date)s ligt niet tussen 2000 en 2100.", date=due.strftime("%d-%m-%Y")))
         else:
             checked.due_date = due
-    elif checked.case_type is CaseType.ACTIEPUNT:
+    elif WORKFLOWS[checked.case_type].due_date_required:
         problems.append(_("Geen datum gereed: een actiepunt heeft er een nodig."))
     if len(row.source) > TITLE_MAX:
         problems.append(_("De herkomst is te lang: hoogstens %(max)s tekens.", max=TITLE_MAX))
