@@ -64,6 +64,8 @@ def sso_start(provider_id: int) -> ResponseReturnValue:
 def sso_callback() -> ResponseReturnValue:
     """The provider's answer. A GET, as OpenID Connect sends it; the state makes it this browser's own
     answer to its own request, and it is taken from the session at once, so it counts only once."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))  # nor may a stray link sign the present user out
     pending: dict[str, Any] | None = session.pop("sso_pending", None)
     provider = db.session.get(IdentityProvider, pending["provider"]) if pending else None
     if pending is None or provider is None or not provider.active:
