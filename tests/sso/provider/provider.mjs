@@ -64,7 +64,24 @@ const configuration = {
   conformIdTokenClaims: false,
   acrValues: ['urn:regiotafel:test:loa:laag', 'urn:regiotafel:test:loa:hoog'],
   pkce: { required: () => true },
-  features: { devInteractions: { enabled: false }, rpInitiatedLogout: { enabled: true } },
+  // Pages of its own, without the defaults' web fonts: a test never reaches beyond the loopback.
+  features: {
+    devInteractions: { enabled: false },
+    rpInitiatedLogout: {
+      enabled: true,
+      async logoutSource(ctx, form) {
+        ctx.body = page('Testprovider: uitloggen', `${form}
+<button type="submit" form="op.logoutForm" value="yes" name="logout">Ook bij de testprovider uitloggen</button>`);
+      },
+      async postLogoutSuccessSource(ctx) {
+        ctx.body = page('Testprovider: uitgelogd', '');
+      },
+    },
+  },
+  async renderError(ctx, out) {
+    ctx.type = 'html';
+    ctx.body = page('Testprovider: fout', `<pre>${escape(JSON.stringify(out))}</pre>`);
+  },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   cookies: { keys: ['test-cookie-sleutel'] },
   async findAccount(ctx, id) {
