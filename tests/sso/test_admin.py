@@ -68,6 +68,12 @@ def test_the_beheerder_adds_a_provider_whose_secret_is_sealed_and_never_shown_or
         provider = db.session.get(IdentityProvider, provider_id)
         assert provider.client_id == "nieuw-id" and provider.client_secret == sealed
     assert "minezk.nl" in beheer.get("/beheer").get_data(as_text=True)
+    # Its history is the beheerder's, with the secret masked; an auditor of the same side does not see it.
+    history = beheer.get(f"/geschiedenis/identity_providers/{provider_id}")
+    assert history.status_code == 200 and "nieuw-id" in history.get_data(as_text=True)
+    assert SECRET not in history.get_data(as_text=True)
+    auditor = clients("auditor@noord-brabant.test")
+    assert auditor.get(f"/geschiedenis/identity_providers/{provider_id}").status_code == 404
 
 
 def test_bad_input_gets_a_dutch_message_next_to_its_field_and_changes_nothing(app, clients):
