@@ -176,6 +176,17 @@ def settings_form(**changes: Any) -> dict[str, Any]:
     return {**data, **changes}
 
 
+#: An organisation's identity provider, as its beheer page posts it.
+PROVIDER = {
+    "issuer": "https://login.microsoftonline.com/tenant/v2.0",
+    "client_id": "regiotafel",
+    "client_secret": "geheim",
+    "email_claim": "email",
+    "verified_claim": "email_verified",
+    "email_domains": "ezk.test",
+}
+
+
 # (who, url, form data, expected message, field whose error it is, or None for a page-level refusal)
 CASES: list[tuple[str, str, Any, str, str | None]] = [
     (None, "/auth/login", {"email": "", "password": ""}, "Vul dit veld in", "email"),
@@ -204,6 +215,20 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
         {"name": "Provincie Noord-Brabant", "short_name": "EZK", "side": "rijk"},
         "Er is al een organisatie",
         "name",
+    ),
+    (
+        BEHEER,
+        "/beheer/inlogdiensten/nieuw",
+        {**PROVIDER, "organisation_id": "{organisation}", "issuer": "http://login.example.org"},
+        "Een issuer is een https-adres",
+        "issuer",
+    ),
+    (
+        BEHEER,
+        "/beheer/inlogdiensten/nieuw",
+        {**PROVIDER, "organisation_id": "{organisation}", "email_domains": "@ezk.nl"},
+        "Geef domeinen als",
+        "email_domains",
     ),
     (
         BEHEER,
@@ -662,6 +687,7 @@ def test_every_form_of_the_app_is_covered_by_a_bad_input_case(app):
     """A new form (a POST route with fields) needs a case above; button-only POSTs do not."""
     buttons = {
         "auth.logout",
+        "auth.sso_start",
         "meetings.agenda_item_remove",
         "meetings.agenda_publish",
         "meetings.document_remove",
