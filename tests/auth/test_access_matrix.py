@@ -68,6 +68,7 @@ from meetings.services.bodies import set_secretariat_invites
 from meetings.storage import Upload
 from notify.models import Notification, NotificationState
 from tests.conftest import DEMO_PASSWORD, find_body, in_app, regio_secretary, user, workbook
+from tests.sso.provider_process import provider_fields
 
 ROLES: dict[str, str | None] = {
     "anonymous": None,
@@ -869,18 +870,7 @@ class Write:
 
 
 #: An identity provider's form; port 9 (discard) on loopback: nothing answers there.
-PROVIDER_FORM: dict[str, Any] = {
-    "issuer": "http://127.0.0.1:9",
-    "client_id": "regiotafel",
-    "client_secret": "matrixgeheim",
-    "email_claim": "email",
-    "verified_claim": "email_verified",
-    "email_domains": "ezk.test",
-    "create_users": False,
-    "mfa_acr_values": "",
-    "mfa_amr_values": "",
-    "active": True,
-}
+PROVIDER_FORM = {k: v for k, v in provider_fields("http://127.0.0.1:9", 0).items() if k != "organisation_id"}
 SECRET = "MATRIXMATRIXMATRIXMATRIXMATRIX23"  # a second-factor secret set up in the session beforehand
 PASSWORD = "een heel ander wachtwoord van de matrix"
 LATER = timedelta(days=60)

@@ -22,21 +22,8 @@ from tests.sso import provider_process
 
 def _save(issuer: str, provider_id: int | None = None, *, active: bool = True) -> int:
     existing = db.session.get(IdentityProvider, provider_id) if provider_id else None
-    provider = save_provider(
-        user("beheer@regiotafel.test"),
-        existing,
-        organisation_id=user("beleid@ezk.test").organisation_id,
-        issuer=issuer,
-        client_id=provider_process.CLIENT_ID,
-        client_secret=provider_process.CLIENT_SECRET,
-        email_claim="email",
-        verified_claim="email_verified",
-        email_domains="ezk.test",
-        create_users=False,
-        mfa_acr_values="",
-        mfa_amr_values="",
-        active=active,
-    )
+    fields = provider_process.provider_fields(issuer, user("beleid@ezk.test").organisation_id, active=active)
+    provider = save_provider(user("beheer@regiotafel.test"), existing, **fields)
     db.session.flush()
     return provider.id
 

@@ -16,6 +16,7 @@ from core.dates import now
 from core.extensions import db
 from demo.pdf import text_pdf
 from tests.conftest import find_body, in_app, meeting_held, user
+from tests.sso.provider_process import provider_fields
 
 LONG = "x" * 100_000
 
@@ -176,14 +177,11 @@ def settings_form(**changes: Any) -> dict[str, Any]:
     return {**data, **changes}
 
 
-#: An organisation's identity provider, as its beheer page posts it.
+#: An organisation's identity provider, as its beheer page posts it (the booleans left unticked).
 PROVIDER = {
-    "issuer": "https://login.microsoftonline.com/tenant/v2.0",
-    "client_id": "regiotafel",
-    "client_secret": "geheim",
-    "email_claim": "email",
-    "verified_claim": "email_verified",
-    "email_domains": "ezk.test",
+    k: v
+    for k, v in provider_fields("https://login.microsoftonline.com/tenant/v2.0", 0).items()
+    if not isinstance(v, bool) and k != "organisation_id"
 }
 
 

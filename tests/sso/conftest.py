@@ -45,22 +45,8 @@ def configure(app: Flask, issuer: str, **details: Any) -> int:
 
 
 def _configure(issuer: str, **details: Any) -> int:
-    fields: dict[str, Any] = {
-        "organisation_id": user("beleid@ezk.test").organisation_id,
-        "issuer": issuer,
-        "client_id": provider_process.CLIENT_ID,
-        "client_secret": provider_process.CLIENT_SECRET,
-        "email_claim": "email",
-        "verified_claim": "email_verified",
-        "email_domains": "ezk.test",
-        "create_users": False,
-        "mfa_acr_values": "",
-        "mfa_amr_values": "",
-        "active": True,
-        **details,
-    }
-    provider = sso.save_provider(user("beheer@regiotafel.test"), None, **fields)
-    return provider.id
+    fields = provider_process.provider_fields(issuer, user("beleid@ezk.test").organisation_id, **details)
+    return sso.save_provider(user("beheer@regiotafel.test"), None, **fields).id
 
 
 def start(client: Client, provider_id: int) -> str:

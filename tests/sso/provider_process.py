@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).parent / "provider"
 CLIENT_ID = "regiotafel"
@@ -23,6 +24,24 @@ CLIENT_SECRET = "test-geheim-van-de-client"
 PASSWORD = "provider-wachtwoord"
 #: The acr and amr the provider sends when "met tweede factor" is ticked.
 STRONG_ACR, STRONG_AMR = "urn:regiotafel:test:loa:hoog", "otp"
+
+
+def provider_fields(issuer: str, organisation_id: int, **details: Any) -> dict[str, Any]:
+    """What the beheer page sends for EZK's provider with this issuer (the test client's), ``details`` changed."""
+    return {
+        "organisation_id": organisation_id,
+        "issuer": issuer,
+        "client_id": CLIENT_ID,
+        "client_secret": CLIENT_SECRET,
+        "email_claim": "email",
+        "verified_claim": "email_verified",
+        "email_domains": "ezk.test",
+        "create_users": False,
+        "mfa_acr_values": "",
+        "mfa_amr_values": "",
+        "active": True,
+        **details,
+    }
 
 
 def skip_reason() -> str | None:

@@ -99,3 +99,9 @@ def test_bad_input_gets_a_dutch_message_next_to_its_field_and_changes_nothing(ap
 
 def test_a_deelnemer_may_not_configure_providers(clients):
     assert clients("beleid@ezk.test").get("/beheer/inlogdiensten/nieuw").status_code == 403
+
+
+def test_the_provider_form_explains_its_fields_and_the_redirect_address(clients):
+    page = html.unescape(clients("beheer@regiotafel.test").get("/beheer/inlogdiensten/nieuw").get_data(as_text=True))
+    assert "Registreer Regiotafel daar als vertrouwelijke client" in page
+    assert "Laat leeg om het opgeslagen geheim te houden" in page
