@@ -4,7 +4,7 @@ An organisation may sign its people in through its own OpenID Connect provider (
 client secret is stored encrypted by the application; the table starts empty.
 
 Revision ID: 43918c31464f
-Revises: 6f5392b799eb
+Revises: a7c3e19f0b52
 Create Date: 2026-12-07 12:33:11.520834
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '43918c31464f'
-down_revision = '6f5392b799eb'
+down_revision = 'a7c3e19f0b52'
 branch_labels = None
 depends_on = None
 
