@@ -38,9 +38,11 @@ from joserfc.jws import JWSRegistry
 from sqlalchemy import select
 
 from audit.events import NOBODY, record_event
-from auth.models import IdentityProvider, Organisation, User
+from auth.invitations import open_invitation_of
+from auth.models import IdentityProvider, InvitationEnd, Organisation, User
 from auth.policy import Action, ensure
 from core.acting import Actor, service
+from core.dates import now
 from core.errors import DomainError
 from core.extensions import db
 
@@ -400,6 +402,16 @@ def create_account(actor: Actor, provider: IdentityProvider, *, email: str, name
         result=201,
     )
     return user
+
+
+@service
+def accept_invitation_by_sign_in(actor: User) -> None:
+    """An invited person who signs in through their organisation's provider has accepted: the invitation's
+    link is used up, and nobody chooses a password with it any more."""
+    invitation = open_invitation_of(actor)
+    if invitation is not None:
+        invitation.ended_at = now()
+        invitation.ended_reason = InvitationEnd.AANVAARD
 
 
 @service
