@@ -261,15 +261,16 @@ def finish(
         raise Refused(_("Het antwoord kwam van een andere inlogdienst dan gevraagd."), "iss parameter")
     if not args.get("code"):
         raise Refused(_("De inlogdienst van uw organisatie heeft de aanmelding niet voltooid."), "no code")
+    client = _client(provider, redirect_uri, state=state)
     try:
-        token = _client(provider, redirect_uri, state=state).fetch_token(
+        token = client.fetch_token(
             metadata["token_endpoint"],
             code=args["code"],
             code_verifier=pending["verifier"],
             grant_type="authorization_code",
             timeout=TIMEOUT,
         )
-    except Exception:
+    except Exception:  # the network, an OAuth error answer, a body that is no token: all one refusal here
         raise Refused(_("De inlogdienst van uw organisatie heeft de aanmelding niet voltooid."), "token") from None
     if "id_token" not in token:
         raise Refused(_("De inlogdienst van uw organisatie gaf geen identiteit mee."), "no id token")
