@@ -38,9 +38,11 @@ from joserfc.jws import JWSRegistry
 from sqlalchemy import select
 
 from audit.events import NOBODY, record_event
-from auth.models import IdentityProvider, Organisation, User
+from auth.invitations import open_invitation_of
+from auth.models import IdentityProvider, InvitationEnd, Organisation, User
 from auth.policy import Action, ensure
 from core.acting import Actor, service
+from core.dates import now
 from core.errors import DomainError
 from core.extensions import db
 
@@ -259,15 +261,16 @@ def finish(
         raise Refused(_("Het antwoord kwam van een andere inlogdienst dan gevraagd."), "iss parameter")
     if not args.get("code"):
         raise Refused(_("De inlogdienst van uw organisatie heeft de aanmelding niet voltooid."), "no code")
+    client = _client(provider, redirect_uri, state=state)
     try:
-        token = _client(provider, redirect_uri, state=state).fetch_token(
+        token = client.fetch_token(
             metadata["token_endpoint"],
             code=args["code"],
             code_verifier=pending["verifier"],
             grant_type="authorization_code",
             timeout=TIMEOUT,
         )
-    except Exception:
+    except Exception:  # the network, an OAuth error answer, a body that is no token: all one refusal here
         raise Refused(_("De inlogdienst van uw organisatie heeft de aanmelding niet voltooid."), "token") from None
     if "id_token" not in token:
         raise Refused(_("De inlogdienst van uw organisatie gaf geen identiteit mee."), "no id token")
@@ -400,6 +403,16 @@ def create_account(actor: Actor, provider: IdentityProvider, *, email: str, name
         result=201,
     )
     return user
+
+
+@service
+def accept_invitation_by_sign_in(actor: User) -> None:
+    """An invited person who signs in through their organisation's provider has accepted: the invitation's
+    link is used up, and nobody chooses a password with it any more."""
+    invitation = open_invitation_of(actor)
+    if invitation is not None:
+        invitation.ended_at = now()
+        invitation.ended_reason = InvitationEnd.AANVAARD
 
 
 @service

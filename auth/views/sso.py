@@ -76,6 +76,9 @@ def sso_callback() -> ResponseReturnValue:
         user, email = sso.match(provider, identity.claims)
     except sso.Refused as refusal:
         return _refuse(provider, refusal, email)
+    if user is not None and not user.has_credentials:
+        sso.accept_invitation_by_sign_in(user)
+        db.session.commit()
     if user is None:
         actor = Actor(user_id=None, label=f"inlogdienst {provider.issuer}", organisation=provider.organisation.name)
         user = sso.create_account(actor, provider, email=email, name=str(identity.claims.get("name") or ""))

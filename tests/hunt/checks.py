@@ -38,6 +38,8 @@ SKIPPED: dict[str, str] = {
     "auth.password_forgotten": "a public form without data",
     "auth.admin_user_edit": "an account (name, e-mail, roles), no body content; the access matrix covers it",
     "auth.admin_organisation_edit": "an organisation, no body content; the access matrix covers it",
+    "auth.admin_provider_edit": "an organisation's identity provider, no body content; the access matrix covers it",
+    "auth.sso_callback": "a provider's answer to a sign-in under way; the hunter signs in with passwords",
 }
 
 #: Which objects fill which argument of a route.

@@ -13,6 +13,7 @@ from joserfc.jwk import RSAKey
 from sqlalchemy import select
 
 from audit.models import AuditRecord
+from auth.invitations import invite_user, open_invitation_of
 from auth.models import User
 from auth.sessions import enable_second_factor
 from core.dates import now
@@ -120,6 +121,18 @@ def test_where_allowed_the_first_sign_in_makes_an_account_in_the_organisation_wi
         assert made.organisation_id == user("beleid@ezk.test").organisation_id
         assert made.name == "Nieuwe Collega"
         assert made.memberships == [] and not made.is_beheerder and made.password_hash is None
+
+
+def test_signing_in_at_the_provider_accepts_an_open_invitation(client, app, issuer):
+    with in_app(app):
+        ezk = user("beleid@ezk.test").organisation_id
+        invite_user(user("beheer@regiotafel.test"), name="Nieuwe Collega", email="nieuw@ezk.test", organisation_id=ezk)
+    provider = configure(app, issuer, create_users=False)
+    assert sign_in(client, provider, "nieuw@ezk.test").headers["Location"] == "/" and signed_in(client)
+    with in_app(app):
+        invitation = open_invitation_of(user("nieuw@ezk.test"))
+        assert invitation is None  # its link no longer sets a password
+        assert user("nieuw@ezk.test").password_hash is None
 
 
 def test_the_second_factor_is_met_by_the_providers_amr_when_configured(client, app, issuer):
