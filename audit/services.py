@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, inspect, or_, select
@@ -168,21 +169,48 @@ def _current_values(connection: Connection, rows: Sequence[dict[str, Any]]) -> d
     return found
 
 
+#: Records per page of an object's history: a busy object gathers thousands over the years.
+HISTORY_PAGE = 100
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    records: list[dict[str, Any]]
+    #: The sequence number the next page starts after; None on the last page.
+    next_after: int | None
+
+
 def readable_history(reader: Any, object_type: str, object_id: int) -> list[dict[str, Any]]:
     """The records of one object and of its parts (a case's history lines, a nota's route, a
     dossier's links), oldest first, as far as ``reader`` may read each of them."""
+    return readable_rows(db.session.connection(), reader, _history_rows(object_type, object_id))
+
+
+def history_page(reader: Any, object_type: str, object_id: int, after: int = 0) -> HistoryPage:
+    """One page of ``readable_history``: the records after sequence number ``after``. A keyset, not an
+    offset: the ten-thousandth record costs what the first does. A page may show fewer than it read
+    (what the reader may not read is left out), and says where the next one starts."""
+    rows = _history_rows(object_type, object_id, after, HISTORY_PAGE + 1)
+    more = len(rows) > HISTORY_PAGE
+    rows = rows[:HISTORY_PAGE]
+    records = readable_rows(db.session.connection(), reader, rows)
+    return HistoryPage(records, rows[-1]["id"] if more else None)
+
+
+def _history_rows(object_type: str, object_id: int, after: int = 0, limit: int | None = None) -> list[dict[str, Any]]:
     query = (
         select(AuditRecord.__table__)
         .where(
             or_(
                 and_(AuditRecord.object_type == object_type, AuditRecord.object_id == object_id),
                 AuditRecord.main_object == str(ObjectRef(object_type, object_id)),
-            )
+            ),
+            AuditRecord.id > after,
         )
         .order_by(AuditRecord.id)
+        .limit(limit)
     )
-    rows = [dict(row) for row in db.session.execute(query).mappings()]
-    return readable_rows(db.session.connection(), reader, rows)
+    return [dict(row) for row in db.session.execute(query).mappings()]
 
 
 def history_of(object_type: str, object_id: int) -> list[AuditRecord]:

@@ -29,8 +29,18 @@ def history(object_type: str, object_id: int) -> ResponseReturnValue:
     if obj is None:
         raise NotVisible(object_type, object_id)
     policy().ensure_history(current_user, obj)
-    records = services.readable_history(current_user, object_type, object_id)
-    return render_template("audit/history.html", obj=obj, object_type=object_type, records=records)
+    # Past any id a column holds there is nothing more (and the database would fail on the number).
+    after = min(max(0, request.args.get("na", 0, type=int) or 0), 2**31 - 1)
+    page = services.history_page(current_user, object_type, object_id, after)
+    return render_template(
+        "audit/history.html",
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        records=page.records,
+        after=after,
+        next_after=page.next_after,
+    )
 
 
 def _load(object_type: str, object_id: int) -> Any:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Callable, Mapping, Sequence
-from functools import cache, wraps
+from functools import cache, lru_cache, wraps
 from typing import Any, NamedTuple, ParamSpec, TypeVar, cast
 
 from flask_babel import gettext as _
@@ -90,7 +90,11 @@ def _signed_in(user: Any) -> bool:
 
 def audiences_for(user: User) -> list[Audience]:
     """The audiences whose items this user's side may see (membership still applies)."""
-    return [Audience.OPENBAAR, Audience.OVERLEG, _SIDE_AUDIENCE[user.side]]
+    return _audiences_of(user.side)
+
+
+def _audiences_of(side: Side) -> list[Audience]:
+    return [Audience.OPENBAAR, Audience.OVERLEG, _SIDE_AUDIENCE[side]]
 
 
 def audience_admits(user: User, obj: Any) -> bool:
@@ -205,31 +209,58 @@ def visible(user: Any, model: type[Any]) -> ColumnElement[bool]:
     """The WHERE clause that keeps only the rows of ``model`` this user may see."""
     if not _signed_in(user):
         return false()
-    body_ids = list(user.roles)
-    secretariat_of = [b for b, r in user.roles.items() if r is Role.SECRETARIAAT]
+    return _visible_to(cast(Any, model), _Reader.of(user))
+
+
+class _Reader(NamedTuple):
+    """All that ``visible`` reads of a user. The clause is a function of this alone, so it is built once
+    per model and reader and kept across requests: a change of role, membership, side or organisation
+    makes another key. (Who is named on a vertrouwelijk item the clause asks the database, by user id.)"""
+
+    user_id: int
+    side: Side
+    organisation_id: int
+    roles: frozenset[tuple[int, Role]]
+
+    @classmethod
+    def of(cls, user: Any) -> _Reader:
+        return cls(user.id, user.side, user.organisation_id, frozenset(user.roles.items()))
+
+
+#: Building a clause costs more than running the query it guards (SQLAlchemy coerces every operand and
+#: aliases tables anew); a page asks for a handful, the same ones on every request.
+@lru_cache(maxsize=4096)
+def _visible_to(model: type[Any], reader: _Reader) -> ColumnElement[bool]:
+    body_ids = sorted(body_id for body_id, _role in reader.roles)
+    secretariat_of = sorted(body_id for body_id, role in reader.roles if role is Role.SECRETARIAAT)
     if issubclass(model, BodyMixin):
         return cast(Any, model).id.in_(body_ids)
     clauses: list[ColumnElement[bool]] = [model.body_id.in_(body_ids)]
     if issubclass(model, ScaffoldingMixin):
         whole, joined = model.belongs_to()
-        clauses.append(exists(select(whole.id).where(joined, visible(user, whole))))
+        clauses.append(exists(select(whole.id).where(joined, _visible_to(cast(Any, whole), reader))))
     elif issubclass(model, AudienceMixin):
         table: Any = model  # a mapped class: it has a table name and an id
         named = exists().where(
             AudienceGrant.object_type == table.__tablename__,
             AudienceGrant.object_id == table.id,
-            AudienceGrant.user_id == user.id,
+            AudienceGrant.user_id == reader.user_id,
         )
         clauses.append(
-            or_(model.audience.in_(audiences_for(user)), and_(model.audience == Audience.VERTROUWELIJK, named))
+            or_(
+                model.audience.in_(_audiences_of(reader.side)),
+                and_(model.audience == Audience.VERTROUWELIJK, named),
+            )
         )
         released = model.released_clause()
         if released is not None:
             clauses.append(or_(released, model.body_id.in_(secretariat_of)))
     elif issubclass(model, SubmittedMixin):
-        clauses.append(or_(model.organisation_id == user.organisation_id, model.body_id.in_(secretariat_of)))
+        clauses.append(or_(model.organisation_id == reader.organisation_id, model.body_id.in_(secretariat_of)))
         whole, joined = model.submitted_on()
-        clauses.append(exists(select(whole.id).where(joined, visible(user, whole)).correlate_except(whole)))
+        clauses.append(
+            exists(select(whole.id).where(joined, _visible_to(cast(Any, whole), reader)).correlate_except(whole))
+        )
     return and_(*clauses)
 
 

@@ -46,7 +46,7 @@ class Case(VersionedMixin, AudienceMixin, Base):
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"), index=True)
     #: The decision an action or commitment came from.
     decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
-    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"))
+    theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
     #: What an agendaverzoek asks of the meeting.
     requested_kind: Mapped[AgendaItemKind | None]
     #: Where a commitment was made, e.g. "Commissiedebat Bedrijfslevenbeleid, 19 oktober 2022".

@@ -383,20 +383,23 @@ def _waiting_requests() -> Any:
     return still_open(CaseType.AGENDAVERZOEK)
 
 
-def _visible_cases(user: User, *conditions: Any, order_by: Any = (Case.id,), join: Any = None) -> list[Case]:
+def _visible_cases(
+    user: User, *conditions: Any, order_by: Any = (Case.id,), join: Any = None, limit: int | None = None
+) -> list[Case]:
     """The cases this user may see that meet ``conditions``, with what ``cases.views.cases.as_linked`` shows."""
     query = select(Case)
     if join is not None:
         query = query.join(*join)
     query = query.where(visible(user, Case), *conditions)
     options = (joinedload(Case.owner_organisation), joinedload(Case.assignee))
-    return list(db.session.scalars(query.options(*options).order_by(*order_by)))
+    return list(db.session.scalars(query.options(*options).order_by(*order_by).limit(limit)))
 
 
-def my_follow_ups(user: User) -> list[Case]:
-    """Open actions and commitments for the user or the user's organisation, soonest first."""
+def my_follow_ups(user: User, limit: int | None = None) -> list[Case]:
+    """Open actions and commitments for the user or the user's organisation, soonest first (the first
+    ``limit``: an organisation's open actions pile up over the years)."""
     mine = or_(Case.assignee_id == user.id, Case.owner_organisation_id == user.organisation_id)
-    return _visible_cases(user, _open_follow_ups(), mine, order_by=_SOONEST_FIRST)
+    return _visible_cases(user, _open_follow_ups(), mine, order_by=_SOONEST_FIRST, limit=limit)
 
 
 def requests_to_handle(user: User) -> list[Case]:
@@ -407,9 +410,9 @@ def requests_to_handle(user: User) -> list[Case]:
     return _visible_cases(user, _waiting_requests(), Case.body_id.in_(body_ids), order_by=(Case.created_at,))
 
 
-def open_follow_ups_of_bodies(user: User, body_ids: list[int]) -> list[Case]:
-    """All open actions and commitments in these bodies (the secretariat's chase list)."""
-    return _visible_cases(user, _open_follow_ups(), Case.body_id.in_(body_ids), order_by=_SOONEST_FIRST)
+def open_follow_ups_of_bodies(user: User, body_ids: list[int], limit: int | None = None) -> list[Case]:
+    """Open actions and commitments in these bodies, soonest first (the secretariat's chase list)."""
+    return _visible_cases(user, _open_follow_ups(), Case.body_id.in_(body_ids), order_by=_SOONEST_FIRST, limit=limit)
 
 
 def requests_of_cycle(user: User, cycle: Cycle) -> list[Case]:

@@ -557,21 +557,35 @@ def as_linked(case: Any) -> LinkedItem:
     )
 
 
+#: Of each open list on *Mijn acties*, the soonest this many (after ten years an organisation has
+#: thousands of actions open; the list is for what comes next).
+MY_ACTIONS_SHOWN = 100
+
+
 @bp.get("/acties")
 @login_required
 def my_cases() -> ResponseReturnValue:
     """Mijn acties: what waits for this user; for the secretariat, all open work in its bodies."""
     secretariat_bodies = bodies_where(current_user, Action.MANAGE)
-    chase = services.open_follow_ups_of_bodies(current_user, secretariat_bodies) if secretariat_bodies else []
+    # The soonest of each list, one more than shown to know whether there are more: the whole of an open
+    # list is on the bodies' action pages, per organisation.
+    chase = (
+        services.open_follow_ups_of_bodies(current_user, secretariat_bodies, limit=MY_ACTIONS_SHOWN + 1)
+        if secretariat_bodies
+        else []
+    )
+    mine = services.my_follow_ups(current_user, limit=MY_ACTIONS_SHOWN + 1)
     at_turn, notas = services.notas_at_turn(current_user), services.my_notas(current_user)
     turn = route.turns(at_turn + notas)
     return render_template(
         "cases/my_cases.html",
         at_turn=[_linked_nota(c, turn[c.id]) for c in at_turn],
-        mine=[as_linked(c) for c in services.my_follow_ups(current_user)],
+        mine=[as_linked(c) for c in mine[:MY_ACTIONS_SHOWN]],
+        more_mine=len(mine) > MY_ACTIONS_SHOWN,
         notas=[_linked_nota(c, turn[c.id]) for c in notas],
         requests=[as_linked(c) for c in services.requests_to_handle(current_user)],
-        chase=[as_linked(c) for c in chase],
+        chase=[as_linked(c) for c in chase[:MY_ACTIONS_SHOWN]],
+        more_chase=len(chase) > MY_ACTIONS_SHOWN,
         bodies=[b for b in body_services.bodies_for(current_user) if b.id in secretariat_bodies],
     )
 
@@ -610,7 +624,7 @@ def _home_actions(user: User) -> HomePanel | None:
     return HomePanel(
         title=_("Mijn acties"),
         template="cases/panels/actions.html",
-        context={"items": [as_linked(c) for c in services.my_follow_ups(user)[:8]]},
+        context={"items": [as_linked(c) for c in services.my_follow_ups(user, limit=8)]},
         order=15,
     )
 

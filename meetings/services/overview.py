@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import contains_eager
 
 from auth.models import User
@@ -179,7 +179,8 @@ def filter_choices(user: User) -> tuple[list[Body], list[Theme], list[Meeting]]:
     themes = list(
         db.session.scalars(
             select(Theme)
-            .where(Theme.id.in_(select(AgendaItem.theme_id).where(visible(user, AgendaItem))))
+            # Per theme (a few dozen) the first visible item on it, by index; not every visible item.
+            .where(exists().where(AgendaItem.theme_id == Theme.id, visible(user, AgendaItem)))
             .order_by(Theme.name)
         )
     )

@@ -45,3 +45,15 @@ def test_follow_up_pages_take_as_many_queries_for_60_more_actions(app, clients, 
     if path != "/overleggen/bo-brainport":
         assert "Extra actie 59" in page.get_data(as_text=True)
     assert after.count == before.count, after.statements[before.count :]
+
+
+def test_my_actions_lists_the_soonest_and_says_where_the_rest_are(app, clients, monkeypatch):
+    """An organisation's open actions pile up over the years: the page shows what comes next."""
+    from cases.views import cases as views
+
+    monkeypatch.setattr(views, "MY_ACTIONS_SHOWN", 5)
+    _more_actions(app, 30)
+    page = clients("secretariaat@ezk.test").get("/acties").get_data(as_text=True)
+    assert "Dit zijn de eerstvolgende" in page
+    assert "Extra actie 0<" in page or "Extra actie 0 " in page or "Extra actie 0\n" in page
+    assert "Extra actie 29" not in page  # due last of all
