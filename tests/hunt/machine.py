@@ -305,7 +305,22 @@ class Hunter(RuleBasedStateMachine):
 
     @initialize(data=st.data())
     def first_meeting(self, data: Any) -> None:
+        """A meeting to work in; perhaps one already held, its besluitenlijst out for comments or adopted,
+        so that what needs a past (comments on a decision, a decision that amends an adopted one) is a
+        few steps away, not twenty."""
         self.create_meeting(data)
+        if not (self.model.of("meetings") and data.draw(st.booleans(), label="held already")):
+            return
+        for _ in range(data.draw(st.integers(1, 3), label="items")):
+            self.add_item(data)
+        self.publish_agenda(data)
+        for _ in range(data.draw(st.integers(0, 3), label="decisions")):
+            if self._on_published_agendas():
+                self.add_decision(data)
+        if self._meetings("concept", published=True):
+            self.publish_besluitenlijst(data)
+        if self._meetings("ter_commentaar") and data.draw(st.booleans(), label="adopted"):
+            self.adopt_besluitenlijst(data)
 
     @precondition(lambda self: len(self.model.of("meetings")) < MEETINGS)
     @rule(data=st.data())
