@@ -336,21 +336,25 @@ def postponement(open_states: frozenset[str]) -> tuple[Transition, ...]:
 
 
 def follow_up(
-    *,
     case_type: CaseType,
-    initial: S,
-    states: dict[S, str],
-    done: S,
-    lapsed: S,
-    overdue_in: frozenset[S],
-    progress: Mapping[S, Progress],
+    states: dict[S, tuple[str, Progress]],
+    *,
     steps: tuple[Transition, ...],
     due_date_required: bool = False,
 ) -> Workflow[S]:
-    """An action or commitment: its own ``steps`` to ``done``, and what both kinds share. The secretariat
-    lets it lapse with a reason from any state not closed; the owner asks for uitstel while the due
-    date still binds (``overdue_in``); the same reminders, and the assignee is told of a new one."""
-    closed = frozenset({done, lapsed})
+    """An action or commitment: its states (the first is where it starts), each with its label and where
+    it stands (``Progress``), and its own ``steps``. Where a state stands says what both kinds share: done
+    and lapsed ones are closed; open and under-way ones still bind the owner to the due date (reminders,
+    uitstel); the secretariat lets it lapse with a reason from any state not closed; the assignee is
+    told of a new one."""
+    progress = {state: stands for state, (_label, stands) in states.items()}
+
+    def standing(*where: Progress) -> frozenset[S]:
+        return frozenset(state for state, stands in progress.items() if stands in where)
+
+    closed = standing(Progress.AFGEROND, Progress.VERVALLEN)
+    overdue_in = standing(Progress.OPEN, Progress.BEZIG)
+    (lapsed,) = standing(Progress.VERVALLEN)
     lapse = Transition(
         "laten_vervallen",
         _l("Laten vervallen"),
@@ -362,8 +366,8 @@ def follow_up(
     )
     return Workflow(
         case_type=case_type,
-        initial=initial,
-        states=states,
+        initial=next(iter(states)),
+        states={state: label for state, (label, _stands) in states.items()},
         closed=closed,
         dropped=frozenset({lapsed}),
         overdue_in=overdue_in,
@@ -377,24 +381,13 @@ def follow_up(
 
 
 ACTIEPUNT = follow_up(
-    case_type=CaseType.ACTIEPUNT,
-    initial=ActiepuntState.OPEN,
-    states={
-        ActiepuntState.OPEN: _l("open"),
-        ActiepuntState.IN_UITVOERING: _l("in uitvoering"),
-        ActiepuntState.GEREED: _l("gereed gemeld"),
-        ActiepuntState.AFGEROND: _l("afgerond"),
-        ActiepuntState.VERVALLEN: _l("vervallen"),
-    },
-    done=ActiepuntState.AFGEROND,
-    lapsed=ActiepuntState.VERVALLEN,
-    overdue_in=frozenset({ActiepuntState.OPEN, ActiepuntState.IN_UITVOERING}),
-    progress={
-        ActiepuntState.OPEN: Progress.OPEN,
-        ActiepuntState.IN_UITVOERING: Progress.BEZIG,
-        ActiepuntState.GEREED: Progress.GEREED,
-        ActiepuntState.AFGEROND: Progress.AFGEROND,
-        ActiepuntState.VERVALLEN: Progress.VERVALLEN,
+    CaseType.ACTIEPUNT,
+    {
+        ActiepuntState.OPEN: (_l("open"), Progress.OPEN),
+        ActiepuntState.IN_UITVOERING: (_l("in uitvoering"), Progress.BEZIG),
+        ActiepuntState.GEREED: (_l("gereed gemeld"), Progress.GEREED),
+        ActiepuntState.AFGEROND: (_l("afgerond"), Progress.AFGEROND),
+        ActiepuntState.VERVALLEN: (_l("vervallen"), Progress.VERVALLEN),
     },
     # An action without a date cannot be chased; a commitment may be open-ended.
     due_date_required=True,
@@ -439,22 +432,12 @@ ACTIEPUNT = follow_up(
 # As parliament tracks toezeggingen: openstaand, deels voldaan, voldaan. The owner reports how it
 # was met (a letter, a debate); the secretariat can reopen it when that does not hold.
 TOEZEGGING = follow_up(
-    case_type=CaseType.TOEZEGGING,
-    initial=ToezeggingState.OPENSTAAND,
-    states={
-        ToezeggingState.OPENSTAAND: _l("openstaand"),
-        ToezeggingState.DEELS_VOLDAAN: _l("deels voldaan"),
-        ToezeggingState.VOLDAAN: _l("voldaan"),
-        ToezeggingState.VERVALLEN: _l("vervallen"),
-    },
-    done=ToezeggingState.VOLDAAN,
-    lapsed=ToezeggingState.VERVALLEN,
-    overdue_in=frozenset({ToezeggingState.OPENSTAAND, ToezeggingState.DEELS_VOLDAAN}),
-    progress={
-        ToezeggingState.OPENSTAAND: Progress.OPEN,
-        ToezeggingState.DEELS_VOLDAAN: Progress.BEZIG,
-        ToezeggingState.VOLDAAN: Progress.AFGEROND,
-        ToezeggingState.VERVALLEN: Progress.VERVALLEN,
+    CaseType.TOEZEGGING,
+    {
+        ToezeggingState.OPENSTAAND: (_l("openstaand"), Progress.OPEN),
+        ToezeggingState.DEELS_VOLDAAN: (_l("deels voldaan"), Progress.BEZIG),
+        ToezeggingState.VOLDAAN: (_l("voldaan"), Progress.AFGEROND),
+        ToezeggingState.VERVALLEN: (_l("vervallen"), Progress.VERVALLEN),
     },
     steps=(
         Transition(

@@ -19,6 +19,7 @@ from auth.services import share
 from cases.engine import effect, is_overdue, workflow_of
 from cases.models import Case, CaseEvent, CaseType, EventKind, RouteStep
 from cases.services import attachments, planning, route
+from cases.services.postpone import move_due_date
 from cases.workflows import FOLLOW_UP_TYPES, TYPE_LABELS, WORKFLOWS, Transition
 from core.acting import service
 from core.dates import show_date, today
@@ -320,19 +321,7 @@ def change_due_date(actor: User, case: Case, *, due_date: date, reason: str) -> 
         raise DomainError(
             _("De zaak is %(state)s; de datum ligt vast.", state=workflow.label(case.state)), field="due_date"
         )
-    db.session.add(
-        CaseEvent(
-            case_id=case.id,
-            kind=EventKind.TERMIJN,
-            actor_id=actor.id,
-            note=reason,
-            previous_due_date=case.due_date,
-            due_date=due_date,
-        )
-    )
-    case.due_date = due_date
-    # The secretariat has set the date: a postponement the owner asked for is answered by it.
-    case.requested_due_date = None
+    move_due_date(actor, case, due_date, reason)
     note_reason(db.session, case, reason)
     db.session.flush()
     planning.plan_case(case)

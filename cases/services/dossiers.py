@@ -7,6 +7,7 @@ Rijk-internal item is there for the Rijk and simply absent for the regio, never 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -161,38 +162,28 @@ def timeline(user: User, dossier: Case) -> list[TimelineEntry]:
     """What the dossier holds that ``user`` may see, with the steps of its cases, oldest first."""
     entries: list[TimelineEntry] = []
     links = DossierLink.dossier_id == dossier.id
-    for entry, item, meeting in db.session.execute(
-        select(DossierLink, AgendaItem, Meeting)
-        .join(AgendaItem, DossierLink.agenda_item_id == AgendaItem.id)
-        .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-        .where(links, visible(user, AgendaItem))
-    ):
-        entries.append(
-            TimelineEntry(
-                at=meeting.starts_at,
-                kind="agendapunt",
-                title=item.title,
-                subject=ObjectRef.of(item),
-                detail=meeting.title,
-                link_id=entry.id,
+    # An agenda item and a decision stand on the date of their meeting.
+    of_meetings: tuple[tuple[Any, Any, str, Callable[[Any], str]], ...] = (
+        (AgendaItem, DossierLink.agenda_item_id, "agendapunt", lambda item: item.title),
+        (Decision, DossierLink.decision_id, "besluit", lambda decision: decision.text),
+    )
+    for model, linked, kind, title_of in of_meetings:
+        for entry, subject, meeting in db.session.execute(
+            select(DossierLink, model, Meeting)
+            .join(model, linked == model.id)
+            .join(Meeting, model.meeting_id == Meeting.id)
+            .where(links, visible(user, model))
+        ):
+            entries.append(
+                TimelineEntry(
+                    at=meeting.starts_at,
+                    kind=kind,
+                    title=title_of(subject),
+                    subject=ObjectRef.of(subject),
+                    detail=meeting.title,
+                    link_id=entry.id,
+                )
             )
-        )
-    for entry, decision, meeting in db.session.execute(
-        select(DossierLink, Decision, Meeting)
-        .join(Decision, DossierLink.decision_id == Decision.id)
-        .join(Meeting, Decision.meeting_id == Meeting.id)
-        .where(links, visible(user, Decision))
-    ):
-        entries.append(
-            TimelineEntry(
-                at=meeting.starts_at,
-                kind="besluit",
-                title=decision.text,
-                subject=ObjectRef.of(decision),
-                detail=meeting.title,
-                link_id=entry.id,
-            )
-        )
     linked_cases = {
         case.id: (entry, case)
         for entry, case in db.session.execute(
@@ -271,26 +262,22 @@ def link_choices(user: User, dossier: Case) -> dict[str, list[tuple[int, str]]]:
     items_in = {row[0] for row in taken if row[0]}
     decisions_in = {row[1] for row in taken if row[1]}
     cases_in = {row[2] for row in taken if row[2]} | {dossier.id}
-    items = [
-        (item.id, f"{show_date(meeting.starts_at, 'dd-MM-yyyy')} · {item.title}")
-        for item, meeting in db.session.execute(
-            select(AgendaItem, Meeting)
-            .join(Meeting, AgendaItem.meeting_id == Meeting.id)
-            .where(visible(user, AgendaItem), AgendaItem.body_id == dossier.body_id)
-            .order_by(Meeting.starts_at.desc(), AgendaItem.position)
-        )
-        if item.id not in items_in
-    ]
-    decisions = [
-        (decision.id, f"{show_date(meeting.starts_at, 'dd-MM-yyyy')} · {_short(decision.text)}")
-        for decision, meeting in db.session.execute(
-            select(Decision, Meeting)
-            .join(Meeting, Decision.meeting_id == Meeting.id)
-            .where(visible(user, Decision), Decision.body_id == dossier.body_id)
-            .order_by(Meeting.starts_at.desc(), Decision.sequence)
-        )
-        if decision.id not in decisions_in
-    ]
+
+    def of_meetings(model: Any, order: Any, text_of: Callable[[Any], str], taken: set[int]) -> list[tuple[int, str]]:
+        """The body's agenda items or decisions not yet in the dossier, by their meeting's date, latest first."""
+        return [
+            (subject.id, f"{show_date(meeting.starts_at, 'dd-MM-yyyy')} · {text_of(subject)}")
+            for subject, meeting in db.session.execute(
+                select(model, Meeting)
+                .join(Meeting, model.meeting_id == Meeting.id)
+                .where(visible(user, model), model.body_id == dossier.body_id)
+                .order_by(Meeting.starts_at.desc(), order)
+            )
+            if subject.id not in taken
+        ]
+
+    items = of_meetings(AgendaItem, AgendaItem.position, lambda item: item.title, items_in)
+    decisions = of_meetings(Decision, Decision.sequence, lambda decision: _short(decision.text), decisions_in)
     cases = [
         (case.id, f"{case.reference} {case.title}")
         for case in db.session.scalars(

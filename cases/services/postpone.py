@@ -7,7 +7,7 @@ every step is a line in the case's history with its reason and the date asked fo
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -54,12 +54,9 @@ def _ask(actor: User, case: Case, transition: Transition, reason: str | None, de
     case.requested_due_date = wanted
 
 
-@effect("uitstel_verleend")
-def _grant(actor: User, case: Case, transition: Transition, reason: str | None, details: Mapping[str, Any]) -> None:
-    """The due date moves to the date asked for; the old one stays in the history, as when the
-    secretariat moves it itself (``cases.services.cases.change_due_date``)."""
-    granted = case.requested_due_date
-    assert granted is not None  # the guard holds the step back otherwise
+def move_due_date(actor: User, case: Case, due_date: date, reason: str | None) -> None:
+    """The due date becomes ``due_date``; the old one and the reason stay in the history. A
+    postponement the owner asked for is answered by it, granted or not."""
     db.session.add(
         CaseEvent(
             case_id=case.id,
@@ -67,11 +64,20 @@ def _grant(actor: User, case: Case, transition: Transition, reason: str | None, 
             actor_id=actor.id,
             note=reason,
             previous_due_date=case.due_date,
-            due_date=granted,
+            due_date=due_date,
         )
     )
-    case.due_date = granted
+    case.due_date = due_date
     case.requested_due_date = None
+
+
+@effect("uitstel_verleend")
+def _grant(actor: User, case: Case, transition: Transition, reason: str | None, details: Mapping[str, Any]) -> None:
+    """The due date moves to the date asked for, as when the secretariat moves it itself
+    (``cases.services.cases.change_due_date``)."""
+    granted = case.requested_due_date
+    assert granted is not None  # the guard holds the step back otherwise
+    move_due_date(actor, case, granted, reason)
 
 
 @effect("uitstel_geweigerd")

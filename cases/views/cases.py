@@ -3,6 +3,7 @@ dossiers, the case page, my actions, and a body's overview of actions per organi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -119,25 +120,39 @@ def follow_up_new(slug: str) -> ResponseReturnValue:
 @login_required
 def nota_new(slug: str) -> ResponseReturnValue:
     """A member writes a nota; by default only the author's side sees it."""
-    body = body_services.body_by_slug(current_user, slug)
-    ensure(current_user, Action.PARTICIPATE, body)
     form = NotaForm()
-    offer_members(form, body.id)
-    case = submit_form(
+    return _new_case(
+        slug,
+        Action.PARTICIPATE,
         form,
-        lambda user: services.create_nota(
-            user,
-            body,
-            title=form.title.data or "",
-            kenmerk=form.kenmerk.data,
-            description=form.description.data or "",
-            **form.audience_data(),
-        ),
+        lambda user, body: services.create_nota(user, body, kenmerk=form.kenmerk.data, **_written(form)),
+        lambda case: _("Nota %(ref)s vastgelegd.", ref=case.reference),
+        "cases/nota_form.html",
     )
+
+
+def _written(form: Any) -> dict[str, Any]:
+    """A new case's title and text, and for whom it is."""
+    return {"title": form.title.data or "", "description": form.description.data or "", **form.audience_data()}
+
+
+def _new_case(
+    slug: str,
+    action: Action,
+    form: Any,
+    create: Callable[[User, Any], Any],
+    made: Callable[[Any], str],
+    template: str,
+) -> ResponseReturnValue:
+    """A form that makes a case in a body, for an audience among its members; then the new case's page."""
+    body = body_services.body_by_slug(current_user, slug)
+    ensure(current_user, action, body)
+    offer_members(form, body.id)
+    case = submit_form(form, lambda user: create(user, body))
     if case:
-        flash(_("Nota %(ref)s vastgelegd.", ref=case.reference), "success")
+        flash(made(case), "success")
         return redirect(url_for("cases.case", case_id=case.id))
-    return form_page("cases/nota_form.html", form=form, body=body)
+    return form_page(template, form=form, body=body)
 
 
 def _follow_up_form(body_id: int) -> FollowUpForm:
@@ -432,30 +447,36 @@ def route_add(case_id: int) -> ResponseReturnValue:
     )
 
 
+def _button(action: Any, case_id: int, *, success: str, anchor: str, **arguments: Any) -> ResponseReturnValue:
+    """A button on the case page: run ``action`` on the case, and back to the part of the page it changed."""
+    case = services.get_case(current_user, case_id)
+    then = url_for("cases.case", case_id=case.id, _anchor=anchor)
+    return run_action(action, case, success=success, then=then, **arguments)
+
+
 @bp.post("/zaken/<int:case_id>/route/<int:step_id>/weg")
 @login_required
 def route_remove(case_id: int, step_id: int) -> ResponseReturnValue:
-    case = services.get_case(current_user, case_id)
-    return run_action(
+    return _button(
         nota.remove_route_step,
-        case,
+        case_id,
         step_id=step_id,
         success=_("Uit de parafenroute gehaald."),
-        then=url_for("cases.case", case_id=case.id, _anchor="parafenroute"),
+        anchor="parafenroute",
     )
 
 
 @bp.post("/zaken/<int:case_id>/route/<int:step_id>/<any(omhoog, omlaag):direction>")
 @login_required
 def route_move(case_id: int, step_id: int, direction: str) -> ResponseReturnValue:
-    case = services.get_case(current_user, case_id)
-    return run_action(
+    offset = -1 if direction == "omhoog" else 1
+    return _button(
         nota.move_route_step,
-        case,
+        case_id,
         step_id=step_id,
-        offset=-1 if direction == "omhoog" else 1,
+        offset=offset,
         success=_("Volgorde aangepast."),
-        then=url_for("cases.case", case_id=case.id, _anchor="parafenroute"),
+        anchor="parafenroute",
     )
 
 
@@ -466,24 +487,15 @@ def route_move(case_id: int, step_id: int, direction: str) -> ResponseReturnValu
 @login_required
 def dossier_new(slug: str) -> ResponseReturnValue:
     """The secretariat opens a dossier for a subject that runs across cycles."""
-    body = body_services.body_by_slug(current_user, slug)
-    ensure(current_user, Action.MANAGE, body)
     form = DossierForm()
-    offer_members(form, body.id)
-    dossier = submit_form(
+    return _new_case(
+        slug,
+        Action.MANAGE,
         form,
-        lambda user: dossiers.create_dossier(
-            user,
-            body,
-            title=form.title.data or "",
-            description=form.description.data or "",
-            **form.audience_data(),
-        ),
+        lambda user, body: dossiers.create_dossier(user, body, **_written(form)),
+        lambda dossier: _("Dossier %(ref)s geopend.", ref=dossier.reference),
+        "cases/dossier_form.html",
     )
-    if dossier:
-        flash(_("Dossier %(ref)s geopend.", ref=dossier.reference), "success")
-        return redirect(url_for("cases.case", case_id=dossier.id))
-    return form_page("cases/dossier_form.html", form=form, body=body)
 
 
 @bp.post("/zaken/<int:case_id>/dossier")
@@ -508,14 +520,7 @@ def dossier_link(case_id: int) -> ResponseReturnValue:
 @bp.post("/zaken/<int:case_id>/dossier/<int:link_id>/weg")
 @login_required
 def dossier_unlink(case_id: int, link_id: int) -> ResponseReturnValue:
-    dossier = services.get_case(current_user, case_id)
-    return run_action(
-        dossiers.unlink,
-        dossier,
-        link_id=link_id,
-        success=_("Uit het dossier gehaald."),
-        then=url_for("cases.case", case_id=dossier.id, _anchor="tijdlijn"),
-    )
+    return _button(dossiers.unlink, case_id, link_id=link_id, success=_("Uit het dossier gehaald."), anchor="tijdlijn")
 
 
 #: The page of each kind of thing a dossier holds: its endpoint and the name of its id there.
@@ -683,14 +688,12 @@ def _body_follow_ups(user: User, body: Any) -> PageSection:
 
 
 def _body_dossiers(user: User, body: Any) -> PageSection:
-    actions = []
-    if can(user, Action.MANAGE, body):
-        actions.append(PageAction(_("Dossier openen"), url_for("cases.dossier_new", slug=body.slug)))
+    may_open = can(user, Action.MANAGE, body)
     return PageSection(
         title=_("Dossiers"),
         items=[as_linked(c) for c in dossiers.dossiers_of(user, body)],
         empty=_("Nog geen dossiers."),
-        actions=actions,
+        actions=[PageAction(_("Dossier openen"), url_for("cases.dossier_new", slug=body.slug))] if may_open else [],
     )
 
 

@@ -20,15 +20,9 @@ from demo.pdf import text_pdf
 from meetings.models import AgendaItem, Document, Meeting
 from meetings.services import agenda
 from tests.auth.test_access_matrix import run_matrix, world  # noqa: F401  (the matrix's world, as a fixture)
+from tests.cases.people import EINDHOVEN, OWNER, REGIO_AUDITOR, RIJK, RIJK_AUDITOR, SEC
 from tests.conftest import in_app, new_action, user
 from tests.meetings.hostile import docx_bomb
-
-SEC = "secretariaat@ezk.test"
-OWNER = "economie@noord-brabant.test"
-EINDHOVEN = "economie@eindhoven.test"
-RIJK = "beleid@ezk.test"
-REGIO_AUDITOR = "auditor@noord-brabant.test"
-RIJK_AUDITOR = "auditor@ezk.test"
 
 
 def pdf(title: str) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from html.parser import HTMLParser
 from typing import Any
@@ -27,13 +28,11 @@ from core.extensions import db
 from meetings.models import AgendaItemKind, Meeting, Theme
 from meetings.services.agenda import add_agenda_item, publish_agenda
 from meetings.services.decisions import add_decision, publish_besluitenlijst
+from tests.cases.people import REGIO, RIJK, SEC
 from tests.conftest import find_body, in_app, meeting_held, user
 
 AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 URL = "/overleggen/bo-brainport/dashboard"
-SEC = "secretariaat@ezk.test"
-RIJK = "beleid@ezk.test"
-REGIO = "economie@noord-brabant.test"
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -75,41 +74,36 @@ def _themes(email: str) -> dict[str | None, int]:
 
 # --- the numbers ----------------------------------------------------------------------------------
 
-#: The bar's segment each state of an action or commitment counts in, as the chart's legend names them
-#: ("open / openstaand", "in uitvoering / deels voldaan", …); a late one counts as "te_laat" instead.
-STATUS = {
-    (CaseType.ACTIEPUNT, "open"): "open",
-    (CaseType.ACTIEPUNT, "in_uitvoering"): "bezig",
-    (CaseType.ACTIEPUNT, "gereed"): "gereed",
-    (CaseType.ACTIEPUNT, "afgerond"): "afgerond",
-    (CaseType.ACTIEPUNT, "vervallen"): "vervallen",
-    (CaseType.TOEZEGGING, "openstaand"): "open",
-    (CaseType.TOEZEGGING, "deels_voldaan"): "bezig",
-    (CaseType.TOEZEGGING, "voldaan"): "afgerond",
-    (CaseType.TOEZEGGING, "vervallen"): "vervallen",
+#: Each state of an action or commitment, with the name the case page gives it, and the secretariat's
+#: steps from a new case to it.
+STATES: dict[tuple[CaseType, str], tuple[str, list[str]]] = {
+    (CaseType.ACTIEPUNT, "open"): ("open", []),
+    (CaseType.ACTIEPUNT, "in_uitvoering"): ("in uitvoering", ["starten"]),
+    (CaseType.ACTIEPUNT, "gereed"): ("gereed gemeld", ["gereed_melden"]),
+    (CaseType.ACTIEPUNT, "afgerond"): ("afgerond", ["gereed_melden", "afronden"]),
+    (CaseType.ACTIEPUNT, "vervallen"): ("vervallen", ["laten_vervallen"]),
+    (CaseType.TOEZEGGING, "openstaand"): ("openstaand", []),
+    (CaseType.TOEZEGGING, "deels_voldaan"): ("deels voldaan", ["deels_voldaan"]),
+    (CaseType.TOEZEGGING, "voldaan"): ("voldaan", ["voldaan"]),
+    (CaseType.TOEZEGGING, "vervallen"): ("vervallen", ["laten_vervallen"]),
 }
 
-#: The secretariat's steps from a new case to each state.
-STEPS_TO = {
-    "open": [],
-    "in_uitvoering": ["starten"],
-    "gereed": ["gereed_melden"],
-    "afgerond": ["gereed_melden", "afronden"],
-    "openstaand": [],
-    "deels_voldaan": ["deels_voldaan"],
-    "voldaan": ["voldaan"],
-    "vervallen": ["laten_vervallen"],
-}
+
+def segment(case_type: CaseType, state: str) -> str:
+    """The bar's segment a case in ``state`` counts in (when not late): the one whose legend names the
+    state, as "open / openstaand" names an actiepunt's "open" and a toezegging's "openstaand"."""
+    name = STATES[(case_type, state)][0]
+    return next(key for key, legend in numbers.STATUSES.items() if name in str(legend).split(" / "))
 
 
 @pytest.mark.parametrize("email", [SEC, RIJK, REGIO])
 def test_status_counts_match_the_visible_cases_one_by_one(app, email):
     with in_app(app):
         # One of each kind in each state, on time and late: every state has a case to count.
-        for (kind, state), _status in STATUS.items():
+        for (kind, state), (_name, steps) in STATES.items():
             for due in (today() + timedelta(days=5), today() - timedelta(days=5)):
                 case = _action("Gem. Eindhoven", due, kind=kind)
-                for step in STEPS_TO[state]:
+                for step in steps:
                     fire(user(SEC), case, step, reason="Voor de test.")
                 assert case.state == state
     with in_app(app):
@@ -121,7 +115,7 @@ def test_status_counts_match_the_visible_cases_one_by_one(app, email):
         ).all()
         expected: Counter[tuple[int, str]] = Counter()
         for case in cases:
-            status = "te_laat" if is_overdue(case) else STATUS[(case.type, case.state)]
+            status = "te_laat" if is_overdue(case) else segment(case.type, case.state)
             expected[(case.owner_organisation_id, status)] += 1
         names = {o.short_name: o.id for o in db.session.scalars(select(Organisation))}
         got = Counter(
@@ -164,13 +158,22 @@ def test_week_ends_are_sundays_and_the_last_is_today():
     assert numbers.week_ends(date(2025, 3, 9), 2) == [date(2025, 3, 2), date(2025, 3, 9)]
 
 
-def test_overdue_per_week_follows_creation_steps_and_moved_due_dates(app, clock):
+def _overdue_change(app: Any, clock: Any, weeks: int, story: Callable[[Any, list[date]], None]) -> list[int]:
+    """How many more actions were overdue at each of the last ``weeks`` week ends after ``story``
+    (acted by the secretariat on the clock it sets, given the week ends) than before it."""
     started, day = now(), today()
-    ends = numbers.week_ends(day, 6)
     with in_app(app):
-        before = _overdue(SEC, day, 6)
+        before = _overdue(SEC, day, weeks)
     with in_app(app):
-        sec = user(SEC)
+        story(user(SEC), numbers.week_ends(day, weeks))
+        clock(started)
+    with in_app(app):
+        after = _overdue(SEC, day, weeks)
+    return [n - o for n, o in zip(after, before, strict=True)]
+
+
+def test_overdue_per_week_follows_creation_steps_and_moved_due_dates(app, clock):
+    def story(sec: Any, ends: list[date]) -> None:
         # A: late from week 1 until it is reported done after week 3.
         clock(_at(ends[0] - timedelta(days=1)))
         a = _action("Gem. Eindhoven", ends[1] - timedelta(days=1))
@@ -192,10 +195,8 @@ def test_overdue_per_week_follows_creation_steps_and_moved_due_dates(app, clock)
         # E: a commitment without a date is never late.
         clock(_at(ends[0] - timedelta(days=3)))
         _action("Gem. Eindhoven", None, kind=CaseType.TOEZEGGING)
-        clock(started)
-    with in_app(app):
-        after = _overdue(SEC, day, 6)
-    delta = [n - o for n, o in zip(after, before, strict=True)]
+
+    delta = _overdue_change(app, clock, 6, story)
     a_late = [0, 1, 1, 1, 0, 0]
     b_late = [1, 1, 0, 0, 1, 1]
     c_late = [0, 0, 0, 1, 1, 1]
@@ -203,22 +204,15 @@ def test_overdue_per_week_follows_creation_steps_and_moved_due_dates(app, clock)
 
 
 def test_a_step_back_makes_an_action_late_again(app, clock):
-    started, day = now(), today()
-    ends = numbers.week_ends(day, 4)
-    with in_app(app):
-        before = _overdue(SEC, day, 4)
-    with in_app(app):
-        sec = user(SEC)
+    def story(sec: Any, ends: list[date]) -> None:
         clock(_at(ends[0] - timedelta(days=10)))
         action = _action("Gem. Eindhoven", ends[0] - timedelta(days=3))
         clock(_at(ends[0] + timedelta(days=1)))
         fire(sec, action, "gereed_melden")
         clock(_at(ends[1] + timedelta(days=1)))
         fire(sec, action, "heropenen", reason="Nog niet af")
-        clock(started)
-    with in_app(app):
-        after = _overdue(SEC, day, 4)
-    assert [n - o for n, o in zip(after, before, strict=True)] == [1, 0, 1, 1]
+
+    assert _overdue_change(app, clock, 4, story) == [1, 0, 1, 1]
 
 
 def test_state_and_due_date_on_a_day_from_the_history():

@@ -17,13 +17,10 @@ from core.errors import DomainError
 from core.extensions import db
 from meetings.models import AgendaItem, AgendaItemKind, Body, Decision
 from meetings.services import agenda
+from tests.cases.people import EINDHOVEN, REGIO, REGIO_AUDITOR, RIJK
 from tests.conftest import in_app, new_meeting, user
 
 SECRETARIAAT = "secretariaat@ezk.test"
-RIJK = "beleid@ezk.test"
-REGIO = "economie@noord-brabant.test"
-REGIO_AUDITOR = "auditor@noord-brabant.test"
-EINDHOVEN = "economie@eindhoven.test"
 OUTSIDER = "economie@gelderland.test"  # a member of the ROM overleg only
 
 TALENT_2023 = "Talent: aanpak voor de arbeidsmarktvraag in de Brainportregio"

@@ -21,11 +21,9 @@ from core.dates import today
 from core.errors import DomainError, InvalidTransition, NotPermitted
 from core.extensions import db
 from meetings.models import AgendaItemKind, Cycle
+from tests.cases.people import OWNER, SEC
 from tests.conftest import find_body, in_app, new_action, new_meeting, user
 
-SEC = "secretariaat@ezk.test"
-#: A deelnemer of the province, which owns the actions and commitments made here.
-OWNER = "economie@noord-brabant.test"
 EVERYONE = [
     SEC,
     "beleid@ezk.test",

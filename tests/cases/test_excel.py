@@ -26,12 +26,10 @@ from core.extensions import db
 from core.spreadsheet import safe_text
 from demo.pdf import text_pdf
 from meetings.models import Decision
+from tests.cases.people import REGIO, RIJK, SEC
 from tests.conftest import find_body, in_app, switch_off, user, workbook
 from tests.meetings.test_exports import MEMO, csv_rows, make_rijk_internal, xlsx_rows
 
-SEC = "secretariaat@ezk.test"
-RIJK = "beleid@ezk.test"
-REGIO = "economie@noord-brabant.test"
 NON_MEMBER = "economie@gelderland.test"
 ACTIONS = "/overleggen/bo-brainport/acties"
 IMPORT = ACTIONS + "/importeren"

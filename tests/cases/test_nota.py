@@ -19,6 +19,7 @@ from cases.workflows import NOTA
 from core.errors import DomainError, InvalidTransition, NotPermitted
 from core.extensions import db
 from notify.models import Notification
+from tests.cases.people import REGIO
 from tests.conftest import find_body, in_app, user
 
 KENMERK = "DGBI / 27293059"
@@ -28,7 +29,6 @@ DG = "dg.bi@ezk.test"
 MINISTER = "minister@ezk.test"
 SECRETARIAAT = "secretariaat@ezk.test"
 OCW = "beleid@ocw.test"
-REGIO = "economie@noord-brabant.test"
 RIJK_PEOPLE = [AUTEUR, DIRECTEUR, DG, MINISTER, SECRETARIAAT]
 
 NAMES = {

@@ -19,11 +19,10 @@ from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
 from meetings.services.bodies import organisations_of, set_member_role
+from tests.cases.people import REGIO, SEC
 from tests.cases.test_excel import HEADER, upload
 from tests.conftest import find_body, in_app, user, workbook
 
-SEC = "secretariaat@ezk.test"
-REGIO = "economie@noord-brabant.test"
 GELDERLAND = "Provincie Gelderland"  # at the ROM overleg's table, not at BO-Brainport's
 NEW = "/overleggen/bo-brainport/toezeggingen/nieuw"
 

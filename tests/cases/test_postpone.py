@@ -21,13 +21,8 @@ from core.db import Audience
 from core.errors import InvalidTransition
 from core.extensions import db
 from notify.models import Notification
+from tests.cases.people import EINDHOVEN, OWNER, REGIO_AUDITOR, RIJK, SEC
 from tests.conftest import in_app, new_action, user
-
-SEC = "secretariaat@ezk.test"
-OWNER = "economie@noord-brabant.test"  # deelnemer of the province that owns the action
-EINDHOVEN = "economie@eindhoven.test"  # deelnemer, another regio organisation
-REGIO_AUDITOR = "auditor@noord-brabant.test"  # the owner's organisation, but only reads
-RIJK = "beleid@ezk.test"
 
 
 def text(response: Any) -> str:

@@ -16,7 +16,8 @@ from cases.services.cases import requests_to_handle
 from cases.workflows import WORKFLOWS, ActiepuntState, AgendaverzoekState, NotaState, Progress
 from core.dates import today
 from core.extensions import db
-from tests.cases.test_engine import SEC, new_request
+from tests.cases.people import SEC
+from tests.cases.test_engine import new_request
 from tests.conftest import find_body, in_app, new_action, user
 
 

@@ -352,6 +352,38 @@ for label, requester in (("van-provincie", BRABANT), ("van-ezk", BELEID_EZK)):
         },
     )
 
+
+def with_and_without_uitstel(
+    case_type: CaseType,
+    label: str,
+    build: Callable[[], Case],
+    sees: frozenset[str],
+    may: dict[str, frozenset[str]],
+    open_states: tuple[str, ...],
+) -> list[Situation]:
+    """An action or commitment in each state with no uitstel asked, and in each of ``open_states``
+    (where uitstel can be asked) with uitstel asked."""
+    asked = with_postponement_asked(build)
+    return [
+        *each_state(case_type, label, build, sees, may, NOTHING_ASKED),
+        *each_state(case_type, f"{label}-uitstel-gevraagd", asked, sees, may, ALREADY_ASKED, open_states),
+    ]
+
+
+def follow_up_may(owner: str, owners: set[str], **reports: frozenset[str]) -> dict[str, frozenset[str]]:
+    """Who may take each step of an action or commitment of ``owner``: its own ``reports``; the
+    secretariat alone reopens it, lets it lapse and answers uitstel; only the owner's participants
+    (``owners``) ask for uitstel, the secretariat too where it is the owner's (EZK's)."""
+    return {
+        **reports,
+        "heropenen": ONLY_SECRETARIAAT,
+        "laten_vervallen": ONLY_SECRETARIAAT,
+        "uitstel_aanvragen": frozenset(owners | ({SECRETARIAAT} if owner in {BELEID_EZK, MINISTER} else set())),
+        "uitstel_verlenen": ONLY_SECRETARIAAT,
+        "uitstel_weigeren": ONLY_SECRETARIAAT,
+    }
+
+
 # actiepunt: the owning organisation's participants (deelnemer, secretariaat) start it and report it
 # done; the secretariat alone confirms, reopens and lets it lapse. Auditors and waarnemers of the
 # owner only read.
@@ -371,28 +403,9 @@ for label, owner, audience, shared, sees, owners in (
     ),
 ):
     owner_side = frozenset({SECRETARIAAT, *owners})
-    may = {
-        "starten": owner_side,
-        "gereed_melden": owner_side,
-        "afronden": ONLY_SECRETARIAAT,
-        "heropenen": ONLY_SECRETARIAAT,
-        "laten_vervallen": ONLY_SECRETARIAAT,
-        # Only the owner's participants ask (the secretariat too where it is the owner's, as EZK's).
-        "uitstel_aanvragen": frozenset(owners | ({SECRETARIAAT} if owner == BELEID_EZK else set())),
-        "uitstel_verlenen": ONLY_SECRETARIAAT,
-        "uitstel_weigeren": ONLY_SECRETARIAAT,
-    }
+    may = follow_up_may(owner, owners, starten=owner_side, gereed_melden=owner_side, afronden=ONLY_SECRETARIAAT)
     build = follow_up(CaseType.ACTIEPUNT, owner, audience, shared)
-    SITUATIONS += each_state(CaseType.ACTIEPUNT, label, build, sees, may, NOTHING_ASKED)
-    SITUATIONS += each_state(
-        CaseType.ACTIEPUNT,
-        f"{label}-uitstel-gevraagd",
-        with_postponement_asked(build),
-        sees,
-        may,
-        ALREADY_ASKED,
-        ("open", "in_uitvoering"),
-    )
+    SITUATIONS += with_and_without_uitstel(CaseType.ACTIEPUNT, label, build, sees, may, ("open", "in_uitvoering"))
 
 # toezegging: the owner's participants and the secretariat report it (partly) met; the secretariat
 # alone reopens it and lets it lapse. Being its assignee (uitvoerder) gives a waarnemer no step.
@@ -401,25 +414,10 @@ for label, owner, audience, assignee, sees, owners in (
     ("provincie-overleg", BRABANT, Audience.OVERLEG, None, BO_MEMBERS, {BRABANT}),
 ):
     owner_side = frozenset({SECRETARIAAT, *owners})
-    may = {
-        "deels_voldaan": owner_side,
-        "voldaan": owner_side,
-        "heropenen": ONLY_SECRETARIAAT,
-        "laten_vervallen": ONLY_SECRETARIAAT,
-        "uitstel_aanvragen": frozenset(owners | ({SECRETARIAAT} if owner == MINISTER else set())),
-        "uitstel_verlenen": ONLY_SECRETARIAAT,
-        "uitstel_weigeren": ONLY_SECRETARIAAT,
-    }
+    may = follow_up_may(owner, owners, deels_voldaan=owner_side, voldaan=owner_side)
     build = follow_up(CaseType.TOEZEGGING, owner, audience, assignee=assignee)
-    SITUATIONS += each_state(CaseType.TOEZEGGING, label, build, sees, may, NOTHING_ASKED)
-    SITUATIONS += each_state(
-        CaseType.TOEZEGGING,
-        f"{label}-uitstel-gevraagd",
-        with_postponement_asked(build),
-        sees,
-        may,
-        ALREADY_ASKED,
-        ("openstaand", "deels_voldaan"),
+    SITUATIONS += with_and_without_uitstel(
+        CaseType.TOEZEGGING, label, build, sees, may, ("openstaand", "deels_voldaan")
     )
 
 # dossier: the secretariat closes and reopens it.
@@ -463,97 +461,45 @@ def nota_situations(
     offered = ((author, "aanbieden"),)
     first_done = (*offered, (first, "paraferen"))
     to_decide = (*first_done, (last, "laatste_paraaf"))
+
+    def at(
+        name: str,
+        state: str,
+        walk: tuple[tuple[str, str], ...],
+        may: dict[str, frozenset[str]],
+        blocked: tuple[str, ...] = (),
+        decides: str | None = beslisser,
+    ) -> Situation:
+        build = nota(author, route, decides, walk)
+        return Situation(CaseType.NOTA, f"{side}-{name}", state, build, sees, may, blocked=frozenset(blocked))
+
+    concept = nota_may(author, concept=True)
     situations = [
-        Situation(
-            CaseType.NOTA,
-            f"{side}-nieuw",
-            "concept",
-            nota(author, route, beslisser),
-            sees,
-            nota_may(author, concept=True),
-            blocked=frozenset({"voorleggen"}),  # no paraaf given yet
-        ),
-        Situation(
-            CaseType.NOTA,
-            f"{side}-eerste-paraaf",
-            "ter_parafering",
-            nota(author, route, beslisser, offered),
-            sees,
-            nota_may(author, at_turn=first),
-            blocked=frozenset({"laatste_paraaf"}),  # another paraaf follows
-        ),
-        Situation(
-            CaseType.NOTA,
-            f"{side}-laatste-paraaf",
-            "ter_parafering",
-            nota(author, route, beslisser, first_done),
-            sees,
-            nota_may(author, at_turn=last),
-            blocked=frozenset({"paraferen"}),  # this is the last one
-        ),
-        Situation(
-            CaseType.NOTA,
-            f"{side}-ter-beslissing",
-            "ter_beslissing",
-            nota(author, route, beslisser, to_decide),
-            sees,
-            nota_may(author, beslisser=beslisser),
-        ),
-        Situation(
-            CaseType.NOTA,
-            f"{side}-besloten",
-            "besloten",
-            nota(author, route, beslisser, (*to_decide, (beslisser, "besluiten"))),
-            sees,
-            nota_may(author),
-        ),
+        at("nieuw", "concept", (), concept, ("voorleggen",)),  # no paraaf given yet
+        # another paraaf follows the first: not yet the last paraaf
+        at("eerste-paraaf", "ter_parafering", offered, nota_may(author, at_turn=first), ("laatste_paraaf",)),
+        # this is the last one: no plain paraaf
+        at("laatste-paraaf", "ter_parafering", first_done, nota_may(author, at_turn=last), ("paraferen",)),
+        at("ter-beslissing", "ter_beslissing", to_decide, nota_may(author, beslisser=beslisser)),
+        at("besloten", "besloten", (*to_decide, (beslisser, "besluiten")), nota_may(author)),
     ]
     if full:
         situations += [
-            Situation(
-                CaseType.NOTA,
-                f"{side}-zonder-beslisser",
+            # nobody to decide
+            at("zonder-beslisser", "concept", (), concept, ("aanbieden", "voorleggen"), decides=None),
+            # every paraaf holds: on to the decision
+            at("parafen-compleet", "concept", (*to_decide, (author, "terugnemen")), concept, ("aanbieden",)),
+            # the returned paraaf is open again
+            at("teruggestuurd", "concept", (*first_done, (last, "terugsturen")), concept, ("voorleggen",)),
+            # the parafen still hold
+            at(
+                "teruggestuurd-door-beslisser",
                 "concept",
-                nota(author, route, None),
-                sees,
-                nota_may(author, concept=True),
-                blocked=frozenset({"aanbieden", "voorleggen"}),  # nobody to decide
+                (*to_decide, (beslisser, "terugsturen_beslisser")),
+                concept,
+                ("aanbieden",),
             ),
-            Situation(
-                CaseType.NOTA,
-                f"{side}-parafen-compleet",
-                "concept",
-                nota(author, route, beslisser, (*to_decide, (author, "terugnemen"))),
-                sees,
-                nota_may(author, concept=True),
-                blocked=frozenset({"aanbieden"}),  # every paraaf holds: on to the decision
-            ),
-            Situation(
-                CaseType.NOTA,
-                f"{side}-teruggestuurd",
-                "concept",
-                nota(author, route, beslisser, (*first_done, (last, "terugsturen"))),
-                sees,
-                nota_may(author, concept=True),
-                blocked=frozenset({"voorleggen"}),  # the returned paraaf is open again
-            ),
-            Situation(
-                CaseType.NOTA,
-                f"{side}-teruggestuurd-door-beslisser",
-                "concept",
-                nota(author, route, beslisser, (*to_decide, (beslisser, "terugsturen_beslisser"))),
-                sees,
-                nota_may(author, concept=True),
-                blocked=frozenset({"aanbieden"}),  # the parafen still hold
-            ),
-            Situation(
-                CaseType.NOTA,
-                f"{side}-afgewezen",
-                "afgewezen",
-                nota(author, route, beslisser, (*to_decide, (beslisser, "afwijzen"))),
-                sees,
-                nota_may(author),
-            ),
+            at("afgewezen", "afgewezen", (*to_decide, (beslisser, "afwijzen")), nota_may(author)),
         ]
     return situations
 
