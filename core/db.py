@@ -334,6 +334,29 @@ class Database:
         return current_app.extensions["regiotafel.db"]
 
 
+#: SQLite's result codes and PostgreSQL's SQLSTATE classes for a database that cannot take more: its
+#: disk is full (SQLITE_FULL, 53100 disk_full), out of resources (class 53) or over a limit (class 54:
+#: a value too large for a column).
+_FULL_SQLITE = frozenset({"SQLITE_FULL", "SQLITE_TOOBIG"})
+_FULL_SQLSTATE = ("53", "54")
+
+
+def is_storage_full(exc: BaseException | None) -> bool:
+    """Whether ``exc``, the driver's error it wraps, or an error it happened while handling, says that the
+    database cannot store more. (SQLite rolls the whole transaction back on a full disk; the savepoint's
+    rollback then fails, with the full disk as its context.)"""
+    seen: set[int] = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        for error in (exc, getattr(exc, "orig", None)):
+            if getattr(error, "sqlite_errorname", None) in _FULL_SQLITE:
+                return True
+            if str(getattr(error, "sqlstate", None) or "").startswith(_FULL_SQLSTATE):
+                return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
 def make_engine(url: str, *, busy_timeout_ms: int = 30_000) -> Engine:
     """An engine for ``url``; on SQLite with WAL, foreign keys and a busy timeout on every connection."""
     if not url.startswith("sqlite"):

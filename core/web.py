@@ -29,6 +29,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
+from core.db import is_storage_full
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
 from core.logs import RedactSecrets
@@ -201,6 +202,17 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InterfaceError)
     @app.errorhandler(PoolTimeout)
     def database_unreachable(exc: Exception) -> ResponseReturnValue:
+        if is_storage_full(exc):
+            # It answers, but takes no more (a full disk): nothing of the request was stored.
+            _discard()
+            return _error_page(
+                507,
+                _("Opslag vol"),
+                _(
+                    "De opslag van Regiotafel is vol. Er is niets opgeslagen; probeer het later opnieuw "
+                    "of meld het aan beheer."
+                ),
+            )
         return unavailable_page(exc)
 
     @app.errorhandler(500)

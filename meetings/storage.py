@@ -18,9 +18,10 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import LargeBinary, func, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import DataError, OperationalError
 
 from core.archive import ArchiveTooLarge, open_archive, read_member
-from core.db import utcnow
+from core.db import is_storage_full, utcnow
 from core.errors import DomainError
 from core.extensions import db
 from meetings.models import StoredFile
@@ -180,20 +181,37 @@ def check_size(content: bytes) -> None:
 PIECE = 1024 * 1024
 
 
-def store(content: bytes) -> str:
+def store(content: bytes, *, field: str = "file") -> str:
     """Keep ``content`` (once) in the transaction at hand, the one that records its document, and
     return its SHA-256. Two uploads of the same new file at once both succeed: the second insert
-    finds the first's row (on PostgreSQL it waits for the first transaction to end) and adds nothing."""
+    finds the first's row (on PostgreSQL it waits for the first transaction to end) and adds nothing.
+
+    A database that refuses the bytes because it is full (its disk, or a limit) refuses the upload with a
+    message next to ``field``; the service around it then stores nothing of it."""
     digest = hashlib.sha256(content).hexdigest()
     if db.session.scalar(select(StoredFile.size).where(StoredFile.sha256 == digest)) is not None:
         return digest  # kept already: no need to send the bytes to the database again
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(
-        insert(StoredFile)
-        .values(sha256=digest, content=content, size=len(content), created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["sha256"])
-    )
+    try:
+        # In a savepoint of its own: PostgreSQL refuses every further statement of a transaction in
+        # which one failed, and the service must still be able to take back what it wrote before.
+        with db.session.begin_nested():
+            db.session.execute(
+                insert(StoredFile)
+                .values(sha256=digest, content=content, size=len(content), created_at=utcnow())
+                .on_conflict_do_nothing(index_elements=["sha256"])
+            )
+    except (OperationalError, DataError) as exc:
+        if not is_storage_full(exc):
+            raise
+        raise DomainError(
+            _(
+                "De opslag van Regiotafel is vol: dit bestand kon niet worden bewaard. Er is niets opgeslagen. "
+                "Probeer het later opnieuw of meld het aan beheer."
+            ),
+            field=field,
+        ) from exc
     return digest
 
 

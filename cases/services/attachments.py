@@ -38,7 +38,7 @@ def attach(actor: User, case: Case, event: CaseEvent | None, uploads: list[stora
             filename=storage.safe_filename(upload.filename, file_type),
             content_type=file_type.content_type,
             size=len(upload.content),
-            sha256=storage.store(upload.content),
+            sha256=storage.store(upload.content, field="files"),
             uploaded_by_id=actor.id,
         )
         db.session.add(attachment)

@@ -59,7 +59,10 @@ def test_a_new_document_waits_for_the_scheduler_and_a_tick_reads_it(app):
             .order_by(AuditRecord.id.desc())
         ).first()
         assert record.actor_label == "systeem" and record.service == "meetings.store_text"
-        assert record.changes == {"text_status": ["wacht", "gelezen"]}
+        # (and the version the change made, as every update record names it: ``core.db.VersionedMixin``)
+        changes = dict(record.changes)
+        assert changes.pop("version")[1] == db.session.get(Document, ident).version
+        assert changes == {"text_status": ["wacht", "gelezen"]}
     again = app.test_cli_runner().invoke(args=["scheduler", "tick"])
     assert "tekst van documenten lezen: geen documenten te lezen" in again.output
 
