@@ -29,7 +29,7 @@ class ListArgs(Schema):
     """The query of every list."""
 
     cursor = fields.String(
-        validate=validate.Length(max=200),
+        validate=validate.Regexp(r"^[A-Za-z0-9_-]{1,200}$"),
         metadata={"description": "next_cursor van de vorige pagina / of the page before"},
     )
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=MAX_LIMIT))

@@ -38,7 +38,7 @@ from audit import export
 from audit import services as audit_services
 from audit.events import record_event
 from auth.policy import Action, bodies_where, ensure_history, get_visible
-from cases.models import Case
+from cases.models import Case, CaseType
 from cases.services.cases import get_case
 from core.db import is_storable_id
 from core.errors import DomainError, NotPermitted, NotVisible
@@ -126,7 +126,7 @@ class ItemArgs(BodyListArgs):
 
 class CaseArgs(BodyListArgs):
     cycle = fields.Integer(validate=ID)
-    type = fields.String(validate=validate.Length(max=40))
+    type = fields.String(validate=validate.OneOf([t.value for t in CaseType]))
     state = fields.String(validate=validate.Length(max=40))
 
 

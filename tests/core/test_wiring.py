@@ -21,7 +21,6 @@ from core import PACKAGES, PROJECT_ROOT, create_app
 RULES = 150
 BLUEPRINTS = {"core", "audit", "auth", "notify", "meetings", "cases", "search"} | {
     "api",  # reading
-    "api_write",
     "api-docs",  # flask-smorest's: openapi.json
     "api_docs",  # the documentation page
     "api_tokens",  # the tokens on Mijn account
