@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi
-PACKAGES := core auth meetings cases audit notify search demo
+PACKAGES := core auth meetings cases audit notify search api demo
 
 .PHONY: run serve test lint typecheck install clean translations lock upgrade
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from blinker import Namespace
 
+from core.signals import Signal
+
 _signals = Namespace()
 
 #: A person lost their access in one step: the account was switched off, or the person left their
@@ -13,3 +15,8 @@ _signals = Namespace()
 #: (``notify``: messages not yet sent; the API of issue 7: personal access tokens) and returns how
 #: many things it ended, for the audit record of the step.
 account_closed = _signals.signal("account-closed")
+
+#: *Mijn account*. Sender: the signed-in user. A receiver answers a ``core.sections.HomePanel`` (its
+#: template gets the panel's context as ``ctx``) or None: a section below the user's own settings, such
+#: as the API's personal access tokens.
+account_sections = Signal("account-sections")

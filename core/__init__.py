@@ -13,7 +13,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: The packages the app is made of, lowest layer first (the layers are in pyproject.toml's
 #: ``[tool.importlinter]``). Each has ``init_app(app)``: it imports its views, registers its blueprint,
 #: listeners, signal receivers, labels and commands. Importing a package does none of that.
-PACKAGES = ("audit", "auth", "notify", "meetings", "cases", "search", "demo")
+PACKAGES = ("audit", "auth", "notify", "meetings", "cases", "search", "api", "demo")
 
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, g, has_request_context, request
 from flask_babel import refresh
 from flask_login import current_user
 
@@ -33,6 +33,10 @@ def select_locale() -> str:
     """The signed-in user's language, else the cookie's, else the browser's best match, else Dutch."""
     if not has_request_context():
         return LANGUAGES[0]
+    # A client that asks per request (the API, by Accept-Language) gets what it asked for.
+    asked = known(g.get("requested_locale"))
+    if asked:
+        return asked
     if getattr(current_user, "is_authenticated", False):
         return known(getattr(current_user, "locale", None)) or LANGUAGES[0]
     chosen = known(request.cookies.get(COOKIE))

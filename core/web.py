@@ -111,6 +111,11 @@ def unavailable_page(exc: Exception) -> ResponseReturnValue:
 
 
 def _error_page(code: int, title: str, message: str) -> ResponseReturnValue:
+    # Under a prefix another package answers in its own format (the JSON API: problem+json), with the
+    # same words: a package registers ``app.extensions["error_formats"][prefix] = respond(code, title, message)``.
+    for prefix, respond in current_app.extensions.get("error_formats", {}).items():
+        if request.path.startswith(prefix):
+            return respond(code, title, message)
     return render_template("core/error.html", code=code, title=title, message=message), code
 
 

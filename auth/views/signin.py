@@ -16,11 +16,13 @@ from audit.events import NOBODY
 from auth import bp, feeds, mfa, services, sessions, sso, throttle
 from auth.forms import LanguageForm, LoginForm, OwnPasswordForm, SecondFactorForm
 from auth.models import User
+from auth.signals import account_sections
 from core.dates import now
 from core.extensions import db
 from core.forms import BaseForm
 from core.i18n import COOKIE, COOKIE_MAX_AGE
 from core.pages import form_page, submit_form
+from core.signals import answer
 
 UNKNOWN = _l("Deze combinatie van e-mailadres en wachtwoord kennen we niet.")
 PENDING_MINUTES = 5
@@ -207,6 +209,7 @@ def _account_context(password_form: OwnPasswordForm) -> dict[str, object]:
         "codes_left": sessions.recovery_codes_left(current_user) if current_user.mfa_enabled else 0,
         "mfa_required": sessions.requires_second_factor(current_user),
         "calendar_feed": feeds.active_feed(current_user),
+        "sections": answer(account_sections, current_user._get_current_object()),
     }
 
 

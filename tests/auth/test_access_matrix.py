@@ -409,6 +409,8 @@ def world(app, clock) -> World:
 # --- expectations ---------------------------------------------------------------------------------------------
 
 OK, HIDDEN, REFUSED, LOGIN, REDIRECT = "ok", "hidden", "refused", "login", "redirect"
+#: 401: the API (/api/v1) answers only a personal access token, never a browser's session.
+UNAUTHORIZED = "unauthorized"
 #: A form sent back as not valid (400), and a redirect with an error message: neither is an allowed write.
 INVALID, DECLINED = "invalid", "declined"
 
@@ -590,6 +592,43 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
     # Anyone may choose a language; an empty choice is refused with a message (400), for everyone.
     "auth.language": ("/taal", {"POST": lambda r: OK}, None),
     "auth.calendar_feed_create": ("/auth/account/agenda", {"POST": signed_in}, None),
+    # Personal access tokens: one's own, made and revoked on *Mijn account*; another's does not exist.
+    "api_tokens.create": ("/auth/account/api-tokens", {"POST": signed_in}, None),
+    "api_tokens.revoke": (
+        "/auth/account/api-tokens/999999/intrekken",
+        {"POST": lambda r: LOGIN if r == "anonymous" else HIDDEN},
+        None,
+    ),
+    # The API's document and its page are public; every call of the API itself wants a token, and a
+    # browser's session is no token: 401 for every role (tests/api has the matrix with tokens).
+    "api-docs.openapi_json": ("/api/v1/openapi.json", {"GET": public}, None),
+    "api_docs.docs": ("/api/v1/docs", {"GET": public}, None),
+    **{
+        endpoint: (path, {"GET": lambda r: UNAUTHORIZED}, None)
+        for endpoint, path in {
+            "api.me": "/api/v1/me",
+            "api.bodies_list": "/api/v1/bodies",
+            "api.bodies_get": "/api/v1/bodies/1",
+            "api.cycles_list": "/api/v1/cycles",
+            "api.cycles_get": "/api/v1/cycles/1",
+            "api.meetings_list": "/api/v1/meetings",
+            "api.meetings_get": "/api/v1/meetings/1",
+            "api.agenda_items_list": "/api/v1/agenda-items",
+            "api.agenda_items_get": "/api/v1/agenda-items/1",
+            "api.documents_list": "/api/v1/documents",
+            "api.documents_get": "/api/v1/documents/1",
+            "api.documents_content": "/api/v1/documents/1/content",
+            "api.decisions_list": "/api/v1/decisions",
+            "api.decisions_get": "/api/v1/decisions/1",
+            "api.decision_comments": "/api/v1/decisions/1/comments",
+            "api.minutes_list": "/api/v1/minutes",
+            "api.minutes_get": "/api/v1/minutes/1",
+            "api.cases_list": "/api/v1/cases",
+            "api.cases_get": "/api/v1/cases/1",
+            "api.history": "/api/v1/history/meetings/1",
+            "api.audit_trail": "/api/v1/audit-trail",
+        }.items()
+    },
     "auth.calendar_feed_revoke": ("/auth/account/agenda/intrekken", {"POST": signed_in}, None),
     # The feed needs no login, only its token: a token nobody was given is a missing page for everyone.
     "meetings.calendar_feed": ("/agenda/geen-echte-sleutel.ics", {"GET": lambda r: HIDDEN}, None),
@@ -899,6 +938,7 @@ WRITES: dict[str, Write] = {
     "auth.mfa_setup": Write(lambda w, a: {"code": pyotp.TOTP(SECRET, interval=mfa.STEP).at(now())}),
     "auth.own_password": Write(lambda w, a: {"current": DEMO_PASSWORD, "password": PASSWORD, "confirm": PASSWORD}),
     "auth.language": Write(lambda w, a: {"locale": "nl", "next": "/"}),
+    "api_tokens.create": Write(lambda w, a: {"name": "matrix", "scope": "read", "days": "30"}),
     "auth.password_forgotten": Write(lambda w, a: {"email": "iemand@ezk.test"}),
     "auth.invitation_accept": Write(
         lambda w, a: {"token": "geen-echte-sleutel", "password": PASSWORD, "confirm": PASSWORD}
@@ -1261,6 +1301,8 @@ def _expand(
 
 
 def outcome(response: Any, flashed: list[tuple[str, str]]) -> str:
+    if response.status_code == 401:
+        return UNAUTHORIZED
     if response.status_code == 404:
         return HIDDEN
     if response.status_code == 403:

@@ -191,6 +191,10 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
     (None, "/taal", {"locale": "fr"}, "Kies Nederlands of English.", "locale"),
     (SEC, "/taal", {"locale": "klingon"}, "Kies Nederlands of English.", "locale"),
     (None, "/auth/login", {"email": "a@b.nl", "password": LONG}, "te lang", "password"),
+    (BRABANT, "/auth/account/api-tokens", {"name": "", "scope": "read", "days": "30"}, "Vul dit veld in", "name"),
+    (BRABANT, "/auth/account/api-tokens", {"name": "x", "scope": "alles", "days": "30"}, "Kies een van", "scope"),
+    (BRABANT, "/auth/account/api-tokens", {"name": "x", "scope": "read", "days": "0"}, "1 tot 365 dagen", "days"),
+    (BRABANT, "/auth/account/api-tokens", {"name": LONG, "scope": "read", "days": "x"}, "te lang", "name"),
     (BEHEER, "/beheer/organisaties/nieuw", {"name": "", "short_name": "X", "side": "rijk"}, "Vul dit veld in", "name"),
     (BEHEER, "/beheer/organisaties/nieuw", {"name": LONG, "short_name": "X", "side": "rijk"}, "te lang", "name"),
     (
@@ -703,6 +707,7 @@ def test_every_form_of_the_app_is_covered_by_a_bad_input_case(app):
         "auth.recovery_codes",
         "auth.calendar_feed_create",
         "auth.calendar_feed_revoke",
+        "api_tokens.revoke",
         "meetings.note_remove",
         "meetings.progress_item_add",
         "meetings.agenda_copy",

@@ -21,7 +21,7 @@ from core.i18n import COOKIE, TRANSLATIONS
 from tests.conftest import in_app, user
 
 ROOT = Path(__file__).resolve().parents[2]
-PACKAGES = ["core", "auth", "meetings", "cases", "audit", "notify", "search", "demo"]
+PACKAGES = ["core", "auth", "meetings", "cases", "audit", "notify", "search", "api", "demo"]
 KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
 MO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.mo"
