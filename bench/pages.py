@@ -245,13 +245,16 @@ def discover(
     )
     pages["history"] = first_ok(historian, (f"/geschiedenis/{t}/{i}" for t, i in busy))
 
-    # The persona's calendar feed, made through the account page's form (the old one stops working).
+    pages["ics"] = calendar_feed(client)
+    return pages
+
+
+def calendar_feed(client: Any) -> str | None:
+    """The persona's calendar feed, made through the account page's form (the old one stops working)."""
     account = client.get("/auth/account")
     made = client.post("/auth/account/agenda", data={"csrf_token": csrf_token(account.get_data(as_text=True))})
     feed = re.search(r"/agenda/[A-Za-z0-9_-]+\.ics", made.get_data(as_text=True))
-    if made.status_code == 200 and feed:
-        pages["ics"] = feed.group(0)
-    return pages
+    return feed.group(0) if made.status_code == 200 and feed else None
 
 
 @dataclass(frozen=True)
