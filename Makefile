@@ -108,7 +108,8 @@ drill-restore: $(VENV)/.installed-dev
 # databases regiotafel_bench_*, and reused. The full run takes about 25 minutes on 2 cores; a quick one:
 #   make bench BENCH_DB=sqlite BENCH_SIZE=demo
 # Further: BENCH_SECONDS (per measurement), BENCH_PAGES (e.g. home,agenda), BENCH_PERSONAS (rijk or regio),
-# BENCH_TOOL=python (no wrk), BENCH_AUDIT=0. The output is also in bench/.data/latest.md.
+# BENCH_TOOL=python (no wrk), BENCH_AUDIT=0 (or only). The output is also in bench/.data/latest.md
+# (BENCH_OUTPUT names another file there).
 BENCH_DB ?= sqlite,postgres
 BENCH_SIZE ?= demo,large
 BENCH_SECONDS ?= 3

@@ -15,7 +15,7 @@ page req/s, p50, p95, the share of hello's req/s, the SQL statements of one requ
 the test client, ``bench.pages``) and the bytes; and, when both sizes ran, how much longer a request
 takes at the large size. Then the audit export and ``audit verify`` over each data set's whole trail
 (rows/s, seconds, peak memory of the process). The tables are Markdown; the run's output is also
-written to bench/.data/latest.md.
+written to bench/.data/latest.md (BENCH_OUTPUT names another).
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ PERSONAS = [
 AUDITOR = "auditor@ezk.test"
 CONNECTIONS = 8
 #: The longest a page is driven, however slow it is; hello, fast, is driven for HELLO_SECONDS.
-MAX_SECONDS = 8
+MAX_SECONDS = 6
 HELLO_SECONDS = 2
 
 
@@ -252,7 +252,7 @@ def measure_pages(
                     say(f"  {persona} {key} {path}: status {status}, niet gemeten")
                     continue
                 # Long enough for some ten requests of a slow page per connection, within a bound.
-                seconds = min(max(args.seconds, 5 * single), MAX_SECONDS)
+                seconds = min(max(args.seconds, 4 * single), MAX_SECONDS)
                 h: Load = tool.run(hello + "/", seconds=HELLO_SECONDS, connections=CONNECTIONS, headers={})
                 p: Load = tool.run(base + path, seconds=seconds, connections=CONNECTIONS, headers={"Cookie": cookie})
                 m = Measured(
@@ -292,7 +292,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pages", default=os.environ.get("BENCH_PAGES") or "", help="page keys, comma-separated")
     parser.add_argument("--personas", default=os.environ.get("BENCH_PERSONAS") or "", help="rijk,regio")
     parser.add_argument("--tool", default=os.environ.get("BENCH_TOOL") or "wrk", choices=["wrk", "python"])
-    parser.add_argument("--no-audit", action="store_true", default=os.environ.get("BENCH_AUDIT") == "0")
+    parser.add_argument(
+        "--audit",
+        choices=["yes", "no", "only"],
+        default={"0": "no", "only": "only"}.get(os.environ.get("BENCH_AUDIT", ""), "yes"),
+        help="the audit export and verify too (yes), not (no), or only those (only)",
+    )
+    parser.add_argument("--output", default=os.environ.get("BENCH_OUTPUT") or "latest", help="name in bench/.data/")
     args = parser.parse_args(argv)
     databases = [d for d in data.DATABASES if d in args.db.split(",")]
     sizes = [s for s in data.SIZES if s in args.size.split(",")]
@@ -315,7 +321,7 @@ def main(argv: list[str] | None = None) -> int:
         say(f"PostgreSQL {postgres_version()} op {data.POSTGRES.split('@')[-1]}")
     say(
         f"belasting: {tool.name}, {CONNECTIONS} verbindingen; per pagina {args.seconds:g}–{MAX_SECONDS} s "
-        f"(vijf keer een los verzoek), hello {HELLO_SECONDS} s er direct voor; "
+        f"(vier keer een los verzoek), hello {HELLO_SECONDS} s er direct voor; "
         "gunicorn, 1 sync worker, REGIOTAFEL_ENV=production"
     )
     measured: list[Measured] = []
@@ -325,9 +331,10 @@ def main(argv: list[str] | None = None) -> int:
             for size in sizes:
                 url = data.ensure(database, size)
                 say(f"{database}/{size}: load average {os.getloadavg()[0]:.2f}")
-                measured += measure_pages(database, size, url, tool, hello, args, say)
+                if args.audit != "only":
+                    measured += measure_pages(database, size, url, tool, hello, args, say)
                 # The audit figures at the largest size asked for: at the demo's they measure start-up.
-                if not args.no_audit and size == sizes[-1]:
+                if args.audit != "no" and size == sizes[-1]:
                     audit = measure_audit(database, size, url)
                     audits.append(audit)
                     say(
@@ -355,8 +362,8 @@ def main(argv: list[str] | None = None) -> int:
     minutes = (time.monotonic() - started) / 60
     say(f"duur: {minutes:.1f} min" + (f"; {failed} metingen met fouten (!)" if failed else ""))
     data.DATA.mkdir(parents=True, exist_ok=True)
-    (data.DATA / "latest.md").write_text("\n".join(lines) + "\n")
-    (data.DATA / "latest.json").write_text(
+    (data.DATA / f"{args.output}.md").write_text("\n".join(lines) + "\n")
+    (data.DATA / f"{args.output}.json").write_text(
         json.dumps({"pages": [asdict(m) for m in measured], "audit": [asdict(a) for a in audits]}, indent=1)
     )
     return 1 if failed else 0
