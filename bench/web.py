@@ -115,22 +115,22 @@ def fetch(url: str, cookie: str) -> tuple[int, int]:
         return error.code, 0
 
 
-def rusage_run(command: list[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run ``command``; its seconds, its own peak memory (MiB, from wait4's rusage) and its output."""
+def rusage_run(command: list[str], env: dict[str, str]) -> tuple[float, float, float]:
+    """Run ``command``: its seconds on the clock, its CPU seconds and its own peak memory (MiB), measured
+    by ``bench.rusage`` in a small interpreter of its own. On a shared machine the clock counts the
+    others' work too; the CPU seconds are the command's own."""
     with tempfile.TemporaryFile() as out:
-        started = time.perf_counter()
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(process.pid, 0)
-        seconds = time.perf_counter() - started
-        process.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        output = out.read().decode(errors="replace")
-    if process.returncode:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{output[-2000:]}")
-    return seconds, usage.ru_maxrss / 1024, output
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.rusage", *command], cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=out
+        )
+        if done.returncode:
+            out.seek(0)
+            raise RuntimeError(f"{' '.join(command)} failed:\n{out.read().decode(errors='replace')[-2000:]}")
+    figures = json.loads(done.stdout.decode().strip().splitlines()[-1])
+    return figures["seconds"], figures["cpu_seconds"], figures["peak_mib"]
 
 
-def measure_audit(database: str, size: str, url: str) -> AuditMeasured:
+def measure_audit(database: str, size: str, url: str, say: Any) -> AuditMeasured:
     """The audit export (everything the auditor may read, JSON lines) and ``audit verify`` of the whole trail."""
     from sqlalchemy import create_engine, text
 
@@ -143,10 +143,17 @@ def measure_audit(database: str, size: str, url: str) -> AuditMeasured:
     with tempfile.TemporaryDirectory(prefix="regiotafel-bench-audit-") as folder:
         output = Path(folder) / "audit.jsonl"
         export = [*flask, "audit", "export", "--format", "jsonl", "--as", AUDITOR, "--output", str(output)]
-        export_s, export_mib, _ = rusage_run(export, env)
-        manifest = json.loads(output.with_name(output.name + ".manifest.json").read_text())
-    verify_s, verify_mib, _ = rusage_run([*flask, "audit", "verify"], env)
-    return AuditMeasured(database, size, records, int(manifest["records"]), export_s, export_mib, verify_s, verify_mib)
+        export_s, export_cpu, export_mib = rusage_run(export, env)
+        exported = int(json.loads(output.with_name(output.name + ".manifest.json").read_text())["records"])
+    say(
+        f"  audit {database}/{size}: export {exported:,} van {records:,} records in {export_s:.1f} s "
+        f"({export_cpu:.1f} s CPU, {export_mib:.0f} MiB)"
+    )
+    verify_s, verify_cpu, verify_mib = rusage_run([*flask, "audit", "verify"], env)
+    say(f"  audit {database}/{size}: verify in {verify_s:.1f} s ({verify_cpu:.1f} s CPU, {verify_mib:.0f} MiB)")
+    return AuditMeasured(
+        database, size, records, exported, export_s, export_cpu, export_mib, verify_s, verify_cpu, verify_mib
+    )
 
 
 def machine() -> list[str]:
@@ -335,13 +342,7 @@ def main(argv: list[str] | None = None) -> int:
                     measured += measure_pages(database, size, url, tool, hello, args, say)
                 # The audit figures at the largest size asked for: at the demo's they measure start-up.
                 if args.audit != "no" and size == sizes[-1]:
-                    audit = measure_audit(database, size, url)
-                    audits.append(audit)
-                    say(
-                        f"  audit {database}/{size}: export {audit.exported:,} van {audit.records:,} records in "
-                        f"{audit.export_seconds:.1f} s ({audit.export_peak_mib:.0f} MiB); "
-                        f"verify {audit.verify_seconds:.1f} s ({audit.verify_peak_mib:.0f} MiB)"
-                    )
+                    audits.append(measure_audit(database, size, url, say))
 
     say()
     for database in databases:

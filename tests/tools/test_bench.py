@@ -10,7 +10,8 @@ import pytest
 from bench.hello import app as hello_app
 from bench.load import parse_wrk, percentile
 from bench.pages import LABELS, SignInRefused, StatementCounter, count, discover, sign_in
-from bench.report import Measured, pages_table
+from bench.report import AuditMeasured, Measured, audit_table, pages_table
+from bench.web import rusage_run
 from core.extensions import db
 from tests.conftest import DEMO_PASSWORD
 
@@ -102,3 +103,22 @@ def test_the_table_shows_both_sizes_and_how_much_longer_a_request_takes_at_large
     assert "40.0 !" in agenda  # a measurement with failed requests is marked
     assert agenda.rstrip(" |").endswith("—")  # no large figure, no growth
     assert "nota" not in printed  # a page measured at neither size has no row
+
+
+def test_a_commands_peak_memory_is_its_own():
+    import sys
+
+    _, _, small = rusage_run([sys.executable, "-c", "pass"], {})
+    _, cpu, big = rusage_run([sys.executable, "-c", "b = bytearray(80 * 2**20); b[::4096] = b'x' * len(b[::4096])"], {})
+    assert big - small > 70  # MiB: the 80 MiB the second one took, not a running maximum over children
+    assert cpu > 0
+
+
+def test_the_audit_table_gives_rates_on_the_clock_and_per_cpu_second():
+    printed = audit_table([AuditMeasured("sqlite", "large", 1_000_000, 990_000, 20.0, 10.0, 90, 40.0, 8.0, 60)])
+    header, _rule, row = printed.splitlines()
+    assert "records/CPU-s" in header
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[:4] == ["sqlite", "large", "1,000,000", "990,000"]
+    assert cells[4:9] == ["20.0", "10.0", "50,000", "100,000", "90"]
+    assert cells[9:] == ["40.0", "8.0", "25,000", "125,000", "60"]
