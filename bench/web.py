@@ -57,6 +57,8 @@ CONNECTIONS = 8
 #: The longest a page is driven, however slow it is; hello, fast, is driven for HELLO_SECONDS.
 MAX_SECONDS = 6
 HELLO_SECONDS = 2
+#: How long one request may take before the bench gives up on it (a busy machine is slow).
+TIMEOUT = 300
 
 
 def free_port() -> int:
@@ -93,15 +95,27 @@ def served(app: str, env: dict[str, str], ready: str = "/") -> Iterator[str]:
         process.wait(timeout=30)
 
 
+class _Stay(urllib.request.HTTPRedirectHandler):
+    """Do not follow the redirect after signing in: the session is in the cookie already, and the home
+    page behind it is measured as a page of its own."""
+
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+
 def http_sign_in(base: str, email: str, password: str) -> str:
     """Sign in through the served login form; the Cookie header that carries the session."""
     jar = CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    page = opener.open(base + "/auth/login").read().decode()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), _Stay())
+    page = opener.open(base + "/auth/login", timeout=TIMEOUT).read().decode()
     form = urllib.parse.urlencode({"email": email, "password": password, "csrf_token": csrf_token(page)}).encode()
-    answer = opener.open(base + "/auth/login", data=form)
-    if "/auth/" in answer.geturl():
-        raise RuntimeError(f"{email} kon niet inloggen op de server (kwam uit op {answer.geturl()})")
+    try:
+        answer = opener.open(base + "/auth/login", data=form, timeout=TIMEOUT)
+        where = answer.geturl()
+    except urllib.error.HTTPError as redirect:
+        where = redirect.headers.get("Location", "") if redirect.code == 302 else f"status {redirect.code}"
+    if not where or "/auth/" in where:
+        raise RuntimeError(f"{email} kon niet inloggen op de server (kwam uit op {where or 'het inlogformulier'})")
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
@@ -109,7 +123,7 @@ def fetch(url: str, cookie: str) -> tuple[int, int]:
     """Status and body size of one GET with the session."""
     request = urllib.request.Request(url, headers={"Cookie": cookie})
     try:
-        with urllib.request.urlopen(request, timeout=60) as answer:
+        with urllib.request.urlopen(request, timeout=TIMEOUT) as answer:
             return answer.status, len(answer.read())
     except urllib.error.HTTPError as error:
         return error.code, 0
