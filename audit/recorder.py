@@ -77,6 +77,15 @@ def _diff(obj: Any, secret: frozenset[str]) -> dict[str, list[Any]]:
         if before == after:
             continue
         changes[key] = [_MASK, _MASK] if key in secret else [_plain(before), _plain(after)]
+    version = state.mapper.version_id_col
+    if changes and version is not None:
+        # The mapper counts the version up during the flush, past the attribute history: the record
+        # names the version it made, so that an edit conflict can tell what changed since the one a
+        # form was opened with (``core.conflicts``).
+        key = state.mapper.get_property_by_column(version).key
+        made = state.dict.get(key)
+        if isinstance(made, int):
+            changes[key] = [made - 1, made]
     return changes
 
 

@@ -218,3 +218,61 @@ class LanguageForm(BaseForm):
     def validate_locale(self, field: Any) -> None:
         if not known(field.data):
             raise ValidationError(_l("Kies Nederlands of English."))
+
+
+def _claim_name(_form: Any, field: Any) -> None:
+    if field.data and not all(ch.isalnum() or ch in "_-.:/" for ch in field.data):
+        raise ValidationError(_l("Een claim is één woord, zoals email of preferred_username."))
+
+
+class IdentityProviderForm(BaseForm):
+    """An organisation's OpenID Connect provider. The client secret is never shown back: empty keeps it."""
+
+    organisation_id = IdSelectField(_l("Organisatie"), validators=[Required(_l("Kies een organisatie."))])
+    issuer = StringField(
+        _l("Issuer"),
+        validators=[Required(), MaxLength(300)],
+        filters=[strip],
+        description=_l(
+            "Precies zoals de provider het noemt, bijvoorbeeld https://login.microsoftonline.com/<tenant>/v2.0."
+        ),
+    )
+    client_id = StringField(_l("Client-ID"), validators=[Required(), MaxLength(200)], filters=[strip])
+    client_secret = PasswordField(
+        _l("Clientgeheim"),
+        validators=[MaxLength(500)],
+        description=_l("Wordt versleuteld bewaard en nooit getoond. Laat leeg om het opgeslagen geheim te houden."),
+        render_kw={"autocomplete": "new-password"},
+    )
+    email_claim = StringField(
+        _l("Claim met het e-mailadres"),
+        default="email",
+        validators=[Required(), MaxLength(60), _claim_name],
+        filters=[strip],
+    )
+    verified_claim = StringField(
+        _l("Claim die zegt dat het adres bevestigd is"),
+        default="email_verified",
+        validators=[Required(), MaxLength(60), _claim_name],
+        filters=[strip],
+    )
+    email_domains = StringField(
+        _l("E-maildomeinen van de organisatie"),
+        validators=[Required(), MaxLength(500)],
+        filters=[strip],
+        description=_l("Gescheiden door spaties, bijvoorbeeld minezk.nl rvo.nl. Alleen adressen daarin loggen zo in."),
+    )
+    create_users = BooleanField(
+        _l("Account aanmaken bij de eerste aanmelding (in deze organisatie, zonder rol in een overleg)")
+    )
+    mfa_acr_values = optional_line(
+        _l("acr-waarden die als tweede stap gelden"),
+        maximum=300,
+        description=_l("Gescheiden door spaties. Leeg: Regiotafel vraagt zelf om de tweede stap."),
+    )
+    mfa_amr_values = optional_line(
+        _l("amr-waarden die als tweede stap gelden"),
+        maximum=300,
+        description=_l("Gescheiden door spaties, bijvoorbeeld mfa otp hwk. Eén ervan volstaat."),
+    )
+    active = BooleanField(_l("In gebruik (knop op de inlogpagina)"), default=True)

@@ -317,3 +317,45 @@ class PasswordReset(Base):
     used_at: Mapped[datetime | None]
     #: A newer request, or the account going off, ended it unused.
     ended_at: Mapped[datetime | None]
+
+
+class IdentityProvider(Base):
+    """An organisation's own OpenID Connect provider (Entra ID, Keycloak, ADFS): its people sign in
+    there instead of with a password here (``auth.sso``). The beheerder configures it."""
+
+    __tablename__ = "identity_providers"
+    # The client secret opens the provider's token endpoint for Regiotafel: never shown back, never in the trail.
+    __audit_secret__ = frozenset({"client_secret"})
+
+    id: Mapped[intpk]
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"), index=True)
+    #: Exactly as the provider's discovery document and its ID tokens name it (``iss``).
+    issuer: Mapped[str] = mapped_column(String(300))
+    client_id: Mapped[str] = mapped_column(String(200))
+    #: Encrypted with a key derived from SECRET_KEY (``auth.sso.seal``): a copy of the database alone
+    #: does not give it away.
+    client_secret: Mapped[str] = mapped_column(String(1000))
+    #: The ID token's claim with the e-mail address ("email"; Entra ID without it: "preferred_username").
+    email_claim: Mapped[str] = mapped_column(String(60), default="email")
+    #: The claim that says the provider checked that address ("email_verified"; Entra ID: "xms_edov").
+    verified_claim: Mapped[str] = mapped_column(String(60), default="email_verified")
+    #: The organisation's e-mail domains, space-separated: only addresses there sign in through it.
+    email_domains: Mapped[str] = mapped_column(String(500))
+    #: Whether a person of the organisation without an account gets one at the first sign-in.
+    create_users: Mapped[bool] = mapped_column(default=False)
+    #: Space-separated ``acr`` values, and ``amr`` values, that the provider sends when it asked for a
+    #: second factor itself; either one met stands in for Regiotafel's own second step. Empty: never.
+    mfa_acr_values: Mapped[str] = mapped_column(String(300), default="")
+    mfa_amr_values: Mapped[str] = mapped_column(String(300), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[created_at]
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def domains(self) -> list[str]:
+        return self.email_domains.split()
+
+    @property
+    def audit_label(self) -> str:
+        return f"identiteitsprovider {self.issuer}"

@@ -27,7 +27,7 @@ from flask_login import current_user
 from sqlalchemy import Connection, and_, exists, false, or_, select, true
 from sqlalchemy.sql.elements import ColumnElement
 
-from auth.models import AudienceGrant, Invitation, Membership, Organisation, Role, User
+from auth.models import AudienceGrant, IdentityProvider, Invitation, Membership, Organisation, Role, User
 from core.db import Audience, AudienceMixin, BodyMixin, ScaffoldingMixin, Side, SubmittedMixin, is_storable_id
 from core.errors import NotPermitted, NotVisible
 from core.extensions import db
@@ -77,7 +77,7 @@ _SECRETARIAT_INVITES = frozenset({Role.DEELNEMER, Role.WAARNEMER})
 
 _SIDE_AUDIENCE = {Side.RIJK: Audience.RIJK, Side.REGIO: Audience.REGIO}
 
-_ADMIN_OBJECTS = (Organisation, User, Membership)
+_ADMIN_OBJECTS = (Organisation, User, Membership, IdentityProvider)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -257,8 +257,9 @@ def requires(action: Action) -> Callable[[Callable[P, R]], Callable[P, R]]:
 
 # --- the audit trail ------------------------------------------------------------------------------
 
-#: Tables whose records concern an account rather than a body.
-_ACCOUNT_TABLES = {"users", "organisations", "themes"}
+#: Tables whose records concern an account rather than a body. An identity provider's records (its
+#: settings, refused sign-ins through it) are the beheerder's alone: no side's auditor reads them.
+_ACCOUNT_TABLES = {"users", "organisations", "themes", "identity_providers"}
 
 
 class Reading(NamedTuple):

@@ -19,12 +19,11 @@ from auth.models import (
     Membership,
     Organisation,
     PasswordReset,
-    RecoveryCode,
     User,
 )
 from auth.passwords import hash_password, password_problem, verify_password
 from auth.policy import Action, audience_admits, ensure, forget_named, note_named
-from auth.sessions import end_sessions
+from auth.sessions import end_sessions, forget_second_factor
 from auth.signals import account_closed
 from core.acting import SYSTEM, Actor, service
 from core.dates import now
@@ -299,14 +298,7 @@ def close_access(user: User, *, why: str, switch_off: bool, reason: str | None =
     if switch_off:
         user.active = False
         user.password_hash = None
-        user.totp_secret = None
-        user.totp_last_step = None
-        user.mfa_enabled_at = None
-        db.session.execute(
-            update(RecoveryCode)
-            .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-            .values(used_at=now())
-        )
+        forget_second_factor(user)
     record_event(
         "account_closed" if switch_off else "left_organisation",
         object_type="users",

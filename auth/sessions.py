@@ -203,6 +203,13 @@ def recovery_codes_left(user: User) -> int:
 def reset_second_factor(actor: User, user: User) -> None:
     """The beheerder switches a user's second factor off (a lost phone); their sessions end."""
     ensure(actor, Action.ADMINISTER)
+    forget_second_factor(user)
+    end_sessions(user, "mfa-reset")
+
+
+def forget_second_factor(user: User) -> None:
+    """The user's authenticator secret goes, and their unused recovery codes count as used: no code
+    from before works again. Part of a service's step (it records nothing itself)."""
     user.totp_secret = None
     user.totp_last_step = None
     user.mfa_enabled_at = None
@@ -211,4 +218,3 @@ def reset_second_factor(actor: User, user: User) -> None:
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
         .values(used_at=now())
     )
-    end_sessions(user, "mfa-reset")

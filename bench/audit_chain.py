@@ -17,7 +17,7 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,44 +25,8 @@ FLOOR = 8.0  # notes per second
 AUTHORS = ["beleid@ezk.test", "economie@noord-brabant.test"]
 
 
-def make_app(folder: Path, postgres: str | None) -> tuple[Any, str | None]:
-    """An app on a fresh, migrated database with the demo; the throwaway database's name, if any."""
-    from flask_migrate import upgrade
-
-    from core import create_app
-    from core.acting import origin
-    from core.extensions import db
-    from demo.story import load
-
-    name = None
-    if postgres:
-        import psycopg
-
-        name = f"regiotafel_bench_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(postgres.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"{postgres}/{name}"
-    else:
-        url = f"sqlite:///{folder / 'chain.db'}"
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "REGIOTAFEL_ENV": "test",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "UPLOAD_FOLDER": str(folder / "documents"),
-        }
-    )
-    with app.app_context():
-        upgrade()
-        with origin("bench"):
-            load("regiotafel-demo")
-            db.session.commit()
-        db.session.remove()
-    return app, name
-
-
-def write_for(app: Any, seconds: float, writers: int) -> dict[str, Any]:
-    """Writers at once for ``seconds``: how many notes each wrote, the longest write, what failed."""
+def write_note(app: Any, writer: int, number: int) -> None:
+    """Writer ``writer``'s note ``number`` to the BO Brainport, in a transaction of its own."""
     from sqlalchemy import select
 
     from auth.models import User
@@ -70,32 +34,48 @@ def write_for(app: Any, seconds: float, writers: int) -> dict[str, Any]:
     from meetings.models import Body
     from meetings.services import notes
 
-    done, longest, failures = [0] * writers, [0.0] * writers, []
+    with app.app_context():
+        db.begin_write()  # as a POST request and a job start: writers queue up front
+        author = db.session.scalars(select(User).where(User.email == AUTHORS[writer % 2])).one()
+        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        notes.add_note(author, body, title=f"Schrijver {writer}, notitie {number}", text="Tegelijk.")
+        db.session.commit()
+        db.session.remove()
+
+
+def at_once(writers: int, write: Callable[[int], None]) -> list[str]:
+    """``write(n)`` for each of ``writers`` threads, all let go at the same moment; what failed."""
+    failures: list[str] = []
     start = threading.Barrier(writers)
 
-    def writer(n: int) -> None:
+    def run(n: int) -> None:
         try:
             start.wait()
-            stop = time.monotonic() + seconds
-            while time.monotonic() < stop:
-                began = time.monotonic()
-                with app.app_context():
-                    db.begin_write()  # as a POST request and a job start: writers queue up front
-                    author = db.session.scalars(select(User).where(User.email == AUTHORS[n % 2])).one()
-                    body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
-                    notes.add_note(author, body, title=f"Schrijver {n}, notitie {done[n]}", text="Tegelijk.")
-                    db.session.commit()
-                    db.session.remove()
-                done[n] += 1
-                longest[n] = max(longest[n], time.monotonic() - began)
-        except Exception as exc:  # reported, and the run fails
+            write(n)
+        except Exception as exc:  # reported: the caller fails
             failures.append(repr(exc))
 
-    threads = [threading.Thread(target=writer, args=(n,)) for n in range(writers)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(writers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    return failures
+
+
+def write_for(app: Any, seconds: float, writers: int) -> dict[str, Any]:
+    """Writers at once for ``seconds``: how many notes each wrote, the longest write, what failed."""
+    done, longest = [0] * writers, [0.0] * writers
+
+    def writer(n: int) -> None:
+        stop = time.monotonic() + seconds
+        while time.monotonic() < stop:
+            began = time.monotonic()
+            write_note(app, n, done[n])
+            done[n] += 1
+            longest[n] = max(longest[n], time.monotonic() - began)
+
+    failures = at_once(writers, writer)
     return {"written": sum(done), "longest": max(longest), "failures": failures}
 
 
@@ -108,10 +88,14 @@ def main(argv: list[str]) -> int:
 
     from audit.chain import verify
     from core.extensions import db
+    from tools import throwaway
 
+    kind, server = ("postgresql", args.postgres) if args.postgres else ("sqlite", throwaway.POSTGRES_SERVER)
     with tempfile.TemporaryDirectory(prefix="regiotafel-bench-") as tmp:
-        app, name = make_app(Path(tmp), args.postgres)
-        try:
+        folder = Path(tmp)
+        with throwaway.database(kind, folder, server=server) as url:
+            app = throwaway.app_on(url, folder, UPLOAD_FOLDER=str(folder / "documents"))
+            throwaway.migrate_with_demo(app, by="bench")
             result = write_for(app, args.seconds, args.writers)
             started = time.perf_counter()
             with app.app_context(), db.engine.connect() as connection:
@@ -119,12 +103,6 @@ def main(argv: list[str]) -> int:
             verified_in = time.perf_counter() - started
             with app.app_context():
                 db.engine.dispose()
-        finally:
-            if name:
-                import psycopg
-
-                with psycopg.connect(args.postgres.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:
-                    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     rate = result["written"] / args.seconds
     print(f"{'writers':>8} {'seconds':>8} {'notes':>7} {'notes/s':>8} {'longest s':>10} {'verify s':>9}")
     print(

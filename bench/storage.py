@@ -64,29 +64,10 @@ def file_system(folder: Path, contents: list[bytes], *, fsync: bool) -> tuple[li
 
 
 def _app(url: str, folder: Path) -> Any:
-    from flask_migrate import upgrade
+    from tools import throwaway
 
-    from core import create_app
-    from core.acting import origin
-    from core.extensions import db
-    from demo.story import load
-
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "REGIOTAFEL_ENV": "test",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "BUNDLE_CACHE_FOLDER": str(folder / "bundels"),
-            "MAX_DOCUMENT_BYTES": 64 * MB,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
-    with app.app_context():
-        upgrade()
-        with origin("bench"):
-            load("regiotafel-demo")
-            db.session.commit()
-        db.session.remove()
+    app = throwaway.app_on(url, folder, MAX_DOCUMENT_BYTES=64 * MB, WTF_CSRF_ENABLED=False)
+    throwaway.migrate_with_demo(app, by="bench")
     return app
 
 

@@ -141,6 +141,9 @@ def fire(
     ``details`` are the step's answers (``Transition.asks``), e.g. where agenderen puts the item, or the
     new date a postponement asks for; a date asked for is kept on the step's history line."""
     ensure(actor, Action.VIEW, case)
+    # Two people taking a step on the same case at once take turns; the second one is judged by the
+    # state the first one left (and told, in Dutch, that the step no longer fits).
+    db.lock(case)
     workflow = workflow_of(case)
     transition = workflow.transition(name)
     if transition is None:

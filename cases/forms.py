@@ -17,6 +17,7 @@ from core.forms import (
     EnumSelectField,
     IdSelectField,
     Required,
+    VersionedForm,
     date_field,
     optional_line,
     text_field,
@@ -108,7 +109,7 @@ class NotaForm(AudienceFields, BaseForm):
     audience = audience_field(optional=True, inherit=_l("— mijn eigen kant (Rijk of regio) —"))
 
 
-class NotaEditForm(BaseForm):
+class NotaEditForm(VersionedForm, BaseForm):
     title = title_field(_l("Onderwerp"))
     kenmerk = optional_line(_l("Kenmerk"), maximum=60)
     description = text_field(_l("Tekst van de nota"), required=True)

@@ -5,25 +5,21 @@ from __future__ import annotations
 
 import enum
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, exists, or_
-from sqlalchemy.orm import Mapped, aliased, mapped_column, object_session, relationship
+from sqlalchemy.orm import Mapped, aliased, mapped_column, object_session, relationship, validates
 from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import Organisation, User
-from core.db import AudienceMixin, Base, ScaffoldingMixin, created_at, intpk
+from cases.workflows import WORKFLOWS, CaseType
+from core.db import AudienceMixin, Base, ScaffoldingMixin, VersionedMixin, created_at, intpk
 from meetings.models import AgendaItem, AgendaItemKind, Body, Cycle, Decision, Meeting, ReviewStatus, Theme
 
-
-class CaseType(enum.StrEnum):
-    AGENDAVERZOEK = "agendaverzoek"
-    ACTIEPUNT = "actiepunt"
-    TOEZEGGING = "toezegging"
-    NOTA = "nota"
-    DOSSIER = "dossier"
+__all__ = ["Case", "CaseAttachment", "CaseEvent", "CaseType", "DossierLink", "EventKind", "RouteStep", "StepStatus"]
 
 
-class Case(AudienceMixin, Base):
+class Case(VersionedMixin, AudienceMixin, Base):
     """A piece of work with a type, a state in that type's workflow, an owner and a history."""
 
     __tablename__ = "cases"
@@ -31,7 +27,8 @@ class Case(AudienceMixin, Base):
 
     id: Mapped[intpk]
     type: Mapped[CaseType]
-    #: A state of the type's workflow (``cases.workflows``); the engine alone changes it.
+    #: A state of the type's workflow (``cases.workflows``: ``WORKFLOWS[type].State``); the engine
+    #: alone changes it, and a state the workflow does not declare is refused (``_declared_state``).
     state: Mapped[str] = mapped_column(String(40))
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
@@ -74,6 +71,15 @@ class Case(AudienceMixin, Base):
     events: Mapped[list[CaseEvent]] = relationship(
         back_populates="case", lazy="raise_on_sql", order_by="CaseEvent.id", cascade="all, delete-orphan"
     )
+
+    @validates("type", "state")
+    def _declared_state(self, key: str, value: Any) -> Any:
+        """A ``ValueError`` for a state the case's workflow does not declare, whichever is set last."""
+        case_type = CaseType(value) if key == "type" else self.type
+        state = value if key == "state" else self.state
+        if case_type is not None and state is not None:
+            WORKFLOWS[case_type].state(state)
+        return value
 
     @property
     def reference(self) -> str:
@@ -204,7 +210,7 @@ class StepStatus(enum.StrEnum):
     AFGEWEZEN = "afgewezen"  # the decision-maker's "no"
 
 
-class RouteStep(Base):
+class RouteStep(VersionedMixin, Base):
     """One signatory on a nota's parafenroute, in order; the decision-maker is the last step."""
 
     __tablename__ = "nota_route"

@@ -11,19 +11,80 @@ and the reminders its due date brings.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import enum
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import cast
+from typing import Any, Generic, TypeVar, cast
 
 from flask_babel import lazy_gettext
 
 from auth.models import Role
-from cases.models import CaseType
 from core.db import Side
 from core.labels import Labels
 
 #: Lazy, so the labels read in the language of whoever reads them; typed as text because they act as it.
 _l = cast(Callable[[str], str], lazy_gettext)
+
+
+class CaseType(enum.StrEnum):
+    AGENDAVERZOEK = "agendaverzoek"
+    ACTIEPUNT = "actiepunt"
+    TOEZEGGING = "toezegging"
+    NOTA = "nota"
+    DOSSIER = "dossier"
+
+
+# The states of each workflow, one enum each: code that names a state names a member (a typo is an
+# AttributeError, not a state no case ever reaches), and ``Workflow`` checks that its declaration
+# uses exactly these.
+
+
+class AgendaverzoekState(enum.StrEnum):
+    INGEDIEND = "ingediend"
+    IN_BEHANDELING = "in_behandeling"
+    DOORGESCHOVEN = "doorgeschoven"
+    GEAGENDEERD = "geagendeerd"
+    AFGEWEZEN = "afgewezen"
+
+
+class ActiepuntState(enum.StrEnum):
+    OPEN = "open"
+    IN_UITVOERING = "in_uitvoering"
+    GEREED = "gereed"
+    AFGEROND = "afgerond"
+    VERVALLEN = "vervallen"
+
+
+class ToezeggingState(enum.StrEnum):
+    OPENSTAAND = "openstaand"
+    DEELS_VOLDAAN = "deels_voldaan"
+    VOLDAAN = "voldaan"
+    VERVALLEN = "vervallen"
+
+
+class NotaState(enum.StrEnum):
+    CONCEPT = "concept"
+    TER_PARAFERING = "ter_parafering"
+    TER_BESLISSING = "ter_beslissing"
+    BESLOTEN = "besloten"
+    AFGEWEZEN = "afgewezen"
+
+
+class DossierState(enum.StrEnum):
+    LOPEND = "lopend"
+    AFGESLOTEN = "afgesloten"
+
+
+class Progress(enum.StrEnum):
+    """Where an action or commitment stands, in words both follow-up workflows share: the segments of
+    the dashboard's bars (``Workflow.progress`` says which state counts in which)."""
+
+    OPEN = "open"
+    BEZIG = "bezig"
+    GEREED = "gereed"
+    AFGEROND = "afgerond"
+    VERVALLEN = "vervallen"
+
 
 #: Who may be named in ``Transition.person`` and ``Transition.notifies`` (``cases.services.people``).
 PEOPLE: Labels[str] = Labels(
@@ -42,6 +103,7 @@ PEOPLE: Labels[str] = Labels(
 class Transition:
     name: str
     label: str
+    #: States of the workflow's enum (a ``StrEnum`` member is the text it stands for).
     sources: frozenset[str]
     target: str
     #: Roles in the case's body that may fire this transition.
@@ -80,21 +142,72 @@ class Reminder:
     every: int | None = None
 
 
+S = TypeVar("S", bound=enum.StrEnum)
+
+
 @dataclass(frozen=True)
-class Workflow:
+class Workflow(Generic[S]):
+    """A case type's states and steps, and what the pages and services do differently for it: the
+    declaration carries the type's behaviour, so no code asks "is this a nota?"."""
+
     case_type: CaseType
-    initial: str
+    #: Where a new case starts; its enum is the workflow's (``State``).
+    initial: S
     #: state → Dutch label, in the order they are usually passed.
-    states: dict[str, str]
+    states: dict[S, str]
     #: States in which the case is finished.
-    closed: frozenset[str]
+    closed: frozenset[S]
     transitions: tuple[Transition, ...] = field(default=())
     #: States in which the owner still has to deliver: a passed due date makes the case overdue,
     #: and the reminders below are sent.
-    overdue_in: frozenset[str] = frozenset()
+    overdue_in: frozenset[S] = frozenset()
     reminders: tuple[Reminder, ...] = ()
     #: Whom a new case of this type is told to.
     created_notifies: tuple[str, ...] = ()
+    #: Closed states in which the work was not done (afgewezen, vervallen): the step to one warns.
+    dropped: frozenset[S] = frozenset()
+    #: An action or commitment (``FOLLOW_UP_TYPES``): the secretariat records it and moves its due
+    #: date, the overview per organisation, the dashboard and the Woo package list it.
+    follow_up: bool = False
+    #: A follow-up's state → the dashboard segment it counts in; every state has one.
+    progress: Mapping[S, Progress] = field(default_factory=dict)
+    #: Whether a new case needs a due date.
+    due_date_required: bool = False
+    #: What the case page calls the assignee.
+    assignee_label: str = _l("Uitvoerder")
+    #: A parafenroute: signatories initial the case in turn, the last decides (``cases.services.nota``).
+    route: bool = False
+    #: States in which the author changes the text and the route.
+    editable_in: frozenset[S] = frozenset()
+    #: A dossier: it holds agenda items, decisions and other cases, shown as its timeline.
+    holds_items: bool = False
+
+    def __post_init__(self) -> None:
+        """Refuse a declaration that names a state its enum does not have, or leaves one out."""
+        declared = set(self.State)
+        named: set[Any] = {*self.states, *self.closed, *self.overdue_in, *self.dropped, *self.editable_in}
+        named |= set(self.progress)
+        for transition in self.transitions:
+            named |= transition.sources | ({transition.target} - {SAME_STATE})
+        if unknown := named - declared:
+            raise ValueError(f"the {self.case_type} workflow names undeclared states: {sorted(unknown)}")
+        if set(self.states) != declared:
+            raise ValueError(f"the {self.case_type} workflow has no label for {sorted(declared - set(self.states))}")
+        if not self.dropped <= self.closed:
+            raise ValueError(f"the {self.case_type} workflow drops cases in states that are not closed")
+        if self.follow_up and set(self.progress) != declared:
+            raise ValueError(f"the {self.case_type} workflow does not place every state on the dashboard")
+
+    @property
+    def State(self) -> type[S]:
+        return type(self.initial)
+
+    def state(self, value: str) -> S:
+        """``value`` as a state of this workflow; a ``ValueError`` when the workflow does not declare it."""
+        try:
+            return self.State(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a state of the {self.case_type} workflow") from None
 
     def transition(self, name: str) -> Transition | None:
         return next((t for t in self.transitions if t.name == name), None)
@@ -102,8 +215,8 @@ class Workflow:
     def from_state(self, state: str) -> list[Transition]:
         return [t for t in self.transitions if state in t.sources]
 
-    def label(self, state: str | None) -> str:
-        return str(self.states.get(state or "", state or ""))
+    def label(self, state: str) -> str:
+        return str(self.states[self.state(state)])
 
     def target_of(self, transition: Transition, state: str) -> str:
         """Where ``transition`` leads from ``state``: its target, or ``state`` itself for ``SAME_STATE``."""
@@ -116,31 +229,37 @@ SECRETARIAAT = frozenset({Role.SECRETARIAAT})
 #: refusing it, changes the due date (or not), not where the work stands.
 SAME_STATE = "="
 
+#: A request the secretariat has not yet put on the agenda or refused.
+_UNDECIDED = frozenset(
+    {AgendaverzoekState.INGEDIEND, AgendaverzoekState.IN_BEHANDELING, AgendaverzoekState.DOORGESCHOVEN}
+)
+
 AGENDAVERZOEK = Workflow(
     case_type=CaseType.AGENDAVERZOEK,
-    initial="ingediend",
+    initial=AgendaverzoekState.INGEDIEND,
     states={
-        "ingediend": _l("ingediend"),
-        "in_behandeling": _l("in behandeling"),
-        "doorgeschoven": _l("doorgeschoven naar volgende cyclus"),
-        "geagendeerd": _l("geagendeerd"),
-        "afgewezen": _l("afgewezen"),
+        AgendaverzoekState.INGEDIEND: _l("ingediend"),
+        AgendaverzoekState.IN_BEHANDELING: _l("in behandeling"),
+        AgendaverzoekState.DOORGESCHOVEN: _l("doorgeschoven naar volgende cyclus"),
+        AgendaverzoekState.GEAGENDEERD: _l("geagendeerd"),
+        AgendaverzoekState.AFGEWEZEN: _l("afgewezen"),
     },
-    closed=frozenset({"geagendeerd", "afgewezen"}),
+    closed=frozenset({AgendaverzoekState.GEAGENDEERD, AgendaverzoekState.AFGEWEZEN}),
+    dropped=frozenset({AgendaverzoekState.AFGEWEZEN}),
     created_notifies=("secretariaat",),
     transitions=(
         Transition(
             "in_behandeling",
             _l("In behandeling nemen"),
-            frozenset({"ingediend", "doorgeschoven"}),
-            "in_behandeling",
+            frozenset({AgendaverzoekState.INGEDIEND, AgendaverzoekState.DOORGESCHOVEN}),
+            AgendaverzoekState.IN_BEHANDELING,
             SECRETARIAAT,
         ),
         Transition(
             "agenderen",
             _l("Agenderen"),
-            frozenset({"ingediend", "in_behandeling", "doorgeschoven"}),
-            "geagendeerd",
+            _UNDECIDED,
+            AgendaverzoekState.GEAGENDEERD,
             SECRETARIAAT,
             asks=("kind", "position"),
             effect="put_on_agenda",
@@ -149,8 +268,8 @@ AGENDAVERZOEK = Workflow(
         Transition(
             "afwijzen",
             _l("Afwijzen"),
-            frozenset({"ingediend", "in_behandeling", "doorgeschoven"}),
-            "afgewezen",
+            _UNDECIDED,
+            AgendaverzoekState.AFGEWEZEN,
             SECRETARIAAT,
             requires=("reason",),
             notifies=("indiener",),
@@ -158,8 +277,8 @@ AGENDAVERZOEK = Workflow(
         Transition(
             "doorschuiven",
             _l("Doorschuiven naar de volgende cyclus"),
-            frozenset({"ingediend", "in_behandeling", "doorgeschoven"}),
-            "doorgeschoven",
+            _UNDECIDED,
+            AgendaverzoekState.DOORGESCHOVEN,
             SECRETARIAAT,
             requires=("reason",),
             effect="move_to_next_cycle",
@@ -216,77 +335,133 @@ def postponement(open_states: frozenset[str]) -> tuple[Transition, ...]:
     )
 
 
-ACTIEPUNT = Workflow(
+def follow_up(
+    *,
+    case_type: CaseType,
+    initial: S,
+    states: dict[S, str],
+    done: S,
+    lapsed: S,
+    overdue_in: frozenset[S],
+    progress: Mapping[S, Progress],
+    steps: tuple[Transition, ...],
+    due_date_required: bool = False,
+) -> Workflow[S]:
+    """An action or commitment: its own ``steps`` to ``done``, and what both kinds share. The secretariat
+    lets it lapse with a reason from any state not closed; the owner asks for uitstel while the due
+    date still binds (``overdue_in``); the same reminders, and the assignee is told of a new one."""
+    closed = frozenset({done, lapsed})
+    lapse = Transition(
+        "laten_vervallen",
+        _l("Laten vervallen"),
+        frozenset(states) - closed,
+        lapsed,
+        SECRETARIAAT,
+        requires=("reason",),
+        notifies=("uitvoerder",),
+    )
+    return Workflow(
+        case_type=case_type,
+        initial=initial,
+        states=states,
+        closed=closed,
+        dropped=frozenset({lapsed}),
+        overdue_in=overdue_in,
+        reminders=FOLLOW_UP_REMINDERS,
+        created_notifies=("uitvoerder",),
+        transitions=(*steps, lapse, *postponement(overdue_in)),
+        follow_up=True,
+        progress=progress,
+        due_date_required=due_date_required,
+    )
+
+
+ACTIEPUNT = follow_up(
     case_type=CaseType.ACTIEPUNT,
-    initial="open",
+    initial=ActiepuntState.OPEN,
     states={
-        "open": _l("open"),
-        "in_uitvoering": _l("in uitvoering"),
-        "gereed": _l("gereed gemeld"),
-        "afgerond": _l("afgerond"),
-        "vervallen": _l("vervallen"),
+        ActiepuntState.OPEN: _l("open"),
+        ActiepuntState.IN_UITVOERING: _l("in uitvoering"),
+        ActiepuntState.GEREED: _l("gereed gemeld"),
+        ActiepuntState.AFGEROND: _l("afgerond"),
+        ActiepuntState.VERVALLEN: _l("vervallen"),
     },
-    closed=frozenset({"afgerond", "vervallen"}),
-    overdue_in=frozenset({"open", "in_uitvoering"}),
-    reminders=FOLLOW_UP_REMINDERS,
-    created_notifies=("uitvoerder",),
-    transitions=(
-        Transition("starten", _l("Starten"), frozenset({"open"}), "in_uitvoering", SECRETARIAAT, owner=True),
+    done=ActiepuntState.AFGEROND,
+    lapsed=ActiepuntState.VERVALLEN,
+    overdue_in=frozenset({ActiepuntState.OPEN, ActiepuntState.IN_UITVOERING}),
+    progress={
+        ActiepuntState.OPEN: Progress.OPEN,
+        ActiepuntState.IN_UITVOERING: Progress.BEZIG,
+        ActiepuntState.GEREED: Progress.GEREED,
+        ActiepuntState.AFGEROND: Progress.AFGEROND,
+        ActiepuntState.VERVALLEN: Progress.VERVALLEN,
+    },
+    # An action without a date cannot be chased; a commitment may be open-ended.
+    due_date_required=True,
+    steps=(
+        Transition(
+            "starten",
+            _l("Starten"),
+            frozenset({ActiepuntState.OPEN}),
+            ActiepuntState.IN_UITVOERING,
+            SECRETARIAAT,
+            owner=True,
+        ),
         Transition(
             "gereed_melden",
             _l("Gereed melden"),
-            frozenset({"open", "in_uitvoering"}),
-            "gereed",
+            frozenset({ActiepuntState.OPEN, ActiepuntState.IN_UITVOERING}),
+            ActiepuntState.GEREED,
             SECRETARIAAT,
             owner=True,
             notifies=("secretariaat",),
         ),
         Transition(
-            "afronden", _l("Afronden"), frozenset({"gereed"}), "afgerond", SECRETARIAAT, notifies=("uitvoerder",)
+            "afronden",
+            _l("Afronden"),
+            frozenset({ActiepuntState.GEREED}),
+            ActiepuntState.AFGEROND,
+            SECRETARIAAT,
+            notifies=("uitvoerder",),
         ),
         Transition(
             "heropenen",
             _l("Terug naar uitvoering"),
-            frozenset({"gereed"}),
-            "in_uitvoering",
+            frozenset({ActiepuntState.GEREED}),
+            ActiepuntState.IN_UITVOERING,
             SECRETARIAAT,
             requires=("reason",),
             notifies=("uitvoerder",),
         ),
-        Transition(
-            "laten_vervallen",
-            _l("Laten vervallen"),
-            frozenset({"open", "in_uitvoering", "gereed"}),
-            "vervallen",
-            SECRETARIAAT,
-            requires=("reason",),
-            notifies=("uitvoerder",),
-        ),
-        *postponement(frozenset({"open", "in_uitvoering"})),
     ),
 )
 
 # As parliament tracks toezeggingen: openstaand, deels voldaan, voldaan. The owner reports how it
 # was met (a letter, a debate); the secretariat can reopen it when that does not hold.
-TOEZEGGING = Workflow(
+TOEZEGGING = follow_up(
     case_type=CaseType.TOEZEGGING,
-    initial="openstaand",
+    initial=ToezeggingState.OPENSTAAND,
     states={
-        "openstaand": _l("openstaand"),
-        "deels_voldaan": _l("deels voldaan"),
-        "voldaan": _l("voldaan"),
-        "vervallen": _l("vervallen"),
+        ToezeggingState.OPENSTAAND: _l("openstaand"),
+        ToezeggingState.DEELS_VOLDAAN: _l("deels voldaan"),
+        ToezeggingState.VOLDAAN: _l("voldaan"),
+        ToezeggingState.VERVALLEN: _l("vervallen"),
     },
-    closed=frozenset({"voldaan", "vervallen"}),
-    overdue_in=frozenset({"openstaand", "deels_voldaan"}),
-    reminders=FOLLOW_UP_REMINDERS,
-    created_notifies=("uitvoerder",),
-    transitions=(
+    done=ToezeggingState.VOLDAAN,
+    lapsed=ToezeggingState.VERVALLEN,
+    overdue_in=frozenset({ToezeggingState.OPENSTAAND, ToezeggingState.DEELS_VOLDAAN}),
+    progress={
+        ToezeggingState.OPENSTAAND: Progress.OPEN,
+        ToezeggingState.DEELS_VOLDAAN: Progress.BEZIG,
+        ToezeggingState.VOLDAAN: Progress.AFGEROND,
+        ToezeggingState.VERVALLEN: Progress.VERVALLEN,
+    },
+    steps=(
         Transition(
             "deels_voldaan",
             _l("Deels voldaan melden"),
-            frozenset({"openstaand"}),
-            "deels_voldaan",
+            frozenset({ToezeggingState.OPENSTAAND}),
+            ToezeggingState.DEELS_VOLDAAN,
             SECRETARIAAT,
             owner=True,
             requires=("reason",),
@@ -294,8 +469,8 @@ TOEZEGGING = Workflow(
         Transition(
             "voldaan",
             _l("Voldaan melden"),
-            frozenset({"openstaand", "deels_voldaan"}),
-            "voldaan",
+            frozenset({ToezeggingState.OPENSTAAND, ToezeggingState.DEELS_VOLDAAN}),
+            ToezeggingState.VOLDAAN,
             SECRETARIAAT,
             owner=True,
             requires=("reason",),
@@ -304,22 +479,12 @@ TOEZEGGING = Workflow(
         Transition(
             "heropenen",
             _l("Niet (geheel) voldaan: heropenen"),
-            frozenset({"voldaan"}),
-            "deels_voldaan",
+            frozenset({ToezeggingState.VOLDAAN}),
+            ToezeggingState.DEELS_VOLDAAN,
             SECRETARIAAT,
             requires=("reason",),
             notifies=("uitvoerder",),
         ),
-        Transition(
-            "laten_vervallen",
-            _l("Laten vervallen"),
-            frozenset({"openstaand", "deels_voldaan"}),
-            "vervallen",
-            SECRETARIAAT,
-            requires=("reason",),
-            notifies=("uitvoerder",),
-        ),
-        *postponement(frozenset({"openstaand", "deels_voldaan"})),
     ),
 )
 
@@ -328,21 +493,25 @@ TOEZEGGING = Workflow(
 # last. Which of two steps applies ("paraferen" or the last paraaf) is the guards' business.
 NOTA = Workflow(
     case_type=CaseType.NOTA,
-    initial="concept",
+    initial=NotaState.CONCEPT,
     states={
-        "concept": _l("concept"),
-        "ter_parafering": _l("ter parafering"),
-        "ter_beslissing": _l("ter beslissing"),
-        "besloten": _l("besloten"),
-        "afgewezen": _l("afgewezen"),
+        NotaState.CONCEPT: _l("concept"),
+        NotaState.TER_PARAFERING: _l("ter parafering"),
+        NotaState.TER_BESLISSING: _l("ter beslissing"),
+        NotaState.BESLOTEN: _l("besloten"),
+        NotaState.AFGEWEZEN: _l("afgewezen"),
     },
-    closed=frozenset({"besloten", "afgewezen"}),
+    closed=frozenset({NotaState.BESLOTEN, NotaState.AFGEWEZEN}),
+    dropped=frozenset({NotaState.AFGEWEZEN}),
+    assignee_label=_l("Auteur"),
+    route=True,
+    editable_in=frozenset({NotaState.CONCEPT}),
     transitions=(
         Transition(
             "aanbieden",
             _l("Ter parafering aanbieden"),
-            frozenset({"concept"}),
-            "ter_parafering",
+            frozenset({NotaState.CONCEPT}),
+            NotaState.TER_PARAFERING,
             person="auteur",
             guard="parafen_open",
             notifies=("aan_de_beurt",),
@@ -350,8 +519,8 @@ NOTA = Workflow(
         Transition(
             "voorleggen",
             _l("Ter beslissing voorleggen"),
-            frozenset({"concept"}),
-            "ter_beslissing",
+            frozenset({NotaState.CONCEPT}),
+            NotaState.TER_BESLISSING,
             person="auteur",
             guard="parafen_compleet",
             notifies=("beslisser",),
@@ -359,8 +528,8 @@ NOTA = Workflow(
         Transition(
             "paraferen",
             _l("Paraferen"),
-            frozenset({"ter_parafering"}),
-            "ter_parafering",
+            frozenset({NotaState.TER_PARAFERING}),
+            NotaState.TER_PARAFERING,
             person="aan_de_beurt",
             guard="niet_laatste_paraaf",
             effect="paraaf",
@@ -369,8 +538,8 @@ NOTA = Workflow(
         Transition(
             "laatste_paraaf",
             _l("Paraferen"),
-            frozenset({"ter_parafering"}),
-            "ter_beslissing",
+            frozenset({NotaState.TER_PARAFERING}),
+            NotaState.TER_BESLISSING,
             person="aan_de_beurt",
             guard="laatste_paraaf",
             effect="paraaf",
@@ -379,8 +548,8 @@ NOTA = Workflow(
         Transition(
             "terugsturen",
             _l("Terugsturen met opmerking"),
-            frozenset({"ter_parafering"}),
-            "concept",
+            frozenset({NotaState.TER_PARAFERING}),
+            NotaState.CONCEPT,
             person="aan_de_beurt",
             requires=("reason",),
             effect="paraaf_geweigerd",
@@ -389,8 +558,8 @@ NOTA = Workflow(
         Transition(
             "besluiten",
             _l("Besluiten conform advies"),
-            frozenset({"ter_beslissing"}),
-            "besloten",
+            frozenset({NotaState.TER_BESLISSING}),
+            NotaState.BESLOTEN,
             person="beslisser",
             effect="beslissing",
             notifies=("auteur",),
@@ -398,8 +567,8 @@ NOTA = Workflow(
         Transition(
             "afwijzen",
             _l("Afwijzen"),
-            frozenset({"ter_beslissing"}),
-            "afgewezen",
+            frozenset({NotaState.TER_BESLISSING}),
+            NotaState.AFGEWEZEN,
             person="beslisser",
             requires=("reason",),
             effect="beslissing",
@@ -408,8 +577,8 @@ NOTA = Workflow(
         Transition(
             "terugsturen_beslisser",
             _l("Terugsturen met opmerking"),
-            frozenset({"ter_beslissing"}),
-            "concept",
+            frozenset({NotaState.TER_BESLISSING}),
+            NotaState.CONCEPT,
             person="beslisser",
             requires=("reason",),
             effect="paraaf_geweigerd",
@@ -418,8 +587,8 @@ NOTA = Workflow(
         Transition(
             "terugnemen",
             _l("Terugnemen om te wijzigen"),
-            frozenset({"ter_parafering", "ter_beslissing"}),
-            "concept",
+            frozenset({NotaState.TER_PARAFERING, NotaState.TER_BESLISSING}),
+            NotaState.CONCEPT,
             person="auteur",
             requires=("reason",),
         ),
@@ -429,23 +598,34 @@ NOTA = Workflow(
 # A dossier groups agenda items, decisions and cases of one body across cycles.
 DOSSIER = Workflow(
     case_type=CaseType.DOSSIER,
-    initial="lopend",
-    states={"lopend": _l("lopend"), "afgesloten": _l("afgesloten")},
-    closed=frozenset({"afgesloten"}),
+    initial=DossierState.LOPEND,
+    states={DossierState.LOPEND: _l("lopend"), DossierState.AFGESLOTEN: _l("afgesloten")},
+    closed=frozenset({DossierState.AFGESLOTEN}),
+    holds_items=True,
     transitions=(
-        Transition("afsluiten", _l("Dossier afsluiten"), frozenset({"lopend"}), "afgesloten", SECRETARIAAT),
+        Transition(
+            "afsluiten",
+            _l("Dossier afsluiten"),
+            frozenset({DossierState.LOPEND}),
+            DossierState.AFGESLOTEN,
+            SECRETARIAAT,
+        ),
         Transition(
             "heropenen",
             _l("Dossier heropenen"),
-            frozenset({"afgesloten"}),
-            "lopend",
+            frozenset({DossierState.AFGESLOTEN}),
+            DossierState.LOPEND,
             SECRETARIAAT,
             requires=("reason",),
         ),
     ),
 )
 
-WORKFLOWS: dict[CaseType, Workflow] = {w.case_type: w for w in (AGENDAVERZOEK, ACTIEPUNT, TOEZEGGING, NOTA, DOSSIER)}
+WORKFLOWS: dict[CaseType, Workflow[Any]] = {
+    w.case_type: w for w in (AGENDAVERZOEK, ACTIEPUNT, TOEZEGGING, NOTA, DOSSIER)
+}
+#: The actions and commitments: the types whose due dates are chased.
+FOLLOW_UP_TYPES: tuple[CaseType, ...] = tuple(t for t, w in WORKFLOWS.items() if w.follow_up)
 
 TYPE_LABELS: Labels[CaseType] = Labels(
     {

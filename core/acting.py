@@ -17,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any, ParamSpec, Protocol, TypeVar
 
 from flask import has_request_context, request
+from sqlalchemy.orm.exc import StaleDataError
 
+from core.errors import RaceLost
 from core.extensions import db
 
 
@@ -117,9 +119,14 @@ def service(fn: Callable[P, R]) -> Callable[P, R]:
             if outer is not None:
                 return fn(*args, **kwargs)
             db.begin_write()
-            with db.session.begin_nested():
-                result = fn(*args, **kwargs)
-                db.session.flush()
+            try:
+                with db.session.begin_nested():
+                    result = fn(*args, **kwargs)
+                    db.session.flush()
+            except StaleDataError as exc:
+                # Another transaction changed a versioned row since this one read it (``VersionedMixin``):
+                # the UPDATE found no row of that version, and the savepoint took back everything.
+                raise RaceLost() from exc
             return result
         finally:
             _acting.reset(token)

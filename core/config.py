@@ -6,6 +6,12 @@ import os
 from pathlib import Path
 from typing import Any
 
+
+def _flag(value: str) -> bool:
+    """An on/off setting as environment variables write it: 1, true or yes is on, anything else off."""
+    return value.lower() in {"1", "true", "yes"}
+
+
 #: Keys read from the environment and how to parse them. Anything not listed here
 #: can still be set with a ``REGIOTAFEL_`` prefix (Flask's ``from_prefixed_env``).
 _ENV_PARSERS: dict[str, Any] = {
@@ -20,17 +26,17 @@ _ENV_PARSERS: dict[str, Any] = {
     "DOCUMENT_TEXT_CPU_SECONDS": int,
     "DOCUMENT_TEXT_WALL_SECONDS": int,
     "DOCUMENT_TEXT_MEMORY_MB": int,
-    "SESSION_COOKIE_SECURE": lambda v: v.lower() in {"1", "true", "yes"},
+    "SESSION_COOKIE_SECURE": _flag,
     "REGIOTAFEL_ENV": str,
-    "REQUIRE_MFA": lambda v: v.lower() in {"1", "true", "yes"},
-    "PROXY_FIX": lambda v: v.lower() in {"1", "true", "yes"},
+    "REQUIRE_MFA": _flag,
+    "PROXY_FIX": _flag,
     "SESSION_IDLE_MINUTES": int,
     "SESSION_MAX_HOURS": int,
     "PUBLIC_URL": str,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
-    "MAIL_USE_TLS": lambda v: v.lower() in {"1", "true", "yes"},
-    "MAIL_USE_SSL": lambda v: v.lower() in {"1", "true", "yes"},
+    "MAIL_USE_TLS": _flag,
+    "MAIL_USE_SSL": _flag,
     "MAIL_USERNAME": str,
     "MAIL_PASSWORD": str,
     "MAIL_DEFAULT_SENDER": str,

@@ -22,6 +22,8 @@ from sqlalchemy import (
     create_engine,
     event,
     false,
+    select,
+    text,
 )
 from sqlalchemy import Enum as SAEnum
 from sqlalchemy.orm import (
@@ -178,6 +180,20 @@ class AudienceMixin:
         return True
 
 
+class VersionedMixin:
+    """An object a form edits: its row counts its changes, and SQLAlchemy's ``version_id_col`` makes
+    every UPDATE say ``WHERE version = <the version read>``. A form carries the version it was opened
+    with, so that a save against a newer one changes nothing (``core.conflicts``); and a write racing
+    another one on PostgreSQL finds no row to update instead of silently overwriting it."""
+
+    #: 1 for a new row, one more with every UPDATE of it.
+    version: Mapped[int] = mapped_column(server_default=text("1"))
+
+    @declared_attr.directive
+    def __mapper_args__(cls) -> dict[str, Any]:
+        return {"version_id_col": cls.version}
+
+
 class BodyMixin:
     """The consultation body itself: the scope on which every other item's visibility hangs."""
 
@@ -303,6 +319,15 @@ class Database:
         if obj is None:
             abort(404)
         return obj
+
+    def lock(self, obj: Any) -> None:
+        """Hold ``obj``'s row until the transaction ends, and read it anew: a state change that two people
+        make at once (publishing, adopting, settling, a workflow step) takes turns, and the second one
+        judges the state the first one left. Call it before changing ``obj``: the reading discards
+        changes not yet flushed. On SQLite the writer's lock taken at the start already serialises."""
+        model = type(obj)
+        self.session.execute(select(model.id).where(model.id == obj.id).with_for_update())
+        self.session.refresh(obj)
 
     @property
     def engine(self) -> Engine:

@@ -38,3 +38,45 @@ class NotPermitted(DomainError):
 
 class InvalidTransition(DomainError):
     """A workflow step that the item's state or the user's role does not allow."""
+
+
+class EditConflict(DomainError):
+    """Someone else changed the object since the form was opened: the save changed nothing.
+
+    Raised by ``audit.conflicts.expect_version``; ``core.pages.submit_form`` puts it next to the form,
+    which keeps the user's input and now carries the current version, so that saving again applies that
+    input over what the other person did, knowingly.
+    """
+
+    def __init__(
+        self,
+        obj: object,
+        *,
+        current_version: int,
+        changed: dict[str, object] | None = None,
+        who: list[str] | None = None,
+        when: object = None,
+    ) -> None:
+        super().__init__(
+            _(
+                "Iemand anders heeft dit intussen gewijzigd. Uw wijziging is niet opgeslagen; "
+                "uw invoer staat nog in het formulier."
+            )
+        )
+        self.obj = obj
+        #: The version the object has now: the form carries it from here on.
+        self.current_version = current_version
+        #: Field → its current value, for the fields whose value differs from the version opened.
+        self.changed = dict(changed or {})
+        #: Who changed it and when (the last change), as far as the reader may read the audit trail.
+        self.who = list(who or [])
+        self.when = when
+
+
+class RaceLost(DomainError):
+    """Someone else changed the same thing at the same moment, and was first: nothing changed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            _("Iemand anders wijzigde dit op hetzelfde moment. Er is niets veranderd; bekijk de nieuwe stand.")
+        )

@@ -13,6 +13,7 @@ from wtforms import (
     DateField,
     FieldList,
     FormField,
+    HiddenField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -195,6 +196,33 @@ def without_nul(value: Any) -> Any:
     return value.replace("\x00", "") if isinstance(value, str) else value
 
 
+class VersionField(HiddenField):
+    """The version of the object the form was opened with (``core.db.VersionedMixin``). Empty means
+    none (a form from before versions existed); anything but a whole number is refused."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        self.data = None
+        raw = valuelist[0].strip() if valuelist and isinstance(valuelist[0], str) else ""
+        if not raw:
+            return
+        if not raw.isdigit() or len(raw) > 9:
+            # A plain string: the summary above the form shows it, there being no field to show it next to.
+            raise ValueError(str(_l("Dit formulier is niet meer bruikbaar. Open het opnieuw.")))
+        self.data = int(raw)
+
+    def process_data(self, value: Any) -> None:
+        self.data = value if isinstance(value, int) else None
+
+
+class VersionedForm:
+    """A form that edits an object with a version: it carries the version it was opened with, which
+    the service compares (``audit.conflicts``). Filled from ``obj=`` like every other field."""
+
+    version = VersionField(_l("Versie"))
+    #: Set by ``core.pages.submit_form`` when the save met a newer version (a ``ConflictNotice``).
+    conflict: Any = None
+
+
 class BaseForm(FlaskForm):
     """All our forms: CSRF on, Dutch messages, no NUL characters in any text."""
 
@@ -232,4 +260,4 @@ class BaseForm(FlaskForm):
 
     def service_data(self) -> dict[str, Any]:
         """The form's values for a service call, without the CSRF token and buttons."""
-        return {k: v for k, v in self.data.items() if k not in {"csrf_token", "submit"}}
+        return {k: v for k, v in self.data.items() if k not in {"csrf_token", "submit", "version"}}

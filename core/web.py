@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ from flask import (
     Flask,
     Response,
     current_app,
+    g,
     has_request_context,
     jsonify,
     render_template,
@@ -23,7 +25,8 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, NotFound, RequestEntityTooLarge
 
 from core.errors import NotPermitted, NotVisible
@@ -74,11 +77,36 @@ def healthz() -> ResponseReturnValue:
     try:
         db.session.execute(text("SELECT 1"))
         revision = db.session.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except (OperationalError, InterfaceError, PoolTimeout) as exc:
+        return unavailable_page(exc)
     except SQLAlchemyError as exc:
-        db.session.rollback()
         current_app.logger.warning("health check failed: %s", exc)
-        return jsonify(status="error", database="unreachable or not migrated"), 503
+        _discard()
+        return jsonify(status="error", database="not migrated", message="De database is niet gemigreerd."), 503
     return jsonify(status="ok", database="ok", dialect=db.engine.dialect.name, schema=revision)
+
+
+def _discard() -> None:
+    # When the connection is gone, rolling back fails too; removing the session at the end of the
+    # request discards it anyway.
+    with suppress(SQLAlchemyError):
+        db.session.rollback()
+
+
+def unavailable_page(exc: Exception) -> ResponseReturnValue:
+    """503 when the database does not answer: a page that needs nothing from it. The signed-in user is
+    not looked up (Flask-Login would ask the database again, from the page and from the language choice):
+    the request goes on as an anonymous one, and the session cookie stays, so the user is still signed
+    in once the database is back. The failed transaction rolls back; with ``pool_pre_ping`` the next
+    request gets a fresh connection, so Regiotafel recovers without a restart."""
+    current_app.logger.warning("database unreachable: %s", exc)
+    g._login_user = current_app.login_manager.anonymous_user()  # type: ignore[attr-defined]
+    _discard()
+    if request.endpoint == "core.healthz":  # also when a signed-in browser asks, and its user was looked up
+        return jsonify(status="error", database="unreachable", message="De database is niet bereikbaar."), 503
+    response = current_app.make_response((render_template("core/unavailable.html"), 503))
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def _error_page(code: int, title: str, message: str) -> ResponseReturnValue:
@@ -168,6 +196,12 @@ def init_app(app: Flask) -> None:
             _("Formulier verlopen"),
             _("Het formulier was verlopen of onvolledig. Laad de pagina opnieuw en probeer het nog eens."),
         )
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    @app.errorhandler(PoolTimeout)
+    def database_unreachable(exc: Exception) -> ResponseReturnValue:
+        return unavailable_page(exc)
 
     @app.errorhandler(500)
     def server_error(_exc: Exception) -> ResponseReturnValue:

@@ -12,6 +12,7 @@ from babel.dates import format_date
 
 from auth.models import Role, User
 from cases.models import Case, CaseEvent, CaseType, EventKind
+from cases.workflows import WORKFLOWS
 from core.dates import local_to_utc, to_local
 from core.db import Audience, Side
 from demo import large_data as data
@@ -78,7 +79,7 @@ def _case_row(
     return plan.new(
         Case,
         type=case_type,
-        state="open" if case_type is CaseType.ACTIEPUNT else "openstaand",
+        state=WORKFLOWS[case_type].initial.value,
         title=title[:200],
         description=description,
         owner_organisation_id=owner,
@@ -222,21 +223,15 @@ def _case_history(
         else:
             steps.append(("voldaan", owner, rng.randint(40, 240), "Voldaan met een brief aan de Kamer."))
     at = max(moment, released_at)
-    closed = {"afgerond", "vervallen", "voldaan"}
-    targets = {
-        "starten": "in_uitvoering",
-        "gereed_melden": "gereed",
-        "afronden": "afgerond",
-        "laten_vervallen": "vervallen",
-        "deels_voldaan": "deels_voldaan",
-        "voldaan": "voldaan",
-    }
+    workflow = WORKFLOWS[row["type"]]
     for transition, who, days, reason in steps:
         at = plan.when(at + timedelta(days=days), at + timedelta(days=days + 3))
         if at >= plan.limit:
             return
         before = row["state"]
-        target = targets.get(transition, before)
+        step = workflow.transition(transition)
+        assert step is not None, transition
+        target = str(workflow.target_of(step, before))
         changes: dict[str, tuple[Any, Any]] = {}
         asked: tuple[date, date] | None = None  # a postponement's history line: the date then, the date asked
         if transition == "uitstel_aanvragen":
@@ -270,7 +265,7 @@ def _case_history(
         if target != before:
             changes["state"] = (before, target)
             row["state"] = target
-        if target in closed:
+        if target in workflow.closed:
             changes["closed_at"] = (None, at)
             row["closed_at"] = at
         _event(
@@ -299,7 +294,7 @@ def _case_history(
             visibility={"after": visible, "before": visible},
             reason=reason,
         )
-        if target in closed:
+        if target in workflow.closed:
             return
 
 

@@ -96,37 +96,46 @@ def lists_and_minutes(plan: Planner, meetings: list[PlannedMeeting]) -> None:
         if meeting.besluitenlijst_at is None:
             continue
         actor = meeting.table.secretariat[Side.RIJK].actor
-        row, seen = meeting.row, state(meeting.audience)
-        row["besluitenlijst_status"] = ReviewStatus.TER_COMMENTAAR
-        row["besluitenlijst_published_at"] = meeting.besluitenlijst_at
-        plan.trail.updated(
-            meeting.besluitenlijst_at,
+        _move_besluitenlijst(
+            plan,
+            meeting,
             actor,
             "meetings.publish_besluitenlijst",
-            Meeting,
-            row,
-            {
-                "besluitenlijst_status": (ReviewStatus.CONCEPT, ReviewStatus.TER_COMMENTAAR),
-                "besluitenlijst_published_at": (None, meeting.besluitenlijst_at),
-            },
-            visibility={"after": seen, "before": seen},
+            ReviewStatus.TER_COMMENTAAR,
+            "besluitenlijst_published_at",
+            meeting.besluitenlijst_at,
         )
         _minutes(plan, meeting, actor)
         if meeting.adopted_at is not None:
-            row["besluitenlijst_status"] = ReviewStatus.VASTGESTELD
-            row["besluitenlijst_adopted_at"] = meeting.adopted_at
-            plan.trail.updated(
-                meeting.adopted_at,
+            _move_besluitenlijst(
+                plan,
+                meeting,
                 actor,
                 "meetings.adopt_besluitenlijst",
-                Meeting,
-                row,
-                {
-                    "besluitenlijst_status": (ReviewStatus.TER_COMMENTAAR, ReviewStatus.VASTGESTELD),
-                    "besluitenlijst_adopted_at": (None, meeting.adopted_at),
-                },
-                visibility={"after": seen, "before": seen},
+                ReviewStatus.VASTGESTELD,
+                "besluitenlijst_adopted_at",
+                meeting.adopted_at,
             )
+
+
+def _move_besluitenlijst(
+    plan: Planner, meeting: PlannedMeeting, actor: Actor, service: str, status: ReviewStatus, stamp: str, at: datetime
+) -> None:
+    """What ``service`` does to the meeting's row: the besluitenlijst on to ``status``, the moment in
+    the column ``stamp``; and its record in the trail, seen by whoever sees the meeting."""
+    row, seen = meeting.row, state(meeting.audience)
+    before = row["besluitenlijst_status"]
+    row["besluitenlijst_status"] = status
+    row[stamp] = at
+    plan.trail.updated(
+        at,
+        actor,
+        service,
+        Meeting,
+        row,
+        {"besluitenlijst_status": (before, status), stamp: (None, at)},
+        visibility={"after": seen, "before": seen},
+    )
 
 
 def _minutes(plan: Planner, meeting: PlannedMeeting, actor: Actor) -> None:

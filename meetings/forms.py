@@ -30,6 +30,7 @@ from core.forms import (
     IdSelectField,
     MaxLength,
     Required,
+    VersionedForm,
     WholeNumberField,
     date_field,
     optional_line,
@@ -250,7 +251,7 @@ class NoticeForm(BaseForm):
             raise ValidationError(_l("Vul in wie de zetel vervangt."))
 
 
-class MeetingForm(MeetingTimesMixin, BaseForm):
+class MeetingForm(VersionedForm, MeetingTimesMixin, BaseForm):
     pass
 
 
@@ -274,7 +275,7 @@ def position_field(label: Any, required: bool = True) -> WholeNumberField:
     )
 
 
-class AgendaItemForm(AudienceFields, BaseForm):
+class AgendaItemForm(VersionedForm, AudienceFields, BaseForm):
     title = title_field(_l("Titel"))
     kind = EnumSelectField(_l("Soort"), choices=choices(AgendaItemKind), validators=[Chosen()])
     duration_minutes = duration_field()
@@ -343,7 +344,7 @@ class AttendanceForm(BaseForm):
     entries = FieldList(FormField(AttendanceEntryForm))
 
 
-class DecisionEditForm(AudienceFields, BaseForm):
+class DecisionEditForm(VersionedForm, AudienceFields, BaseForm):
     text = text_field(_l("Besluit"), required=True)
     audience = audience_field(optional=True, inherit=_l("— zoals het agendapunt —"))
 
@@ -381,7 +382,7 @@ class HandleCommentForm(BaseForm):
             raise ValidationError(_l("Geef een antwoord aan de indiener."))
 
 
-class MinutesForm(AudienceFields, BaseForm):
+class MinutesForm(VersionedForm, AudienceFields, BaseForm):
     text = text_field(_l("Verslag"), required=True)
 
 
@@ -395,7 +396,7 @@ class DecisionFilterForm(BaseForm):
     status = EnumSelectField(_l("Status"), validators=[Optional()])
 
 
-class NoteForm(AudienceFields, BaseForm):
+class NoteForm(VersionedForm, AudienceFields, BaseForm):
     title = title_field(_l("Titel"))
     text = text_field(_l("Tekst"), required=True)
     audience = audience_field(optional=True, inherit=_l("— mijn eigen kant (Rijk of regio) —"))

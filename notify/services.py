@@ -30,7 +30,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import Update, and_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import joinedload
@@ -169,6 +169,16 @@ def claim(token: str, *, with_mail_server: bool, batch: int | None = None) -> li
     return ids
 
 
+def _while_held(notification_id: int, token: str) -> Update:
+    """An update of the notification that changes nothing once this process no longer holds it (its
+    lease ran out and another process claimed it, or it was finished)."""
+    return update(Notification).where(
+        Notification.id == notification_id,
+        Notification.claimed_by == token,
+        Notification.state == NotificationState.BEZIG,
+    )
+
+
 def _finish(notification_id: int, token: str, **values: Any) -> bool:
     """Record the outcome, if this process still holds the notification.
 
@@ -179,13 +189,7 @@ def _finish(notification_id: int, token: str, **values: Any) -> bool:
         db.begin_write()
         try:
             result: Any = db.session.execute(
-                update(Notification)
-                .where(
-                    Notification.id == notification_id,
-                    Notification.claimed_by == token,
-                    Notification.state == NotificationState.BEZIG,
-                )
-                .values(claimed_by=None, lease_until=None, **values)
+                _while_held(notification_id, token).values(claimed_by=None, lease_until=None, **values)
             )
             db.session.commit()
             return bool(result.rowcount)
@@ -203,13 +207,9 @@ def _renew(notification_id: int, token: str) -> bool:
     db.begin_write()
     try:
         result: Any = db.session.execute(
-            update(Notification)
-            .where(
-                Notification.id == notification_id,
-                Notification.claimed_by == token,
-                Notification.state == NotificationState.BEZIG,
+            _while_held(notification_id, token).values(
+                lease_until=now() + timedelta(seconds=current_app.config["NOTIFY_LEASE_SECONDS"])
             )
-            .values(lease_until=now() + timedelta(seconds=current_app.config["NOTIFY_LEASE_SECONDS"]))
         )
         db.session.commit()
     except Exception:

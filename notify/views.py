@@ -40,9 +40,7 @@ def outbox() -> ResponseReturnValue:
 @requires(Action.ADMINISTER)
 def outbox_message(notification_id: int) -> ResponseReturnValue:
     """One notification as it was (or will be) sent."""
-    line = services.outbox_line(current_user, notification_id)
-    if line is None:
-        abort(404)
+    line = _outbox_line_or_404(notification_id)
     return render_template(
         "notify/message.html",
         n=line.notification,
@@ -57,12 +55,17 @@ def outbox_message(notification_id: int) -> ResponseReturnValue:
 @requires(Action.ADMINISTER)
 def outbox_retry(notification_id: int) -> ResponseReturnValue:
     """Send a failed message again, at the scheduler's next round."""
-    line = services.outbox_line(current_user, notification_id)
-    if line is None:
-        abort(404)
+    line = _outbox_line_or_404(notification_id)
     return run_action(
         services.retry,
         line.notification,
         success=_("Het bericht gaat bij de volgende ronde van de planner opnieuw uit."),
         then=url_for("notify.outbox_message", notification_id=notification_id),
     )
+
+
+def _outbox_line_or_404(notification_id: int) -> services.OutboxLine:
+    line = services.outbox_line(current_user, notification_id)
+    if line is None:
+        abort(404)
+    return line

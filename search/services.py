@@ -15,7 +15,20 @@ from datetime import date, datetime
 from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import ColumnElement, Integer, Select, and_, column, false, func, literal_column, or_, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    column,
+    exists,
+    false,
+    func,
+    literal_column,
+    or_,
+    select,
+    table,
+)
 from sqlalchemy.sql.elements import ClauseElement, ColumnClause
 
 from auth.models import User
@@ -117,17 +130,27 @@ def _visible_ids(user: User, object_type: str) -> Select[Any]:
             .join(Meeting, Minutes.meeting_id == Meeting.id)
             .where(visible(user, Minutes), visible(user, Meeting))
         )
-    model = index.SOURCES[object_type].model
+    model = _model(object_type)
     return select(model.id).where(visible(user, model))
 
 
 def _visible_entries(user: User) -> ColumnElement[bool]:
+    # Per matching entry, a lookup of its item by primary key; not ``object_id IN (every visible id)``,
+    # which makes the database list every visible item of each kind on every search (tens of thousands
+    # after a few years) before it looks at what the words matched.
     return or_(
         *(
-            and_(SearchEntry.object_type == object_type, SearchEntry.object_id.in_(_visible_ids(user, object_type)))
+            and_(
+                SearchEntry.object_type == object_type,
+                _visible_ids(user, object_type).where(_model(object_type).id == SearchEntry.object_id).exists(),
+            )
             for object_type in index.SOURCES
         )
     )
+
+
+def _model(object_type: str) -> Any:
+    return index.SOURCES[object_type].model
 
 
 # --- the query ------------------------------------------------------------------------------------------
@@ -344,9 +367,10 @@ def filter_choices(user: User) -> FilterChoices:
     themes = db.session.execute(
         select(Theme.id, Theme.name)
         .where(
+            # Per theme (a few dozen), the first visible item on it, by index; not every visible item.
             or_(
-                Theme.id.in_(select(AgendaItem.theme_id).where(visible(user, AgendaItem))),
-                Theme.id.in_(select(Case.theme_id).where(visible(user, Case))),
+                exists().where(AgendaItem.theme_id == Theme.id, visible(user, AgendaItem)),
+                exists().where(Case.theme_id == Theme.id, visible(user, Case)),
             )
         )
         .order_by(Theme.name)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
@@ -23,9 +22,9 @@ from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, select, text
 
-from core import create_app
 from core import db as core_db
 from core.extensions import db
+from tools import throwaway
 
 DEMO_PASSWORD = "regiotafel-demo"
 _CSRF = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -75,17 +74,7 @@ def _reset_database(app: Flask) -> None:
 def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     base = tmp_path_factory.mktemp("regiotafel")
     url = os.environ.get("DATABASE_URL") or f"sqlite:///{base / 'test.db'}"
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "REGIOTAFEL_ENV": "test",
-            "TESTING": True,
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "BUNDLE_CACHE_FOLDER": str(base / "bundels"),
-            "MAX_DOCUMENT_BYTES": 512 * 1024,
-            "DEMO_PASSWORD": DEMO_PASSWORD,
-        }
-    )
+    app = throwaway.app_on(url, base, TESTING=True, MAX_DOCUMENT_BYTES=512 * 1024, DEMO_PASSWORD=DEMO_PASSWORD)
     app.test_client_class = Client
     _reset_database(app)
     with app.app_context():
@@ -230,6 +219,22 @@ def account(email: str, name: str, organisation_id: int, *, password: str | None
     return person
 
 
+def switch_off(email: str) -> None:
+    """The demo's beheerder switches the account off, changing none of its details."""
+    from auth.services import update_user
+
+    person = user(email)
+    update_user(
+        user("beheer@regiotafel.test"),
+        person,
+        email=person.email,
+        name=person.name,
+        organisation_id=person.organisation_id,
+        function=person.function,
+        active=False,
+    )
+
+
 def new_meeting(meeting_date: Any, *, slug: str = "bo-brainport", **details: Any) -> Any:
     """A new cycle of the body, made by its secretariat, and its meeting (for a test's own items: an
     empty agenda, without the body's standing items unless ``standing_items=True``).
@@ -337,37 +342,16 @@ def own_database(tmp_path: Path, *, on: str | None = None, **config: Any) -> Ite
     what they commit, and other processes they start, see the same database. ``on``: "sqlite", or a
     PostgreSQL server (``postgresql+psycopg://user@host:port``), whatever the suite runs on."""
     base = os.environ.get("DATABASE_URL")
-    name = f"regiotafel_t_{uuid.uuid4().hex[:10]}"
     server = base.rsplit("/", 1)[0] if base else ""
     if on is not None:
         server = "" if on == "sqlite" else on
-    if server:
-        import psycopg
-
-        with psycopg.connect(server.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        url = f"{server}/{name}"
-    else:
-        url = f"sqlite:///{tmp_path / (name + '.db')}"
-    app = create_app(
-        {
-            "DATABASE_URL": url,
-            "REGIOTAFEL_ENV": "test",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "BUNDLE_CACHE_FOLDER": str(tmp_path / "bundels"),
-            **config,
-        }
-    )
-    try:
-        with app.app_context():
-            upgrade()
-        assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
-        yield app
-    finally:
-        with app.app_context():
-            db.engine.dispose()
-        if server:
-            import psycopg
-
-            with psycopg.connect(server.replace("+psycopg", "") + "/postgres", autocommit=True) as admin:
-                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with throwaway.database("postgresql" if server else "sqlite", tmp_path, server=server) as url:
+        app = throwaway.app_on(url, tmp_path, **config)
+        try:
+            with app.app_context():
+                upgrade()
+            assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+            yield app
+        finally:
+            with app.app_context():
+                db.engine.dispose()

@@ -70,19 +70,6 @@ class Figures:
     problems: list[str] = field(default_factory=list)
 
 
-def _app(url: str, folder: Path) -> Any:
-    from core import create_app
-
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "REGIOTAFEL_ENV": "test",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "BUNDLE_CACHE_FOLDER": str(folder / "bundels"),
-        }
-    )
-
-
 def _content(number: int) -> bytes:
     """A document of about 64 KB that compresses no more than a real PDF, different every time."""
     return f"%PDF-1.4\n% drill {number}\n".encode() + os.urandom(64 * 1024)
@@ -141,26 +128,18 @@ def _seconds(output: str) -> float:
 
 
 def drill(kind: str, folder: Path) -> Figures:
-    from flask_migrate import upgrade
     from sqlalchemy import func, select
 
     from audit.models import AuditRecord
-    from core.acting import origin
     from core.backup import counts
     from core.extensions import db
-    from demo.story import load
     from meetings.models import Document, StoredFile
 
     figures = Figures(kind)
     backup = folder / f"{kind}.backup"
     with throwaway.database(kind, folder) as source_url:
-        source = _app(source_url, folder)
-        with source.app_context():
-            upgrade()
-            with origin("drill"):
-                load("regiotafel-demo")
-                db.session.commit()
-            db.session.remove()
+        source = throwaway.app_on(source_url, folder)
+        throwaway.migrate_with_demo(source, by="drill")
         writer = Writer(source)
         writer.start()
         try:
@@ -193,7 +172,7 @@ def drill(kind: str, folder: Path) -> Figures:
         if restored.returncode != 0:
             figures.problems.append(f"backup restore failed: {restored.stdout}{restored.stderr}"[-3000:])
             return figures
-        target = _app(target_url, folder)
+        target = throwaway.app_on(target_url, folder)
         try:
             with target.app_context():
                 with db.engine.connect() as connection:

@@ -1,6 +1,6 @@
-"""Throwaway databases for the drills and benchmarks: a new SQLite file, or a new PostgreSQL database
-on a server (``postgresql://postgres@127.0.0.1:5432`` unless ``REGIOTAFEL_DRILL_POSTGRES`` names another),
-dropped afterwards."""
+"""Throwaway databases for the drills, benchmarks and tests that need a database of their own: a new
+SQLite file, or a new PostgreSQL database on a server (``postgresql://postgres@127.0.0.1:5432`` unless
+``REGIOTAFEL_DRILL_POSTGRES`` names another), dropped afterwards; and an app of the test kind on one."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from flask import Flask
 
 POSTGRES_SERVER = os.environ.get("REGIOTAFEL_DRILL_POSTGRES", "postgresql://postgres@127.0.0.1:5432")
 
@@ -26,13 +30,15 @@ def postgres_reachable(server: str = POSTGRES_SERVER) -> bool:
 
 @contextmanager
 def database(kind: str, folder: Path, *, server: str = POSTGRES_SERVER) -> Iterator[str]:
-    """The SQLAlchemy URL of a new, empty database of ``kind`` ("sqlite" or "postgresql")."""
+    """The SQLAlchemy URL of a new, empty database of ``kind`` ("sqlite" or "postgresql"). ``server``
+    may be written as libpq or as SQLAlchemy writes it (``postgresql+psycopg://…``)."""
     name = f"regiotafel_x_{uuid.uuid4().hex[:10]}"
     if kind == "sqlite":
         yield f"sqlite:///{folder / (name + '.db')}"
         return
     import psycopg
 
+    server = server.replace("postgresql+psycopg://", "postgresql://", 1)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     try:
@@ -40,3 +46,36 @@ def database(kind: str, folder: Path, *, server: str = POSTGRES_SERVER) -> Itera
     finally:
         with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def app_on(url: str, folder: Path, **config: Any) -> Flask:
+    """An app of the test kind (quick password hashes) on the database at ``url``, caching its
+    bundles below ``folder``; ``config`` adds to that or overrides it."""
+    from core import create_app
+
+    return create_app(
+        {
+            "DATABASE_URL": url,
+            "REGIOTAFEL_ENV": "test",
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+            "BUNDLE_CACHE_FOLDER": str(folder / "bundels"),
+            **config,
+        }
+    )
+
+
+def migrate_with_demo(app: Flask, *, by: str) -> None:
+    """Bring the app's empty database to the current schema and load the demo into it, recorded
+    as written by ``by`` (the drill, a benchmark)."""
+    from flask_migrate import upgrade
+
+    from core.acting import origin
+    from core.extensions import db
+    from demo.story import load
+
+    with app.app_context():
+        upgrade()
+        with origin(by):
+            load("regiotafel-demo")
+            db.session.commit()
+        db.session.remove()

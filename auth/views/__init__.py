@@ -19,7 +19,7 @@ from auth import bp, services, sessions
 from auth.forms import LanguageForm
 from auth.models import User
 from auth.policy import Action, can
-from auth.views import admin, calendar, links, signin  # noqa: F401  (routes register on import)
+from auth.views import admin, calendar, links, signin, sso  # noqa: F401  (routes register on import)
 from core.dates import now
 from core.sections import HomePanel
 
@@ -40,6 +40,7 @@ def _second_factor_first() -> ResponseReturnValue | None:
         and request.endpoint not in _SETUP_ALLOWED
         and sessions.requires_second_factor(current_user)
         and not current_user.mfa_enabled
+        and not session.get("sso_second_factor")
     ):
         flash(_("Uw rol vraagt om aanmelden in twee stappen. Stel dat eerst in."), "warning")
         return redirect(url_for("auth.mfa_setup"))

@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from auth import bp, invitations, services, sessions
+from auth import bp, invitations, services, sessions, sso
 from auth.forms import OrganisationForm, SwitchOffForm, UserForm, organisation_choices
 from auth.models import Invitation, Organisation, User
 from auth.policy import Action, get_visible, requires
@@ -24,7 +24,10 @@ from core.pages import form_page, run_action, submit_form
 def admin_index() -> ResponseReturnValue:
     """The beheerder's overview."""
     return render_template(
-        "auth/admin_index.html", organisations=services.list_organisations(), users=services.list_users()
+        "auth/admin_index.html",
+        organisations=services.list_organisations(),
+        users=services.list_users(),
+        providers=sso.list_providers(),
     )
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
+from authlib.common.urls import add_params_to_uri
 from flask import Response, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
@@ -11,7 +13,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 
 from audit.events import NOBODY
-from auth import bp, feeds, mfa, services, sessions, throttle
+from auth import bp, feeds, mfa, services, sessions, sso, throttle
 from auth.forms import LanguageForm, LoginForm, OwnPasswordForm, SecondFactorForm
 from auth.models import User
 from core.dates import now
@@ -39,11 +41,13 @@ def _address() -> str:
     return request.remote_addr or "onbekend"
 
 
-def _open_session(user: User, target: str) -> ResponseReturnValue:
-    """Start a fresh session: a new token at every sign-in, nothing of the old session carried over."""
+def _open_session(user: User, target: str, signed_in_with: dict[str, Any] | None = None) -> ResponseReturnValue:
+    """Start a fresh session: a new token at every sign-in, nothing of the old session carried over but
+    ``signed_in_with``: how a provider signed the person in (``auth.views.sso``)."""
     session.clear()
     token = sessions.sign_in(user, address=_address(), user_agent=request.user_agent.string or "")
     db.session.commit()
+    session.update(signed_in_with or {})
     session["sid"] = token
     session["seen"] = now().timestamp()
     login_user(user)
@@ -96,17 +100,18 @@ def login() -> ResponseReturnValue:
                 _refuse(form, "password", email, "password", message, throttled=bool(verdict.others))
             else:
                 return continue_sign_in(user, target)
-    return form_page("auth/login.html", form=form)
+    return form_page("auth/login.html", form=form, providers=sso.active_providers(), next=request.args.get("next"))
 
 
-def continue_sign_in(user: User, target: str) -> ResponseReturnValue:
-    """After a right password (typed, or just chosen on an invitation's or reset link's page): the
-    second factor where it is set up, else a session. A link never stands in for the second factor."""
-    if user.mfa_enabled:
+def continue_sign_in(user: User, target: str, signed_in_with: dict[str, Any] | None = None) -> ResponseReturnValue:
+    """After a right password (typed, or just chosen on an invitation's or reset link's page), or a
+    provider's word: the second factor where it is set up, else a session. A link never stands in for the
+    second factor; a provider does when it says it asked for one in the terms configured (``auth.sso``)."""
+    if user.mfa_enabled and not (signed_in_with or {}).get("sso_second_factor"):
         session.clear()
-        session.update(mfa_user=user.id, mfa_since=now().timestamp(), mfa_next=target)
+        session.update(mfa_user=user.id, mfa_since=now().timestamp(), mfa_next=target, mfa_with=signed_in_with)
         return redirect(url_for("auth.second_factor"))
-    return _open_session(user, target)
+    return _open_session(user, target, signed_in_with)
 
 
 @bp.route("/auth/tweede-stap", methods=["GET", "POST"])
@@ -125,7 +130,7 @@ def second_factor() -> ResponseReturnValue:
             _refuse(form, "code", user.email, "mfa", _too_many_codes(verdict), throttled=True, checked=False)
         # Checked before asking whether the verdict admits, as the password is: the same work either way.
         elif sessions.check_second_factor(user, code=form.code.data or "") and verdict.admits:
-            return _open_session(user, session.get("mfa_next") or url_for("core.home"))
+            return _open_session(user, session.get("mfa_next") or url_for("core.home"), session.get("mfa_with"))
         else:
             db.session.rollback()  # a right code that the wait refuses stays unused
             message = _too_many_codes(verdict) if verdict.others else _("Deze code klopt niet.")
@@ -139,9 +144,22 @@ def logout() -> ResponseReturnValue:
     if current_user.is_authenticated and session.get("sid"):
         sessions.sign_out(current_user, token=session["sid"])
         db.session.commit()
+    at_provider = session.get("sso_logout") if current_user.is_authenticated else None
     logout_user()
     session.clear()
     flash(_("U bent uitgelogd."), "success")
+    if at_provider:
+        # RP-initiated logout: the provider ends its session too, then sends the browser back here.
+        return redirect(
+            add_params_to_uri(
+                at_provider["endpoint"],
+                {
+                    "id_token_hint": at_provider["id_token"],
+                    "client_id": at_provider["client_id"],
+                    "post_logout_redirect_uri": url_for("auth.login", _external=True),
+                },
+            )
+        )
     return redirect(url_for("auth.login"))
 
 

@@ -8,18 +8,21 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import User
 from auth.policy import visible
 from cases.models import Case, CaseType
-from cases.services.cases import FOLLOW_UP_TYPES
-from cases.workflows import WORKFLOWS
+from cases.workflows import FOLLOW_UP_TYPES, WORKFLOWS
 from core.extensions import db
 from core.web import absolute_url
 from meetings.calendar.ics import DayEntry
 
-#: Still the owner's to deliver: the states in which a due date can pass (not yet reported done).
-_TO_DELIVER = or_(*(and_(Case.type == t, Case.state.in_(WORKFLOWS[t].overdue_in)) for t in FOLLOW_UP_TYPES))
+
+def _to_deliver() -> ColumnElement[bool]:
+    """Still the owner's to deliver: the states in which a due date can pass (not yet reported done)."""
+    return or_(*(and_(Case.type == t, Case.state.in_(WORKFLOWS[t].overdue_in)) for t in FOLLOW_UP_TYPES))
+
 
 #: The kind as the event's title starts with it, in the reader's language (a feed is read in the
 #: user's own language, which the case types' Dutch names are not).
@@ -31,7 +34,7 @@ def due_dates(user: User) -> list[DayEntry]:
     mine = or_(Case.assignee_id == user.id, Case.owner_organisation_id == user.organisation_id)
     cases = db.session.scalars(
         select(Case)
-        .where(visible(user, Case), _TO_DELIVER, mine, Case.due_date.is_not(None))
+        .where(visible(user, Case), _to_deliver(), mine, Case.due_date.is_not(None))
         .options(joinedload(Case.body), joinedload(Case.owner_organisation))
         .order_by(Case.due_date, Case.id)
     )

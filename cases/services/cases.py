@@ -19,7 +19,7 @@ from auth.services import share
 from cases.engine import effect, is_overdue, workflow_of
 from cases.models import Case, CaseEvent, CaseType, EventKind, RouteStep
 from cases.services import attachments, planning, route
-from cases.workflows import TYPE_LABELS, WORKFLOWS, Transition
+from cases.workflows import FOLLOW_UP_TYPES, TYPE_LABELS, WORKFLOWS, Transition
 from core.acting import service
 from core.dates import show_date, today
 from core.db import Audience
@@ -42,8 +42,6 @@ from meetings.papers.pdf import FollowUpLine
 from meetings.services.agenda import add_agenda_item, agenda_of, previous_meeting
 from meetings.services.bodies import organisations_of
 from meetings.services.cycles import open_cycle_for_requests
-
-FOLLOW_UP_TYPES = (CaseType.ACTIEPUNT, CaseType.TOEZEGGING)
 
 
 def _check_theme(theme_id: int | None) -> None:
@@ -192,7 +190,8 @@ def create_follow_up(
     """Record an actiepunt or toezegging, from a decision or (a commitment) from a debate."""
     ensure(actor, Action.MANAGE, body)
     case_type = CaseType(case_type)
-    if case_type not in FOLLOW_UP_TYPES:
+    workflow = WORKFLOWS[case_type]
+    if not workflow.follow_up:
         raise DomainError(_("Kies actiepunt of toezegging."), field="case_type")
     if decision is not None:
         ensure(actor, Action.VIEW, decision)
@@ -216,11 +215,11 @@ def create_follow_up(
         assignee = db.session.get(User, assignee_id)
         if assignee is None or assignee.organisation_id != owner_organisation_id:
             raise DomainError(_("De uitvoerder hoort bij de eigenaar-organisatie te werken."), field="assignee_id")
-    if due_date is None and case_type is CaseType.ACTIEPUNT:
+    if due_date is None and workflow.due_date_required:
         raise DomainError(_("Geef een datum waarop het actiepunt klaar moet zijn."), field="due_date")
     case = Case(
         type=case_type,
-        state=WORKFLOWS[case_type].initial,
+        state=workflow.initial,
         body_id=body.id,
         title=title.strip(),
         description=description or "",
@@ -314,11 +313,12 @@ def change_due_date(actor: User, case: Case, *, due_date: date, reason: str) -> 
         raise DomainError(_("Geef een reden voor de nieuwe datum."), field="reason")
     if due_date == case.due_date:
         raise DomainError(_("Dit is al de datum."), field="due_date")
-    if case.type not in FOLLOW_UP_TYPES:
+    workflow = workflow_of(case)
+    if not workflow.follow_up:
         raise DomainError(_("Alleen een actiepunt of toezegging heeft een datum om te verplaatsen."), field="due_date")
-    if case.state in workflow_of(case).closed:
+    if case.state in workflow.closed:
         raise DomainError(
-            _("De zaak is %(state)s; de datum ligt vast.", state=workflow_of(case).label(case.state)), field="due_date"
+            _("De zaak is %(state)s; de datum ligt vast.", state=workflow.label(case.state)), field="due_date"
         )
     db.session.add(
         CaseEvent(
@@ -371,14 +371,16 @@ _SOONEST_FIRST = (Case.due_date.is_(None), Case.due_date, Case.id)
 
 
 def still_open(*types: CaseType) -> Any:
-    """Cases of these types that their workflow has not closed."""
+    """Cases of these types that their workflow has not closed (read from the declarations at each call)."""
     return or_(*(and_(Case.type == t, Case.state.not_in(WORKFLOWS[t].closed)) for t in types))
 
 
-_OPEN_FOLLOW_UP = still_open(*FOLLOW_UP_TYPES)
-_WAITING_REQUEST = and_(
-    Case.type == CaseType.AGENDAVERZOEK, Case.state.in_(("ingediend", "in_behandeling", "doorgeschoven"))
-)
+def _open_follow_ups() -> Any:
+    return still_open(*FOLLOW_UP_TYPES)
+
+
+def _waiting_requests() -> Any:
+    return still_open(CaseType.AGENDAVERZOEK)
 
 
 def _visible_cases(user: User, *conditions: Any, order_by: Any = (Case.id,), join: Any = None) -> list[Case]:
@@ -394,7 +396,7 @@ def _visible_cases(user: User, *conditions: Any, order_by: Any = (Case.id,), joi
 def my_follow_ups(user: User) -> list[Case]:
     """Open actions and commitments for the user or the user's organisation, soonest first."""
     mine = or_(Case.assignee_id == user.id, Case.owner_organisation_id == user.organisation_id)
-    return _visible_cases(user, _OPEN_FOLLOW_UP, mine, order_by=_SOONEST_FIRST)
+    return _visible_cases(user, _open_follow_ups(), mine, order_by=_SOONEST_FIRST)
 
 
 def requests_to_handle(user: User) -> list[Case]:
@@ -402,12 +404,12 @@ def requests_to_handle(user: User) -> list[Case]:
     body_ids = bodies_where(user, Action.MANAGE)
     if not body_ids:
         return []
-    return _visible_cases(user, _WAITING_REQUEST, Case.body_id.in_(body_ids), order_by=(Case.created_at,))
+    return _visible_cases(user, _waiting_requests(), Case.body_id.in_(body_ids), order_by=(Case.created_at,))
 
 
 def open_follow_ups_of_bodies(user: User, body_ids: list[int]) -> list[Case]:
     """All open actions and commitments in these bodies (the secretariat's chase list)."""
-    return _visible_cases(user, _OPEN_FOLLOW_UP, Case.body_id.in_(body_ids), order_by=_SOONEST_FIRST)
+    return _visible_cases(user, _open_follow_ups(), Case.body_id.in_(body_ids), order_by=_SOONEST_FIRST)
 
 
 def requests_of_cycle(user: User, cycle: Cycle) -> list[Case]:
@@ -447,9 +449,7 @@ def is_due_soon(case: Case) -> bool:
 def notas_at_turn(user: User) -> list[Case]:
     """Notas waiting for this user's paraaf or decision."""
     on_route = exists().where(RouteStep.case_id == Case.id, RouteStep.user_id == user.id)
-    waiting = _visible_cases(
-        user, Case.type == CaseType.NOTA, Case.state.in_(("ter_parafering", "ter_beslissing")), on_route
-    )
+    waiting = _visible_cases(user, Case.type == CaseType.NOTA, Case.state.in_(route.ON_ROUTE), on_route)
     turn = route.turns(waiting)
     return [case for case in waiting if (step := turn[case.id]) is not None and step.user_id == user.id]
 
@@ -482,7 +482,7 @@ class OrganisationRow:
 def follow_up_overview(user: User, body: Body, *, include_closed: bool = False) -> list[OrganisationRow]:
     """Per owner organisation: the body's actions and commitments, overdue ones first."""
     conditions: list[Any] = [Case.body_id == body.id]
-    conditions.append(Case.type.in_(FOLLOW_UP_TYPES) if include_closed else _OPEN_FOLLOW_UP)
+    conditions.append(Case.type.in_(FOLLOW_UP_TYPES) if include_closed else _open_follow_ups())
     rows: dict[int, OrganisationRow] = {}
     for case in _visible_cases(user, *conditions, order_by=_SOONEST_FIRST):
         rows.setdefault(case.owner_organisation_id, OrganisationRow(case.owner_organisation)).cases.append(case)
@@ -497,7 +497,7 @@ def progress_report(user: User, item: AgendaItem) -> tuple[list[Case], list[Case
     meeting = db.session.get(Meeting, item.meeting_id)
     assert meeting is not None
     previous = previous_meeting(meeting)
-    open_cases = _visible_cases(user, Case.body_id == item.body_id, _OPEN_FOLLOW_UP, order_by=_SOONEST_FIRST)
+    open_cases = _visible_cases(user, Case.body_id == item.body_id, _open_follow_ups(), order_by=_SOONEST_FIRST)
     closed_since: list[Case] = []
     if previous is not None:
         closed_since = _visible_cases(

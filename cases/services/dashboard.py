@@ -24,34 +24,24 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import Organisation, User
 from auth.policy import visible
-from cases.models import Case, CaseEvent, CaseType, EventKind
-from cases.workflows import WORKFLOWS
+from cases.models import Case, CaseEvent, EventKind
+from cases.workflows import FOLLOW_UP_TYPES, WORKFLOWS, Progress
 from core.dates import local_to_utc, to_local, today
 from core.extensions import db
 from meetings.models import AgendaItem, Body, Cycle, Decision, Meeting, Milestone, MilestoneKind, Season, Theme
 
-FOLLOW_UP_TYPES = (CaseType.ACTIEPUNT, CaseType.TOEZEGGING)
-
-#: The statuses of the first chart, in the order of the bars' segments. Actions and commitments
-#: have workflows of their own; their states meet in these groups. "te_laat" is derived.
+#: Derived, never a state: a case past its due date while its owner still has to deliver.
+LATE = "te_laat"
+#: The statuses of the first chart, in the order of the bars' segments, as the legend names them.
+#: Actions and commitments have workflows of their own; each declares which of these segments its
+#: states count in (``Workflow.progress``).
 STATUSES: dict[str, object] = {
-    "te_laat": _l("over de datum"),
-    "open": _l("open / openstaand"),
-    "bezig": _l("in uitvoering / deels voldaan"),
-    "gereed": _l("gereed gemeld"),
-    "afgerond": _l("afgerond / voldaan"),
-    "vervallen": _l("vervallen"),
-}
-STATUS_OF_STATE: dict[tuple[CaseType, str], str] = {
-    (CaseType.ACTIEPUNT, "open"): "open",
-    (CaseType.ACTIEPUNT, "in_uitvoering"): "bezig",
-    (CaseType.ACTIEPUNT, "gereed"): "gereed",
-    (CaseType.ACTIEPUNT, "afgerond"): "afgerond",
-    (CaseType.ACTIEPUNT, "vervallen"): "vervallen",
-    (CaseType.TOEZEGGING, "openstaand"): "open",
-    (CaseType.TOEZEGGING, "deels_voldaan"): "bezig",
-    (CaseType.TOEZEGGING, "voldaan"): "afgerond",
-    (CaseType.TOEZEGGING, "vervallen"): "vervallen",
+    LATE: _l("over de datum"),
+    Progress.OPEN: _l("open / openstaand"),
+    Progress.BEZIG: _l("in uitvoering / deels voldaan"),
+    Progress.GEREED: _l("gereed gemeld"),
+    Progress.AFGEROND: _l("afgerond / voldaan"),
+    Progress.VERVALLEN: _l("vervallen"),
 }
 
 WEEKS = 26
@@ -67,6 +57,8 @@ class OrganisationStatus:
     name: str
     short_name: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    #: How many are not closed (late or not): what is still to be done.
+    to_do: int = 0
 
     @property
     def total(self) -> int:
@@ -136,16 +128,15 @@ def status_by_organisation(user: User, body: Body, day: date) -> list[Organisati
     rows: dict[int, OrganisationStatus] = {}
     for org_id, name, short_name, case_type, state, count, late_count in db.session.execute(query):
         row = rows.setdefault(org_id, OrganisationStatus(name=name, short_name=short_name))
-        status = STATUS_OF_STATE.get((case_type, state), "open")
-        if state in WORKFLOWS[case_type].overdue_in:
-            row.counts["te_laat"] += int(late_count or 0)
+        workflow = WORKFLOWS[case_type]
+        state = workflow.state(state)  # a state its workflow does not declare is an error, not "open"
+        if state not in workflow.closed:
+            row.to_do += count
+        if state in workflow.overdue_in:
+            row.counts[LATE] += int(late_count or 0)
             count -= int(late_count or 0)
-        row.counts[status] += count
-    done = ("afgerond", "vervallen")
-    return sorted(
-        rows.values(),
-        key=lambda r: (-r.counts["te_laat"], -(r.total - sum(r.counts[k] for k in done)), r.name),
-    )
+        row.counts[workflow.progress[state]] += count
+    return sorted(rows.values(), key=lambda r: (-r.counts[LATE], -r.to_do, r.name))
 
 
 def week_ends(day: date, weeks: int = WEEKS) -> list[date]:

@@ -63,9 +63,10 @@ def create_dossier(
 
 def _ensure_may_link(actor: User, dossier: Case) -> None:
     ensure(actor, Action.MANAGE, dossier)
-    if dossier.type is not CaseType.DOSSIER:
+    workflow = workflow_of(dossier)
+    if not workflow.holds_items:
         raise DomainError(_("Alleen een dossier groepeert agendapunten, besluiten en zaken."))
-    if dossier.state in workflow_of(dossier).closed:
+    if dossier.state in workflow.closed:
         raise DomainError(_("Het dossier is afgesloten. Heropen het om iets toe te voegen."))
 
 
@@ -216,6 +217,7 @@ def timeline(user: User, dossier: Case) -> list[TimelineEntry]:
             .options(joinedload(CaseEvent.actor))
         ):
             case = linked_cases[event.case_id][1]
+            assert event.to_state is not None  # a step always leads to a state
             entries.append(
                 TimelineEntry(
                     at=event.at,

@@ -14,8 +14,8 @@ from sqlalchemy.orm import aliased
 from auth.models import User
 from auth.policy import Action, bodies_where
 from cases.models import Case
-from cases.services.cases import FOLLOW_UP_TYPES, _visible_cases, still_open
-from cases.workflows import TYPE_LABELS, WORKFLOWS
+from cases.services.cases import _visible_cases, still_open
+from cases.workflows import FOLLOW_UP_TYPES, TYPE_LABELS, WORKFLOWS
 from core.dates import local_to_utc, show_date, to_local, today
 from core.sections import NewsLine
 from meetings.models import Decision, Meeting

@@ -9,12 +9,13 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from audit.conflicts import expect_version
 from auth.models import User
 from auth.policy import Action, can, ensure
-from cases.engine import effect, guard
-from cases.models import Case, CaseEvent, CaseType, EventKind, RouteStep, StepStatus
+from cases.engine import effect, guard, workflow_of
+from cases.models import Case, CaseEvent, EventKind, RouteStep, StepStatus
 from cases.services import route
-from cases.workflows import Transition
+from cases.workflows import NotaState, Transition
 from core.acting import service
 from core.dates import now
 from core.errors import DomainError, NotPermitted
@@ -108,7 +109,7 @@ def _returned(actor: User, case: Case, transition: Transition, reason: str | Non
 @effect("beslissing")
 def _decided(actor: User, case: Case, transition: Transition, reason: str | None, _details: Mapping[str, Any]) -> None:
     step = _turn(case)
-    step.status = StepStatus.AKKOORD if transition.target == "besloten" else StepStatus.AFGEWEZEN
+    step.status = StepStatus.AKKOORD if transition.target == NotaState.BESLOTEN else StepStatus.AFGEWEZEN
     step.approved_version = case.text_version
     step.decided_at = now()
     step.comment = reason
@@ -120,20 +121,18 @@ def _decided(actor: User, case: Case, transition: Transition, reason: str | None
 def may_edit(user: User, case: Case) -> bool:
     """The author changes text and route, while the nota is a concept."""
     return (
-        case.type is CaseType.NOTA
-        and case.state == "concept"
-        and user.id == case.created_by_id
-        and can(user, Action.VIEW, case)
+        case.state in workflow_of(case).editable_in and user.id == case.created_by_id and can(user, Action.VIEW, case)
     )
 
 
 def ensure_may_edit(actor: User, case: Case) -> None:
     ensure(actor, Action.VIEW, case)
-    if case.type is not CaseType.NOTA:
+    workflow = workflow_of(case)
+    if not workflow.route:
         raise DomainError(_("Alleen een nota heeft een parafenroute."))
     if actor.id != case.created_by_id:
         raise NotPermitted(_("Alleen de auteur wijzigt de nota en haar parafenroute."), obj=case)
-    if case.state != "concept":
+    if case.state not in workflow.editable_in:
         raise DomainError(_("De nota is niet meer in concept. Neem haar eerst terug om te wijzigen."))
 
 
@@ -151,6 +150,7 @@ def _event(actor: User, case: Case, kind: EventKind, note: str) -> None:
 @service
 def add_route_step(actor: User, case: Case, *, user_id: int, capacity: str, decides: bool = False) -> RouteStep:
     """Put a signatory on the route: a paraaf before the decision-maker, or the decision-maker."""
+    db.lock(case)  # the route changes one author's click at a time, against the state it is in now
     ensure_may_edit(actor, case)
     capacity = (capacity or "").strip()
     if not capacity:
@@ -190,6 +190,7 @@ def _step_of(case: Case, step_id: int) -> RouteStep:
 
 @service
 def remove_route_step(actor: User, case: Case, *, step_id: int) -> None:
+    db.lock(case)
     ensure_may_edit(actor, case)
     step = _step_of(case, step_id)
     steps = [s for s in route.route_of(case) if s.id != step.id]
@@ -203,6 +204,7 @@ def remove_route_step(actor: User, case: Case, *, step_id: int) -> None:
 @service
 def move_route_step(actor: User, case: Case, *, step_id: int, offset: int) -> None:
     """Move a paraaf up (-1) or down (+1) among the parafen; the decision-maker stays last."""
+    db.lock(case)
     ensure_may_edit(actor, case)
     step = _step_of(case, step_id)
     if step.decides:
@@ -217,8 +219,18 @@ def move_route_step(actor: User, case: Case, *, step_id: int, offset: int) -> No
 
 
 @service
-def edit_nota(actor: User, case: Case, *, title: str, kenmerk: str | None, description: str) -> None:
-    """Change the nota. A new title or text voids every paraaf given so far."""
+def edit_nota(
+    actor: User,
+    case: Case,
+    *,
+    title: str,
+    kenmerk: str | None,
+    description: str,
+    expected_version: int | None = None,
+) -> None:
+    """Change the nota. A new title or text voids every paraaf given so far. Not over someone else's
+    change since ``expected_version``, the version the form was opened with."""
+    expect_version(actor, case, expected_version, ("title", "kenmerk", "description"))
     ensure_may_edit(actor, case)
     title = (title or "").strip()
     if not title:

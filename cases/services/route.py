@@ -6,7 +6,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from cases.models import Case, RouteStep, StepStatus
+from cases.workflows import NotaState
 from core.extensions import db
+
+#: While the nota is on its way along the route: someone on it has the turn (``at_turn``).
+ON_ROUTE = (NotaState.TER_PARAFERING, NotaState.TER_BESLISSING)
 
 
 def route_of(case: Case) -> list[RouteStep]:
@@ -38,9 +42,9 @@ def at_turn(case: Case, steps: list[RouteStep] | None = None) -> RouteStep | Non
     """Whose turn it is: the first paraaf that does not hold while the nota is ter parafering,
     the decision-maker while it is ter beslissing; nobody otherwise."""
     steps = route_of(case) if steps is None else steps
-    if case.state == "ter_parafering":
+    if case.state == NotaState.TER_PARAFERING:
         return next((step for step in parafen(steps) if not holds(step, case)), None)
-    if case.state == "ter_beslissing":
+    if case.state == NotaState.TER_BESLISSING:
         return decision_step(steps)
     return None
 

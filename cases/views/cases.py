@@ -107,7 +107,7 @@ def follow_up_new(slug: str) -> ResponseReturnValue:
     ensure(current_user, Action.MANAGE, body)
     form = _follow_up_form(body.id)
     if not form.is_submitted():
-        form.case_type.data = "toezegging"
+        form.case_type.data = CaseType.TOEZEGGING.value
     case = submit_form(form, lambda user: services.create_follow_up(user, body, **_follow_up_data(form)))
     if case:
         flash(_("%(ref)s vastgelegd.", ref=case.reference), "success")
@@ -191,7 +191,8 @@ def _case_page(
     scheduling = next((t for t in transitions if "position" in t.asks), None)
     if scheduling is not None:
         context["schedule_form"] = schedule_form or _schedule_form(case, scheduling.name, ScheduleForm(formdata=None))
-    if case.type is CaseType.NOTA:
+    workflow = engine.workflow_of(case)
+    if workflow.route:
         steps = route.route_of(case)
         may_edit = nota.may_edit(current_user, case)
         if may_edit:
@@ -208,7 +209,7 @@ def _case_page(
             "may_edit": may_edit,
             "step_form": step_form,
         }
-    if case.type is CaseType.DOSSIER:
+    if workflow.holds_items:
         may_link = may_manage and not engine.is_closed(case)
         if may_link:
             link_form = link_form or DossierLinkForm(formdata=None)
@@ -223,7 +224,7 @@ def _case_page(
         render_template(
             "cases/case.html",
             case=case,
-            workflow=engine.workflow_of(case),
+            workflow=workflow,
             type_label=TYPE_LABELS[case.type],
             shared_with=named_people(case),
             history=history,
@@ -233,7 +234,7 @@ def _case_page(
             due_soon=services.is_due_soon(case),
             may_note=services.may_add_note(current_user, case),
             may_manage=may_manage,
-            may_move_date=may_manage and case.type in services.FOLLOW_UP_TYPES and not engine.is_closed(case),
+            may_move_date=may_manage and workflow.follow_up and not engine.is_closed(case),
             notifications=notifications_about("cases", case.id) if may_manage else [],
             in_dossiers=dossiers.dossiers_holding(current_user, case_id=case.id),
             transition_form=transition_form,
@@ -383,7 +384,12 @@ def nota_edit(case_id: int) -> ResponseReturnValue:
     done = submit_form(
         form,
         lambda user: nota.edit_nota(
-            user, case, title=form.title.data or "", kenmerk=form.kenmerk.data, description=form.description.data or ""
+            user,
+            case,
+            title=form.title.data or "",
+            kenmerk=form.kenmerk.data,
+            description=form.description.data or "",
+            expected_version=form.version.data,
         ),
     )
     if done:

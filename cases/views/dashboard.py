@@ -15,6 +15,7 @@ from flask_login import current_user, login_required
 from auth.models import User
 from cases import bp
 from cases.services import dashboard as numbers
+from cases.workflows import Progress
 from core import charts
 from core.dates import show_date
 from core.labels import label
@@ -24,12 +25,12 @@ from meetings.services import bodies as body_services
 
 #: Colour and pattern per status (the legend names the pattern): colour never tells alone.
 _STATUS_LOOK: dict[str, tuple[str, str]] = {
-    "te_laat": (charts.BAD, "crosshatch"),
-    "open": (charts.ACCENT, "dots"),
-    "bezig": (charts.BRAND, "diagonal"),
-    "gereed": (charts.WARN, "horizontal"),
-    "afgerond": (charts.OK, charts.PLAIN),
-    "vervallen": (charts.MUTED, "vertical"),
+    numbers.LATE: (charts.BAD, "crosshatch"),
+    Progress.OPEN: (charts.ACCENT, "dots"),
+    Progress.BEZIG: (charts.BRAND, "diagonal"),
+    Progress.GEREED: (charts.WARN, "horizontal"),
+    Progress.AFGEROND: (charts.OK, charts.PLAIN),
+    Progress.VERVALLEN: (charts.MUTED, "vertical"),
 }
 
 
@@ -75,7 +76,7 @@ def _status_chart(data: numbers.Dashboard) -> charts.StackedBarChart | None:
         for key, text in numbers.STATUSES.items()
     ]
     total = sum(r.total for r in data.statuses)
-    late = sum(r.counts["te_laat"] for r in data.statuses)
+    late = sum(r.counts[numbers.LATE] for r in data.statuses)
     return charts.stacked_bars(
         [charts.Row(r.short_name, tuple(r.counts[key] for key in numbers.STATUSES)) for r in data.statuses],
         series,

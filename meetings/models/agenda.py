@@ -11,7 +11,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Mapped, aliased, mapped_column
 from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import Organisation, User
-from core.db import AudienceMixin, Base, created_at, intpk
+from core.db import AudienceMixin, Base, VersionedMixin, created_at, intpk
 from meetings.models.body import Theme
 from meetings.models.cycle import Meeting
 
@@ -95,7 +95,7 @@ class ReleasedWithTheAgenda:
         return self.meeting.agenda_published
 
 
-class AgendaItem(ReleasedWithTheAgenda, AudienceMixin, Base):
+class AgendaItem(ReleasedWithTheAgenda, VersionedMixin, AudienceMixin, Base):
     """One point on a meeting's agenda; members see it once the agenda is published."""
 
     __tablename__ = "agenda_items"
@@ -145,7 +145,7 @@ class AgendaItem(ReleasedWithTheAgenda, AudienceMixin, Base):
         return f"{self.position}. {self.title}"
 
 
-class Document(ReleasedWithTheAgenda, AudienceMixin, Base):
+class Document(ReleasedWithTheAgenda, VersionedMixin, AudienceMixin, Base):
     """An uploaded meeting document. Its content is a ``StoredFile``, named by its hash."""
 
     __tablename__ = "documents"

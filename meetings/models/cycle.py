@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.dates import to_local, today
-from core.db import AudienceMixin, Base, ScaffoldingMixin, created_at, intpk
+from core.db import AudienceMixin, Base, ScaffoldingMixin, VersionedMixin, created_at, intpk
 
 if TYPE_CHECKING:
     from auth.models import User
@@ -58,7 +58,7 @@ class ReviewStatus(enum.StrEnum):
     VASTGESTELD = "vastgesteld"  # adopted; changes only by a new decision
 
 
-class Cycle(ScaffoldingMixin, Base):
+class Cycle(VersionedMixin, ScaffoldingMixin, Base):
     """One round of a body, planned backwards and forwards from its meeting date; seen with its meeting."""
 
     __tablename__ = "cycles"
@@ -96,7 +96,7 @@ class Cycle(ScaffoldingMixin, Base):
         return f"cyclus {self.season.value} {self.year}"
 
 
-class Milestone(ScaffoldingMixin, Base):
+class Milestone(VersionedMixin, ScaffoldingMixin, Base):
     """A date in a cycle's plan; seen with the cycle's meeting."""
 
     __tablename__ = "milestones"
@@ -122,7 +122,7 @@ class Milestone(ScaffoldingMixin, Base):
         return f"mijlpaal {self.kind.value} ({self.due_date.isoformat()})"
 
 
-class Meeting(AudienceMixin, Base):
+class Meeting(VersionedMixin, AudienceMixin, Base):
     """A meeting of a body: the bestuurlijk overleg of a cycle."""
 
     __tablename__ = "meetings"

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import Organisation, User
-from core.db import AudienceMixin, Base, SubmittedMixin, created_at, intpk
+from core.db import AudienceMixin, Base, SubmittedMixin, VersionedMixin, created_at, intpk
 from meetings.models.agenda import AgendaItem
 from meetings.models.cycle import Meeting, ReviewStatus
 
 
-class Decision(AudienceMixin, Base):
+class Decision(VersionedMixin, AudienceMixin, Base):
     """A decision on an agenda item; numbered per item (3.1, 3.2) on the besluitenlijst."""
 
     __tablename__ = "decisions"
@@ -66,7 +66,7 @@ class CommentStatus(enum.StrEnum):
     BEANTWOORD = "beantwoord"  # answered without changing the text
 
 
-class DecisionComment(SubmittedMixin, Base):
+class DecisionComment(VersionedMixin, SubmittedMixin, Base):
     """A member's comment on a decision of a concept besluitenlijst, addressed to the secretariat."""
 
     __tablename__ = "decision_comments"
@@ -98,7 +98,7 @@ class DecisionComment(SubmittedMixin, Base):
         return f"reactie op besluit {self.decision_id}"
 
 
-class Minutes(AudienceMixin, Base):
+class Minutes(VersionedMixin, AudienceMixin, Base):
     """The verslag of a meeting: drafted by the secretariat, shared, then adopted."""
 
     __tablename__ = "minutes"

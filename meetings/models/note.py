@@ -8,13 +8,13 @@ from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import User
-from core.db import AudienceMixin, Base, created_at, intpk
+from core.db import AudienceMixin, Base, VersionedMixin, created_at, intpk
 from meetings.models.agenda import AgendaItem
 from meetings.models.body import Body
 from meetings.models.cycle import Meeting
 
 
-class Note(AudienceMixin, Base):
+class Note(VersionedMixin, AudienceMixin, Base):
     """A position, a preparation, a signal: by default seen by its author's side only.
 
     A province's negotiating position is the model of a regio note; a vertrouwelijk note is shared

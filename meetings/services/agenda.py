@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from audit.conflicts import expect_version
 from auth.models import Organisation, User
 from auth.policy import Action, can, ensure, get_visible, visible
 from auth.services import ensure_parts_within, share
@@ -88,6 +89,10 @@ def add_agenda_item(
     return item
 
 
+#: What the agenda item's form edits.
+ITEM_FIELDS = ("title", "kind", "description", "organisation_id", "theme_id", "duration_minutes", "audience")
+
+
 @service
 def update_agenda_item(
     actor: User,
@@ -101,9 +106,12 @@ def update_agenda_item(
     audience: Audience | None = None,
     shared_with: list[int] | None = None,
     duration_minutes: int | None = None,
+    expected_version: int | None = None,
 ) -> None:
-    """Change an agenda item (its audience too, when one is given)."""
+    """Change an agenda item (its audience too, when one is given); not when someone else changed it
+    since ``expected_version``, the version the form was opened with."""
     ensure(actor, Action.MANAGE, item)
+    expect_version(actor, item, expected_version, ITEM_FIELDS)
     _check_refs(organisation_id, theme_id)
     _check_duration(duration_minutes)
     item.title = title.strip()
@@ -221,6 +229,7 @@ def remove_agenda_item(actor: User, item: AgendaItem) -> None:
 def publish_agenda(actor: User, meeting: Meeting) -> None:
     """Send the agenda out: from now on the members see its items and documents."""
     ensure(actor, Action.MANAGE, meeting)
+    db.lock(meeting)  # two secretaries publishing at once: the second one finds it published
     if meeting.agenda_published:
         raise DomainError(_("De agenda is al gepubliceerd."))
     if not db.session.scalar(select(func.count(AgendaItem.id)).where(AgendaItem.meeting_id == meeting.id)):

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from audit.conflicts import expect_version
 from auth.models import User
 from auth.policy import Action, ensure, get_visible, visible
 from core.acting import service
@@ -193,10 +194,12 @@ def update_meeting(
     location: str,
     chair: str,
     kenmerk: str | Unchanged | None = UNCHANGED,
+    expected_version: int | None = None,
 ) -> None:
     """Change when and where a meeting is (and its kenmerk, when given; None takes it away); a new
-    date moves the cycle's whole plan with it."""
+    date moves the cycle's whole plan with it. Not when someone else changed it since ``expected_version``."""
     ensure(actor, Action.MANAGE, meeting)
+    expect_version(actor, meeting, expected_version, ("starts_at", "ends_at", "location", "chair", "kenmerk"))
     _check_times(start_time, end_time)
     cycle = meeting.cycle
     if Season.of(meeting_date) is not cycle.season or meeting_date.year != cycle.year:
@@ -241,24 +244,20 @@ def check_milestone_order(milestones: list[Milestone], kind: MilestoneKind, due_
     rank = MILESTONE_ORDER.index(kind)
     for other in milestones:
         other_rank = MILESTONE_ORDER.index(other.kind)
-        if other_rank < rank and other.due_date > due_date:
-            message = _(
-                "‘%(kind)s’ kan niet vóór ‘%(other)s’ (%(date)s) liggen. De volgorde is: %(order)s.",
-                kind=label(kind),
-                other=label(other.kind),
-                date=show_date(other.due_date),
-                order=_order_text(),
-            )
-        elif other_rank > rank and other.due_date < due_date:
-            message = _(
-                "‘%(kind)s’ kan niet na ‘%(other)s’ (%(date)s) liggen. De volgorde is: %(order)s.",
-                kind=label(kind),
-                other=label(other.kind),
-                date=show_date(other.due_date),
-                order=_order_text(),
-            )
-        else:
+        passes_earlier = other_rank < rank and other.due_date > due_date
+        passes_later = other_rank > rank and other.due_date < due_date
+        if not (passes_earlier or passes_later):
             continue
+        names = {
+            "kind": label(kind),
+            "other": label(other.kind),
+            "date": show_date(other.due_date),
+            "order": _order_text(),
+        }
+        if passes_earlier:
+            message = _("‘%(kind)s’ kan niet vóór ‘%(other)s’ (%(date)s) liggen. De volgorde is: %(order)s.", **names)
+        else:
+            message = _("‘%(kind)s’ kan niet na ‘%(other)s’ (%(date)s) liggen. De volgorde is: %(order)s.", **names)
         raise DomainError(message, field="due_date")
 
 

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from audit.conflicts import expect_version
 from auth.models import User
 from auth.policy import Action, ensure, get_visible, visible
 from auth.services import share
@@ -108,9 +109,12 @@ def update_decision(
     text: str,
     audience: Audience | None = None,
     shared_with: list[int] | None = None,
+    expected_version: int | None = None,
 ) -> None:
-    """Change the text (or the audience) of a decision while the besluitenlijst is still a concept."""
+    """Change the text (or the audience) of a decision while the besluitenlijst is still a concept; not
+    when someone else changed it since ``expected_version``."""
     ensure(actor, Action.MANAGE, decision)
+    expect_version(actor, decision, expected_version, ("text", "audience"))
     _require_concept(decision.meeting)
     decision.text = text.strip()
     if audience:
@@ -141,6 +145,7 @@ def publish_besluitenlijst(actor: User, meeting: Meeting, *, comments_deadline: 
     the milestone of the concept going out to today), so the plan, the besluitenlijst, the reminders
     and the papers all tell one date."""
     ensure(actor, Action.MANAGE, meeting)
+    db.lock(meeting)
     if meeting.besluitenlijst_status is not ReviewStatus.CONCEPT:
         raise DomainError(_("De besluitenlijst is al gepubliceerd."))
     if not isinstance(comments_deadline, date):
@@ -224,6 +229,10 @@ def handle_comment(
     """Settle a comment: accept it by changing the decision's text, or answer it."""
     decision = comment.decision
     ensure(actor, Action.MANAGE, decision)
+    # Two secretaries settling it at once: the second one finds it settled. The decision too, whose
+    # text another comment may be changing.
+    db.lock(comment)
+    db.lock(decision)
     if decision.meeting.besluitenlijst_status is not ReviewStatus.TER_COMMENTAAR:
         raise DomainError(_("Reacties worden verwerkt zolang de besluitenlijst ter commentaar ligt."))
     if comment.status is not CommentStatus.OPEN:
@@ -254,6 +263,7 @@ def handle_comment(
 def adopt_besluitenlijst(actor: User, meeting: Meeting) -> None:
     """Adopt (vaststellen) the besluitenlijst once the term has passed and every comment is settled."""
     ensure(actor, Action.MANAGE, meeting)
+    db.lock(meeting)
     if meeting.besluitenlijst_status is not ReviewStatus.TER_COMMENTAAR:
         raise DomainError(_("Alleen een besluitenlijst die ter commentaar lag, kan worden vastgesteld."))
     if meeting.comments_deadline is not None and today() <= meeting.comments_deadline:
@@ -411,7 +421,13 @@ def minutes_of(user: User, meeting: Meeting) -> Minutes | None:
 
 @service
 def save_minutes(
-    actor: User, meeting: Meeting, *, text: str, audience: Audience | None = None, shared_with: list[int] | None = None
+    actor: User,
+    meeting: Meeting,
+    *,
+    text: str,
+    audience: Audience | None = None,
+    shared_with: list[int] | None = None,
+    expected_version: int | None = None,
 ) -> Minutes:
     """Write or change the draft minutes of a meeting.
 
@@ -426,6 +442,7 @@ def save_minutes(
         db.session.add(minutes)
     else:
         ensure(actor, Action.MANAGE, minutes)
+        expect_version(actor, minutes, expected_version, ("text", "audience"))
         if minutes.status is ReviewStatus.VASTGESTELD:
             raise DomainError(_("Het verslag is vastgesteld en verandert niet meer."))
     minutes.text = text.strip()
@@ -441,6 +458,7 @@ def save_minutes(
 def share_minutes(actor: User, minutes: Minutes) -> None:
     """Share the draft minutes with the members."""
     ensure(actor, Action.MANAGE, minutes)
+    db.lock(minutes)
     if minutes.status is not ReviewStatus.CONCEPT:
         raise DomainError(_("Het verslag is al gedeeld."))
     if not minutes.text.strip():
@@ -452,6 +470,7 @@ def share_minutes(actor: User, minutes: Minutes) -> None:
 def adopt_minutes(actor: User, minutes: Minutes) -> None:
     """Adopt the minutes (usually at the next meeting)."""
     ensure(actor, Action.MANAGE, minutes)
+    db.lock(minutes)
     if minutes.status is not ReviewStatus.TER_COMMENTAAR:
         raise DomainError(_("Deel het verslag eerst met de leden voordat het wordt vastgesteld."))
     minutes.status = ReviewStatus.VASTGESTELD

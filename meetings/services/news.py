@@ -56,8 +56,9 @@ from meetings.services.numbering import numberings
 LOOK_BACK = timedelta(days=14)
 #: Changes that tell a reader nothing about the item: its place moves when something is added to or
 #: taken off the agenda, also something the reader may not see; a document's text is read for search
-#: after the upload (bookkeeping of the scheduler, not a new version).
-UNTOLD_CHANGES = frozenset({"position", "text_status"})
+#: after the upload (bookkeeping of the scheduler, not a new version). The version goes with every
+#: change (``core.db.VersionedMixin``): alone with these it tells nothing either.
+UNTOLD_CHANGES = frozenset({"position", "text_status", "version"})
 
 
 class Mark(enum.StrEnum):

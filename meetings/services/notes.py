@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
+from audit.conflicts import expect_version
 from auth.models import User
 from auth.policy import Action, ensure, get_visible, visible
 from auth.services import share
@@ -70,9 +71,11 @@ def update_note(
     text: str,
     audience: Audience | None = None,
     shared_with: list[int] | None = None,
+    expected_version: int | None = None,
 ) -> None:
-    """The author changes a note."""
+    """The author changes a note (not over a change since ``expected_version``, in another window)."""
     ensure_author(actor, note)
+    expect_version(actor, note, expected_version, ("title", "text", "audience"))
     note.title = title.strip()
     note.text = text.strip()
     note.updated_at = now()

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from auth.forms import AdminInvitationForm, BodyInvitationForm, organisation_choices
 from auth.invitations import invite_user
-from auth.models import Role
+from auth.models import Invitation, Role
 from auth.policy import Action, grantable_roles, requires
 from auth.services import list_organisations
 from core.labels import choices
@@ -48,16 +48,20 @@ def admin_user_invite() -> ResponseReturnValue:
         ),
     )
     if invitation:
-        flash(
-            _(
-                "%(name)s is uitgenodigd; de uitnodiging gaat naar %(email)s.",
-                name=invitation.user.name,
-                email=invitation.user.email,
-            ),
-            "success",
-        )
+        _flash_invited(invitation)
         return redirect(url_for("auth.admin_user_edit", user_id=invitation.user_id))
     return form_page("meetings/invite_form.html", form=form, body=None, mail_server=_mail_server())
+
+
+def _flash_invited(invitation: Invitation) -> None:
+    flash(
+        _(
+            "%(name)s is uitgenodigd; de uitnodiging gaat naar %(email)s.",
+            name=invitation.user.name,
+            email=invitation.user.email,
+        ),
+        "success",
+    )
 
 
 def _int(value: object) -> int | None:
@@ -80,14 +84,7 @@ def body_invite(slug: str) -> ResponseReturnValue:
         lambda user: invite_user(user, **form.person_data(), roles=[(body, Role(form.role.data))], from_body=body),
     )
     if invitation:
-        flash(
-            _(
-                "%(name)s is uitgenodigd; de uitnodiging gaat naar %(email)s.",
-                name=invitation.user.name,
-                email=invitation.user.email,
-            ),
-            "success",
-        )
+        _flash_invited(invitation)
         return redirect(url_for("meetings.access_review", slug=body.slug, _anchor="uitnodigingen"))
     return form_page("meetings/invite_form.html", form=form, body=body, mail_server=_mail_server())
 

@@ -95,7 +95,11 @@ def meeting_edit(meeting_id: int) -> ResponseReturnValue:
             end.time(),
         )
         form.location.data, form.chair.data, form.kenmerk.data = meeting.location, meeting.chair, meeting.kenmerk
-    if submit_form(form, lambda user: cycles.update_meeting(user, meeting, **form.service_data())):
+        form.version.data = meeting.version
+    if submit_form(
+        form,
+        lambda user: cycles.update_meeting(user, meeting, expected_version=form.version.data, **form.service_data()),
+    ):
         flash(_("Vergadering bijgewerkt."), "success")
         return redirect(url_for("meetings.meeting", meeting_id=meeting.id))
     return form_page("meetings/meeting_form.html", form=form, meeting=meeting)
@@ -134,7 +138,10 @@ def agenda_item_edit(item_id: int) -> ResponseReturnValue:
     item = agenda.get_agenda_item(current_user, item_id)
     ensure(current_user, Action.MANAGE, item)
     form = _item_form(item.body_id, item)
-    if submit_form(form, lambda user: agenda.update_agenda_item(user, item, **_item_data(form))):
+    if submit_form(
+        form,
+        lambda user: agenda.update_agenda_item(user, item, expected_version=form.version.data, **_item_data(form)),
+    ):
         flash(_("Agendapunt bijgewerkt."), "success")
         return redirect(url_for("meetings.meeting", meeting_id=item.meeting_id, _anchor=f"agendapunt-{item.id}"))
     return form_page("meetings/agenda_item_form.html", form=form, meeting=item.meeting, item=item)

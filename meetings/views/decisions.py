@@ -25,7 +25,7 @@ from meetings.forms import (
     PublishBesluitenlijstForm,
     offer_members,
 )
-from meetings.models import Meeting, ReviewStatus
+from meetings.models import Decision, Meeting, ReviewStatus
 from meetings.services import agenda, cycles, decisions, overview
 from meetings.services.numbering import numbering, numbers_for
 
@@ -65,6 +65,11 @@ def _besluitenlijst_page(meeting: Meeting, publish_form: PublishBesluitenlijstFo
     return page, 400 if publish_form.errors else 200
 
 
+def _on_besluitenlijst(decision: Decision) -> str:
+    """The besluitenlijst of the decision's meeting, scrolled to the decision."""
+    return url_for("meetings.besluitenlijst", meeting_id=decision.meeting_id, _anchor=f"besluit-{decision.id}")
+
+
 def _merge(answers: list[dict[int, list[object]]]) -> dict[int, list[object]]:
     merged: dict[int, list[object]] = {}
     for answered in answers:
@@ -98,9 +103,7 @@ def decision_new(item_id: int) -> ResponseReturnValue:
     )
     if decision:
         flash(_("Besluit %(n)s vastgelegd.", n=numbering(current_user, item.meeting_id).decision(decision)), "success")
-        return redirect(
-            url_for("meetings.besluitenlijst", meeting_id=item.meeting_id, _anchor=f"besluit-{decision.id}")
-        )
+        return redirect(_on_besluitenlijst(decision))
     return form_page(
         "meetings/decision_form.html",
         form=form,
@@ -120,13 +123,13 @@ def decision_edit(decision_id: int) -> ResponseReturnValue:
     offer_members(form, decision.body_id, decision)
     done = submit_form(
         form,
-        lambda user: decisions.update_decision(user, decision, text=form.text.data or "", **form.audience_data()),
+        lambda user: decisions.update_decision(
+            user, decision, text=form.text.data or "", expected_version=form.version.data, **form.audience_data()
+        ),
     )
     if done:
         flash(_("Besluit bijgewerkt."), "success")
-        return redirect(
-            url_for("meetings.besluitenlijst", meeting_id=decision.meeting_id, _anchor=f"besluit-{decision.id}")
-        )
+        return redirect(_on_besluitenlijst(decision))
     return form_page(
         "meetings/decision_form.html",
         form=form,
@@ -153,7 +156,7 @@ def decision_remove(decision_id: int) -> ResponseReturnValue:
                 text=decision.text if len(decision.text) <= 300 else decision.text[:300] + "…",
             ),
             button=_("Ja, verwijderen"),
-            back=url_for("meetings.besluitenlijst", meeting_id=decision.meeting_id, _anchor=f"besluit-{decision.id}"),
+            back=_on_besluitenlijst(decision),
             refused=_("De besluitenlijst is vastgesteld; een besluit kan er niet meer af.") if adopted else None,
         )
     return run_action(decisions.remove_decision, decision, success=_("Besluit verwijderd."), then=target)
@@ -243,9 +246,7 @@ def comment_handle(comment_id: int) -> ResponseReturnValue:
     )
     if done:
         flash(_("Reactie verwerkt."), "success")
-        return redirect(
-            url_for("meetings.besluitenlijst", meeting_id=decision.meeting_id, _anchor=f"besluit-{decision.id}")
-        )
+        return redirect(_on_besluitenlijst(decision))
     return form_page(
         "meetings/comment_handle.html",
         form=form,
@@ -270,7 +271,9 @@ def minutes(meeting_id: int) -> ResponseReturnValue:
         ensure(current_user, Action.MANAGE, meeting)
     saved = submit_form(
         form,
-        lambda user: decisions.save_minutes(user, meeting, text=form.text.data or "", **form.audience_data()),
+        lambda user: decisions.save_minutes(
+            user, meeting, text=form.text.data or "", expected_version=form.version.data, **form.audience_data()
+        ),
     )
     if saved:
         flash(_("Verslag opgeslagen."), "success")

@@ -75,7 +75,12 @@ def note_edit(note_id: int) -> ResponseReturnValue:
     done = submit_form(
         form,
         lambda user: notes.update_note(
-            user, note, title=form.title.data or "", text=form.text.data or "", **form.audience_data()
+            user,
+            note,
+            title=form.title.data or "",
+            text=form.text.data or "",
+            expected_version=form.version.data,
+            **form.audience_data(),
         ),
     )
     if done:

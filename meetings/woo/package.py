@@ -187,6 +187,31 @@ def _build(meeting: Meeting) -> tuple[bytes, list[PackageFile]]:
     keywords = [meeting.cycle.body.name, *sorted({i.theme.name for i in items if i.theme})]
     files: list[PackageFile] = []
 
+    def meeting_record(
+        name: str,
+        title: str,
+        document_type: str,
+        fixed_at: datetime,
+        *,
+        themes: list[tuple[str, str]] | None = None,
+        description: str | None = None,
+    ) -> diwoo.Record:
+        """The record of a paper the meeting itself fixes (vaststelt) at ``fixed_at``, made here as a PDF."""
+        return diwoo.Record(
+            identifier=f"{base}/{name}",
+            title=f"{title} {meeting.title}",
+            description=description,
+            publisher=publisher,
+            co_responsible=others,
+            document_type=document_type,
+            created=fixed_at.astimezone(AMSTERDAM).date(),
+            content_type="application/pdf",
+            actions=[("vaststelling", fixed_at)],
+            themes=themes or [],
+            keywords=keywords,
+            part_of=part_of,
+        )
+
     published_at = meeting.agenda_published_at or now()
     files.append(
         PackageFile(
@@ -200,19 +225,7 @@ def _build(meeting: Meeting) -> tuple[bytes, list[PackageFile]]:
                     items=_agenda_items(items, documents),
                 )
             ),
-            diwoo.Record(
-                identifier=f"{base}/agenda",
-                title=f"Agenda {meeting.title}",
-                publisher=publisher,
-                co_responsible=others,
-                document_type="agenda",
-                created=published_at.astimezone(AMSTERDAM).date(),
-                content_type="application/pdf",
-                actions=[("vaststelling", published_at)],
-                themes=themes,
-                keywords=keywords,
-                part_of=part_of,
-            ),
+            meeting_record("agenda", "Agenda", "agenda", published_at, themes=themes),
         )
     )
     if adopted and meeting.besluitenlijst_adopted_at is not None:
@@ -231,19 +244,7 @@ def _build(meeting: Meeting) -> tuple[bytes, list[PackageFile]]:
                         attendance=attendance_lines(attendance_rows(meeting), names=False),
                     )
                 ),
-                diwoo.Record(
-                    identifier=f"{base}/besluitenlijst",
-                    title=f"Besluitenlijst {meeting.title}",
-                    publisher=publisher,
-                    co_responsible=others,
-                    document_type="besluitenlijst",
-                    created=adopted_at.astimezone(AMSTERDAM).date(),
-                    content_type="application/pdf",
-                    actions=[("vaststelling", adopted_at)],
-                    themes=themes,
-                    keywords=keywords,
-                    part_of=part_of,
-                ),
+                meeting_record("besluitenlijst", "Besluitenlijst", "besluitenlijst", adopted_at, themes=themes),
             )
         )
     moment = now()
@@ -261,18 +262,12 @@ def _build(meeting: Meeting) -> tuple[bytes, list[PackageFile]]:
                 ),
                 lines,
             ),
-            diwoo.Record(
-                identifier=f"{base}/acties-{moment:%Y%m%d}",
-                title=f"Acties en toezeggingen {meeting.title}",
+            meeting_record(
+                f"acties-{moment:%Y%m%d}",
+                "Acties en toezeggingen",
+                "vergaderstuk",
+                moment,
                 description="Stand van de acties en toezeggingen uit de vergadering op de datum van vaststelling.",
-                publisher=publisher,
-                co_responsible=others,
-                document_type="vergaderstuk",
-                created=moment.astimezone(AMSTERDAM).date(),
-                content_type="application/pdf",
-                actions=[("vaststelling", moment)],
-                keywords=keywords,
-                part_of=part_of,
             ),
         )
     )

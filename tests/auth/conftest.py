@@ -13,8 +13,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from auth.invitations import invite_user
+from auth.models import Invitation, Role
 from core.dates import now
-from tests.conftest import in_app
+from tests.conftest import find_body, in_app, user
 from tests.notify.conftest import SmtpServer, smtp  # noqa: F401  (the fixture, for these tests too)
 
 LINK = re.compile(r"https?://\S+/auth/(?:uitnodiging|wachtwoord-herstellen)/[A-Za-z0-9_-]+")
@@ -81,3 +83,15 @@ def tick(clock: Any) -> Callable[..., datetime]:
 
     move()
     return move
+
+
+def invited(email: str, name: str, role: Role | None = None) -> Invitation:
+    """The beheerder invites a newcomer at the secretariat's organisation (EZK), with ``role`` in the
+    BO-Brainport if one is given (inside an app context)."""
+    return invite_user(
+        user("beheer@regiotafel.test"),
+        email=email,
+        name=name,
+        organisation_id=user("secretariaat@ezk.test").organisation_id,
+        roles=[(find_body(), role)] if role else [],
+    )

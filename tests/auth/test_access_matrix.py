@@ -31,8 +31,9 @@ from sqlalchemy import func, select
 
 from auth import mfa
 from auth.invitations import invite_user
-from auth.models import Membership, Organisation, Role, User
+from auth.models import IdentityProvider, Membership, Organisation, Role, User
 from auth.services import create_user, switch_off_user
+from auth.sso import save_provider
 from cases.engine import fire
 from cases.models import Case as CaseModel
 from cases.models import CaseAttachment, CaseEvent, CaseType, DossierLink, RouteStep
@@ -67,6 +68,7 @@ from meetings.services.bodies import set_secretariat_invites
 from meetings.storage import Upload
 from notify.models import Notification, NotificationState
 from tests.conftest import DEMO_PASSWORD, find_body, in_app, regio_secretary, user, workbook
+from tests.sso.provider_process import provider_fields
 
 ROLES: dict[str, str | None] = {
     "anonymous": None,
@@ -161,6 +163,8 @@ class World:
     draft_item: dict[str, int]
     draft_decision: dict[str, int]
     draft_spare_item: int  # without decisions or documents: it can go from the agenda
+    #: EZK's identity provider, at an address where nothing answers (the matrix never leaves the machine).
+    identity_provider: int
 
 
 @pytest.fixture
@@ -364,7 +368,9 @@ def world(app, clock) -> World:
         sheet = read_sheet("actielijst.xlsx", workbook([IMPORT_HEADER, IMPORT_ROW]))
         import_payload = preview_import(sec, bo, sheet, audience=Audience.OVERLEG).payload
         milestone = db.session.scalars(select(Milestone).where(Milestone.cycle_id == cycle.id)).first()
+        identity_provider = save_provider(beheer, None, **PROVIDER_FORM, organisation_id=sec.organisation_id)
         return World(
+            identity_provider=identity_provider.id,
             slug=bo.slug,
             meeting=meeting.id,
             concept_meeting=concept_meeting.id,
@@ -598,6 +604,20 @@ ROUTES: dict[str, tuple[str, dict[str, Rule], str | None]] = {
         {"GET": beheerder_only, "POST": beheerder_only},
         None,
     ),
+    "auth.admin_provider_new": ("/beheer/inlogdiensten/nieuw", {"GET": beheerder_only, "POST": beheerder_only}, None),
+    "auth.admin_provider_edit": (
+        "/beheer/inlogdiensten/{identity_provider}",
+        {"GET": beheerder_only, "POST": beheerder_only},
+        None,
+    ),
+    # Signed in, there is nothing to sign in to. Signed out, the provider does not answer (start), and an
+    # answer without a sign-in under way is refused (callback): back to the sign-in page either way.
+    "auth.sso_start": (
+        "/auth/sso/{identity_provider}",
+        {"POST": lambda r: LOGIN if r == "anonymous" else REDIRECT},
+        None,
+    ),
+    "auth.sso_callback": ("/auth/sso/terug", {"GET": lambda r: LOGIN if r == "anonymous" else REDIRECT}, None),
     "meetings.admin_user_invite": ("/beheer/gebruikers/nieuw", {"GET": beheerder_only, "POST": beheerder_only}, None),
     "auth.admin_user_edit": ("/beheer/gebruikers/{user}", {"GET": beheerder_only, "POST": beheerder_only}, None),
     "auth.admin_user_switch_off": ("/beheer/gebruikers/{user}/uitzetten", {"POST": beheerder_only}, None),
@@ -849,6 +869,8 @@ class Write:
     done: Callable[[World, str], bool] | None = None
 
 
+#: An identity provider's form; port 9 (discard) on loopback: nothing answers there.
+PROVIDER_FORM = {k: v for k, v in provider_fields("http://127.0.0.1:9", 0).items() if k != "organisation_id"}
 SECRET = "MATRIXMATRIXMATRIXMATRIXMATRIX23"  # a second-factor secret set up in the session beforehand
 PASSWORD = "een heel ander wachtwoord van de matrix"
 LATER = timedelta(days=60)
@@ -887,6 +909,14 @@ WRITES: dict[str, Write] = {
     "auth.admin_organisation_new": Write(
         lambda w, a: {"name": "Matrixorganisatie", "short_name": "MX", "side": "regio"},
         lambda w, a: exists(Organisation, Organisation.name == "Matrixorganisatie"),
+    ),
+    "auth.admin_provider_new": Write(
+        lambda w, a: {**PROVIDER_FORM, "issuer": "http://127.0.0.1:9/matrix", "organisation_id": w.organisation},
+        lambda w, a: exists(IdentityProvider, IdentityProvider.issuer == "http://127.0.0.1:9/matrix"),
+    ),
+    "auth.admin_provider_edit": Write(
+        lambda w, a: {**PROVIDER_FORM, "client_id": "matrix-client", "organisation_id": w.organisation},
+        lambda w, a: exists(IdentityProvider, IdentityProvider.client_id == "matrix-client"),
     ),
     "auth.admin_organisation_edit": Write(
         lambda w, a: {"name": "Ministerie van EZK (matrix)", "short_name": "EZK", "side": "rijk"},

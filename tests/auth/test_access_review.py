@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from audit.models import AuditRecord
-from auth.invitations import invite_user
 from auth.models import Membership, Role
 from auth.services import update_user
 from core.db import Audience
@@ -21,6 +20,7 @@ from meetings.models import AccessReview, Body
 from meetings.services import notes
 from notify import services as notify
 from notify.models import Notification, NotificationState
+from tests.auth.conftest import invited
 from tests.conftest import find_body, in_app, user
 
 SEC, AUDITOR, REGIO_AUDITOR = "secretariaat@ezk.test", "auditor@ezk.test", "auditor@noord-brabant.test"
@@ -33,22 +33,15 @@ REGIO_NOTE = "Provinciale notitie alleen voor de eigen auditor"
 def named_notes(app) -> None:
     """A vertrouwelijk note on each side: the Rijk one names the secretariat, the regio one the regio auditor."""
     with in_app(app):
-        notes.add_note(
-            user(RIJK),
-            find_body(),
-            title=RIJK_NOTE,
-            text="x",
-            audience=Audience.VERTROUWELIJK,
-            shared_with=[user(SEC).id],
-        )
-        notes.add_note(
-            user(BRABANT),
-            find_body(),
-            title=REGIO_NOTE,
-            text="x",
-            audience=Audience.VERTROUWELIJK,
-            shared_with=[user(REGIO_AUDITOR).id],
-        )
+        for author, title, named in ((RIJK, RIJK_NOTE, SEC), (BRABANT, REGIO_NOTE, REGIO_AUDITOR)):
+            notes.add_note(
+                user(author),
+                find_body(),
+                title=title,
+                text="x",
+                audience=Audience.VERTROUWELIJK,
+                shared_with=[user(named).id],
+            )
 
 
 def row_of(page: str, email: str) -> str:
@@ -58,13 +51,7 @@ def row_of(page: str, email: str) -> str:
 
 def test_the_secretariat_sees_roles_since_when_last_sign_in_and_open_invitations(app, clients):
     with in_app(app):
-        invite_user(
-            user(BEHEER),
-            email="nieuw@ezk.test",
-            name="Nieuw Lid",
-            organisation_id=user(SEC).organisation_id,
-            roles=[(find_body(), Role.WAARNEMER)],
-        )
+        invited("nieuw@ezk.test", "Nieuw Lid", Role.WAARNEMER)
     page = clients(SEC).get(PAGE).get_data(as_text=True)
     for email in (RIJK, BRABANT, "beleid@ienw.test", REGIO_AUDITOR, "nieuw@ezk.test"):
         assert email in page

@@ -13,9 +13,8 @@ from sqlalchemy import func, select
 from audit.models import AuditRecord
 from auth.feeds import active_feed, create_feed, feed_user, revoke_feeds
 from auth.models import CalendarFeed
-from auth.services import update_user
 from core.extensions import db
-from tests.conftest import in_app, user
+from tests.conftest import in_app, switch_off, user
 
 BRABANT = "economie@noord-brabant.test"
 EZK = "beleid@ezk.test"
@@ -105,15 +104,7 @@ def test_one_users_revocation_leaves_anothers_feed_alone(app, client):
 def test_a_switched_off_account_has_no_feed(app, client):
     token = _feed_for(app, BRABANT)
     with in_app(app):
-        target = user(BRABANT)
-        update_user(
-            user("beheer@regiotafel.test"),
-            target,
-            email=target.email,
-            name=target.name,
-            organisation_id=target.organisation_id,
-            active=False,
-        )
+        switch_off(BRABANT)
         assert feed_user(token) is None
     assert _fetch(client, token).status_code == 404
 

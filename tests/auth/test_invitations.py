@@ -12,11 +12,10 @@ import pyotp
 from sqlalchemy import func, select, text
 
 from audit.models import AuditRecord
-from auth.invitations import invite_user
 from auth.models import Invitation, Role, User
 from core.extensions import db
 from notify.models import Notification
-from tests.auth.conftest import link_in, text_of, to, token_of
+from tests.auth.conftest import invited, link_in, text_of, to, token_of
 from tests.conftest import find_body, in_app, user
 
 BEHEER, SEC = "beheer@regiotafel.test", "secretariaat@ezk.test"
@@ -113,9 +112,7 @@ def test_an_invitation_mail_carries_a_link_that_sets_the_password_once(app, clie
 
 def test_an_expired_link_fails_with_a_message_in_dutch_and_in_english(app, client, clock):
     with in_app(app):
-        invitation = invite_user(
-            user(BEHEER), email="laat@ezk.test", name="Te Laat", organisation_id=user(SEC).organisation_id
-        )
+        invitation = invited("laat@ezk.test", "Te Laat")
         link = f"/auth/uitnodiging/{_token(invitation)}"
         sent_at = invitation.created_at
     clock(sent_at + timedelta(hours=71, minutes=59))
@@ -143,9 +140,7 @@ def _token(invitation: Invitation) -> str:
 def test_sending_again_makes_a_new_link_and_the_old_one_stops(app, clients, client, mailbox):
     mailbox()
     with in_app(app):
-        invitation = invite_user(
-            user(BEHEER), email="twee@ezk.test", name="Twee Keer", organisation_id=user(SEC).organisation_id
-        )
+        invitation = invited("twee@ezk.test", "Twee Keer")
         first_id = invitation.id
     old = link_in(mailbox()[0])
     beheer = clients(BEHEER)
@@ -162,13 +157,7 @@ def test_sending_again_makes_a_new_link_and_the_old_one_stops(app, clients, clie
 
 def test_a_withdrawn_invitation_fails_and_its_account_goes_off_with_its_roles(app, clients, client):
     with in_app(app):
-        invitation = invite_user(
-            user(BEHEER),
-            email="weg@ezk.test",
-            name="Weg Ermee",
-            organisation_id=user(SEC).organisation_id,
-            roles=[(find_body(), Role.WAARNEMER)],
-        )
+        invitation = invited("weg@ezk.test", "Weg Ermee", Role.WAARNEMER)
         link, invitation_id = f"/auth/uitnodiging/{_token(invitation)}", invitation.id
     assert clients(BEHEER).post_form(f"/uitnodigingen/{invitation_id}/intrekken").status_code == 302
     refused = client.get(link)
@@ -211,13 +200,7 @@ def test_a_secretariat_invites_into_its_own_body_only_where_the_beheerder_allows
 def test_a_role_that_asks_for_a_second_factor_sets_it_up_right_after_the_password(app, client, monkeypatch):
     monkeypatch.setitem(app.config, "REQUIRE_MFA", True)
     with in_app(app):
-        invitation = invite_user(
-            user(BEHEER),
-            email="tweede.secretaris@ezk.test",
-            name="Tweede Secretaris",
-            organisation_id=user(SEC).organisation_id,
-            roles=[(find_body(), Role.SECRETARIAAT)],
-        )
+        invitation = invited("tweede.secretaris@ezk.test", "Tweede Secretaris", Role.SECRETARIAAT)
         token = _token(invitation)
     page = client.get(f"/auth/uitnodiging/{token}").get_data(as_text=True)
     assert "aanmelden in twee stappen" in page
@@ -232,9 +215,7 @@ def test_a_link_does_not_stand_in_for_a_second_factor_that_is_set_up(app, client
     from auth import mfa, sessions
 
     with in_app(app):
-        invitation = invite_user(
-            user(BEHEER), email="code@ezk.test", name="Met Code", organisation_id=user(SEC).organisation_id
-        )
+        invitation = invited("code@ezk.test", "Met Code")
         secret = mfa.new_secret()
         sessions.enable_second_factor(user("code@ezk.test"), secret=secret, code=pyotp.TOTP(secret).now())
         token = _token(invitation)
@@ -245,9 +226,7 @@ def test_a_link_does_not_stand_in_for_a_second_factor_that_is_set_up(app, client
 
 def test_a_bad_password_on_the_link_is_refused_next_to_the_field_and_the_link_still_works(app, client):
     with in_app(app):
-        invitation = invite_user(
-            user(BEHEER), email="zwak@ezk.test", name="Zwak Wachtwoord", organisation_id=user(SEC).organisation_id
-        )
+        invitation = invited("zwak@ezk.test", "Zwak Wachtwoord")
         token = _token(invitation)
     refused = choose(client, token, "welkom2024!!")
     assert refused.status_code == 400
@@ -260,9 +239,7 @@ def test_a_bad_password_on_the_link_is_refused_next_to_the_field_and_the_link_st
 def test_the_token_reaches_neither_the_trail_nor_the_outbox(app, clients, client, mailbox):
     mailbox()
     with in_app(app):
-        invitation = invite_user(
-            user(BEHEER), email="geheim@ezk.test", name="Geheim Houden", organisation_id=user(SEC).organisation_id
-        )
+        invitation = invited("geheim@ezk.test", "Geheim Houden")
         nonce = invitation.nonce
     link = link_in(mailbox()[0])
     token = token_of(link)
@@ -289,13 +266,7 @@ def test_an_invitee_who_has_not_accepted_gets_no_other_mail(app, mailbox):
     password only the invitation goes out."""
     mailbox()
     with in_app(app):
-        invite_user(
-            user(BEHEER),
-            email="nog.niet@ezk.test",
-            name="Nog Niet",
-            organisation_id=user(SEC).organisation_id,
-            roles=[(find_body(), Role.DEELNEMER)],
-        )
+        invited("nog.niet@ezk.test", "Nog Niet", Role.DEELNEMER)
         from meetings.models import Meeting
         from meetings.services import agenda
 

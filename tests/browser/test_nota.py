@@ -32,13 +32,18 @@ def open_from_my_actions(page: Page, heading: str) -> None:
     expect(main(page)).to_contain_text("DGBI / 27293059")
 
 
+def take_step(page: Page, heading: str, before: str, button: str, after: str) -> None:
+    """Open the memo from *Mijn acties*, in state ``before``, and move it on with ``button`` to ``after``."""
+    open_from_my_actions(page, heading)
+    expect(state(page)).to_have_text(before)
+    page.get_by_role("button", name=button).click()
+    expect(flash(page)).to_be_visible()
+    expect(state(page)).to_have_text(after)
+
+
 def test_memo_walks_its_parafenroute_to_the_ministers_decision(people: Any) -> None:
     author = people(AUTEUR)
-    open_from_my_actions(author, "Mijn nota's")
-    expect(state(author)).to_have_text("concept")
-    author.get_by_role("button", name="Ter parafering aanbieden").click()
-    expect(flash(author)).to_be_visible()
-    expect(state(author)).to_have_text("ter parafering")
+    take_step(author, "Mijn nota's", "concept", "Ter parafering aanbieden", "ter parafering")
     expect(author.locator("ol.route > li[aria-current=step]")).to_contain_text("aan de beurt")
     expect(author.locator("ol.route > li[aria-current=step]")).to_contain_text("Willem Koster")
     # Not the author's turn: no paraaf button for them.
@@ -57,11 +62,7 @@ def test_memo_walks_its_parafenroute_to_the_ministers_decision(people: Any) -> N
         sign_out(signer)
 
     minister = people(MINISTER)
-    open_from_my_actions(minister, "Aan u: paraferen of beslissen")
-    expect(state(minister)).to_have_text("ter beslissing")
-    minister.get_by_role("button", name="Besluiten conform advies").click()
-    expect(flash(minister)).to_be_visible()
-    expect(state(minister)).to_have_text("besloten")
+    take_step(minister, "Aan u: paraferen of beslissen", "ter beslissing", "Besluiten conform advies", "besloten")
     expect(minister.locator("ol.route")).to_contain_text("besloten op")
 
     # The author sees the outcome; nobody has a step left to take.

@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from audit.models import AuditRecord
-from auth.services import update_user
 from cases.models import Case, CaseType
 from cases.services import excel
 from cases.services.cases import create_follow_up, follow_up_overview
+from cases.services.excel import importer
 from core.dates import today
 from core.db import Audience
 from core.errors import DomainError
@@ -26,7 +26,7 @@ from core.extensions import db
 from core.spreadsheet import safe_text
 from demo.pdf import text_pdf
 from meetings.models import Decision
-from tests.conftest import find_body, in_app, user, workbook
+from tests.conftest import find_body, in_app, switch_off, user, workbook
 from tests.meetings.test_exports import MEMO, csv_rows, make_rijk_internal, xlsx_rows
 
 SEC = "secretariaat@ezk.test"
@@ -386,16 +386,7 @@ def test_a_row_that_went_bad_since_the_preview_stops_the_import(app, clients):
     sec = clients(SEC)
     page = upload(sec, workbook(GOOD)).get_data(as_text=True)
     with in_app(app):  # someone leaves the province between the preview and the import
-        gone = user(REGIO)
-        update_user(
-            user("beheer@regiotafel.test"),
-            gone,
-            email=gone.email,
-            name=gone.name,
-            organisation_id=gone.organisation_id,
-            function=gone.function,
-            active=False,
-        )
+        switch_off(REGIO)
     before = stored(app)
     response = sec.post_form(SAVE, {"payload": payload_of(page), "mode": "alles"})
     assert response.status_code == 409
@@ -535,7 +526,7 @@ def test_a_failure_on_the_third_row_leaves_nothing_stored(app, clients, monkeypa
             raise DomainError("De derde rij gaat mis.")
         return create_follow_up(*args, **kwargs)
 
-    monkeypatch.setattr(excel, "create_follow_up", third_fails)
+    monkeypatch.setattr(importer, "create_follow_up", third_fails)
     before = stored(app)
     titles_before = titles_in_body(app)
     response = sec.post_form(SAVE, {"payload": payload_of(page), "mode": "alles"})
@@ -555,7 +546,7 @@ def test_an_unexpected_error_mid_import_rolls_back_every_row(app, monkeypatch):
             raise RuntimeError("database weg")
         return create_follow_up(*args, **kwargs)
 
-    monkeypatch.setattr(excel, "create_follow_up", third_crashes)
+    monkeypatch.setattr(importer, "create_follow_up", third_crashes)
     before = stored(app)
     with in_app(app), app.test_request_context():
         sec = user(SEC)

@@ -15,6 +15,7 @@ from cases.models import Case, CaseType
 from cases.services import excel
 from cases.services.cases import create_follow_up
 from core.dates import today
+from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
 from meetings.services.bodies import organisations_of, set_member_role
@@ -128,7 +129,7 @@ def test_the_excel_import_refuses_a_row_whose_owner_has_no_seat_by_row_number(ap
     assert "Provincie Gelderland zit niet aan tafel bij dit overleg" in html.unescape(page)
     with in_app(app):
         sheet = excel.read_sheet("actielijst.xlsx", content)
-        preview = excel.preview_import(user(SEC), find_body("bo-brainport"), sheet, audience=excel.Audience.OVERLEG)
+        preview = excel.preview_import(user(SEC), find_body("bo-brainport"), sheet, audience=Audience.OVERLEG)
         assert [row.ok for row in preview.rows] == [True, False]
         assert preview.rows[1].owner is None
     assert cases_count(app) == before

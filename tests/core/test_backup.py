@@ -18,7 +18,6 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import select
 
-from core import create_app
 from core.backup import counts
 from core.extensions import db
 from demo.pdf import text_pdf
@@ -43,17 +42,6 @@ KINDS = [
 DOCUMENT = text_pdf("Back-up stuk", ["Dit stuk moet na het terugzetten precies zo terugkomen."])
 
 
-def _app(url: str, folder: Path) -> Flask:
-    return create_app(
-        {
-            "DATABASE_URL": url,
-            "REGIOTAFEL_ENV": "test",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "BUNDLE_CACHE_FOLDER": str(folder / "bundels"),
-        }
-    )
-
-
 def _cli(app: Flask, *args: str) -> Any:
     return app.test_cli_runner().invoke(args=list(args))
 
@@ -70,7 +58,7 @@ def made(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
     kind = request.param
     folder = tmp_path_factory.mktemp(f"backup-{kind}")
     with throwaway.database(kind, folder) as url:
-        source = _app(url, folder)
+        source = throwaway.app_on(url, folder)
         with source.app_context():
             upgrade()
         assert _cli(source, "demo").exit_code == 0
@@ -110,7 +98,7 @@ def test_a_backup_comes_back_whole_in_a_fresh_database(made):
     assert made["backup"].stat().st_mode & 0o077 == 0, "only its owner reads a backup"
 
     with throwaway.database(made["kind"], made["folder"]) as url:
-        target = _app(url, made["folder"] / "elders")
+        target = throwaway.app_on(url, made["folder"] / "elders")
         try:
             result = _cli(target, "backup", "restore", str(made["backup"]))
             assert result.exit_code == 0, result.output
@@ -134,7 +122,7 @@ def test_a_tampered_backup_is_refused_and_nothing_is_restored(made):
                 content[len(content) // 2] ^= 0xFF  # one bit pattern changed in the middle of the database
             copy.addfile(member, io.BytesIO(bytes(content)))
     with throwaway.database(made["kind"], made["folder"]) as url:
-        target = _app(url, made["folder"])
+        target = throwaway.app_on(url, made["folder"])
         try:
             result = _cli(target, "backup", "restore", str(tampered))
             assert result.exit_code != 0
@@ -159,7 +147,7 @@ def test_a_manifest_that_promises_more_than_the_backup_holds_fails_the_check(mad
                 member.size = len(content)
             copy.addfile(member, io.BytesIO(content))
     with throwaway.database(made["kind"], made["folder"]) as url:
-        target = _app(url, made["folder"])
+        target = throwaway.app_on(url, made["folder"])
         try:
             result = _cli(target, "backup", "restore", str(altered))
             assert result.exit_code == 1

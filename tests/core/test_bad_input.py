@@ -16,6 +16,7 @@ from core.dates import now
 from core.extensions import db
 from demo.pdf import text_pdf
 from tests.conftest import find_body, in_app, meeting_held, user
+from tests.sso.provider_process import provider_fields
 
 LONG = "x" * 100_000
 
@@ -176,6 +177,14 @@ def settings_form(**changes: Any) -> dict[str, Any]:
     return {**data, **changes}
 
 
+#: An organisation's identity provider, as its beheer page posts it (the booleans left unticked).
+PROVIDER = {
+    k: v
+    for k, v in provider_fields("https://login.microsoftonline.com/tenant/v2.0", 0).items()
+    if not isinstance(v, bool) and k != "organisation_id"
+}
+
+
 # (who, url, form data, expected message, field whose error it is, or None for a page-level refusal)
 CASES: list[tuple[str, str, Any, str, str | None]] = [
     (None, "/auth/login", {"email": "", "password": ""}, "Vul dit veld in", "email"),
@@ -204,6 +213,20 @@ CASES: list[tuple[str, str, Any, str, str | None]] = [
         {"name": "Provincie Noord-Brabant", "short_name": "EZK", "side": "rijk"},
         "Er is al een organisatie",
         "name",
+    ),
+    (
+        BEHEER,
+        "/beheer/inlogdiensten/nieuw",
+        {**PROVIDER, "organisation_id": "{organisation}", "issuer": "http://login.example.org"},
+        "Een issuer is een https-adres",
+        "issuer",
+    ),
+    (
+        BEHEER,
+        "/beheer/inlogdiensten/nieuw",
+        {**PROVIDER, "organisation_id": "{organisation}", "email_domains": "@ezk.nl"},
+        "Geef domeinen als",
+        "email_domains",
     ),
     (
         BEHEER,
@@ -662,6 +685,7 @@ def test_every_form_of_the_app_is_covered_by_a_bad_input_case(app):
     """A new form (a POST route with fields) needs a case above; button-only POSTs do not."""
     buttons = {
         "auth.logout",
+        "auth.sso_start",
         "meetings.agenda_item_remove",
         "meetings.agenda_publish",
         "meetings.document_remove",

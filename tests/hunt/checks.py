@@ -146,6 +146,8 @@ class Figures:
     final_steps: int | None = None
     #: Once a leak is found, only its kind of check runs (shrinking replays the steps many times).
     focus: tuple[str, ...] | None = None
+    #: The seed of the round that runs (a long hunt).
+    seed: int | None = None
 
     costs: dict[str, list[float]] = field(default_factory=dict)
     #: Print a line after every run (the long hunt), so that a watcher sees it move.
@@ -153,7 +155,7 @@ class Figures:
 
     def progress_line(self) -> str:
         seconds = time.monotonic() - self.started
-        return f"hunt: {self.examples} runs, {self.steps} steps, {self.pages} pages, {seconds:.0f} s"
+        return f"hunt: {self.examples} runs, {self.steps} steps, {self.pages} pages, {seconds:.0f} s (seed {self.seed})"
 
     def cost(self, what: str, started: float) -> None:
         spent = self.costs.setdefault(what, [0, 0.0])

@@ -79,6 +79,8 @@ class Hunter(RuleBasedStateMachine):
         super().__init__()
         self.figures.examples += 1
         self.steps = 0
+        #: After which step everything was last read.
+        self.swept = -1
         self.failed = False
         self.point = self.connection.begin_nested()
         self.original_clock = core_db.clock
@@ -199,6 +201,22 @@ class Hunter(RuleBasedStateMachine):
             if self.model.role(p) in (SECRETARIAAT, DEELNEMER) and (obj is None or self.model.sees(p, obj))
         ]
 
+    def managed(self, data: Any, options: list[Obj], label: str) -> tuple[Obj, str] | None:
+        """One of ``options`` and a secretary who may see it, to act on it (None: no secretary may)."""
+        chosen = self.draw(data, options, label)
+        actors = self.secretaries(chosen)
+        return (chosen, self.draw(data, actors, "actor")) if actors else None
+
+    def member(self, data: Any) -> str | None:
+        """A participant who signs in (a secretary or deelnemer of the body), to write something of their own."""
+        actors = sorted(p for p in self.participants() if p in READERS)
+        return self.draw(data, actors, "actor") if actors else None
+
+    def anyone_who_sees(self, data: Any, obj: Obj) -> str:
+        """Anyone who may see ``obj`` (the app refuses whoever may not act on it); the secretariat when
+        nobody may."""
+        return str(self.draw(data, sorted(p for p in READERS if self.model.sees(p, obj)) or ["sec"], "actor"))
+
     def audience(self, data: Any, inherit: bool = True) -> tuple[str | None, list[str]]:
         """An audience to choose (None: the item takes its whole's) and, for vertrouwelijk, people to name."""
         audience = data.draw(st.sampled_from([None, *AUDIENCES] if inherit else list(AUDIENCES)), label="audience")
@@ -207,6 +225,11 @@ class Hunter(RuleBasedStateMachine):
             members = sorted(self.model.members())
             named = sorted(data.draw(st.sets(st.sampled_from(members), max_size=3), label="named"))
         return audience, named
+
+    def sharing(self, choice: tuple[str | None, list[str]]) -> dict[str, Any]:
+        """The arguments a service takes for an audience chosen with ``audience``."""
+        audience, named = choice
+        return {"audience": audience, "shared_with": self.ids(named) or None}
 
     def ids(self, keys: list[str]) -> list[int]:
         return [self.user_ids[k] for k in keys]
@@ -223,13 +246,52 @@ class Hunter(RuleBasedStateMachine):
             return audience, frozenset(named) | {actor}
         return audience, frozenset()
 
+    def add_shared(
+        self, table: str, ident: int, actor: str, choice: tuple[str | None, list[str]], like: Obj | None, **parts: Any
+    ) -> Obj:
+        """A new object of the model, shared as ``choice`` said (or as ``like``, when it named no audience)."""
+        audience, named = self.shared(actor, *choice, like)
+        return self.model.add(Obj(table, ident, audience=audience, named=named, **parts))
+
+    def reshared(self, obj: Obj, actor: str, choice: tuple[str | None, list[str]]) -> None:
+        """An edit that named an audience shares ``obj`` anew; without one it keeps its own."""
+        if choice[0] is not None:
+            obj.audience, obj.named = self.shared(actor, *choice, None)
+
     def touch(self, *objs: Obj | None) -> None:
         self.touched |= {o for o in objs if o is not None}
 
-    def written(self, obj: Obj, field: str, value: str) -> None:
-        replaced = [m.text for m in self.model.current_markers(obj) if m.field == field]
-        self.model.write(obj, field, value)
-        self.searched.extend(replaced)
+    def written(self, obj: Obj, **values: str) -> None:
+        """Each marker is now the value of the field it is named by; what it replaces is past, and searched
+        for by who may not read it."""
+        for field, value in values.items():
+            replaced = [m.text for m in self.model.current_markers(obj) if m.field == field]
+            self.model.write(obj, field, value)
+            self.searched.extend(replaced)
+
+    def body(self) -> Any:
+        from meetings.models import Body
+
+        return db.session.get(Body, self.body_id)
+
+    def create(self, work: Callable[[], Any]) -> Any:
+        """``act`` for a step that makes a row: the new row's id, or ``REFUSED``."""
+
+        def make() -> Any:
+            row = work()
+            db.session.flush()
+            return row.id
+
+        return self.act(make)
+
+    def did(self, service: Callable[..., Any], obj: Obj, actor: str, **arguments: Any) -> bool:
+        """Whether ``actor`` could do ``service`` to ``obj`` (the app refused nothing)."""
+        return self.act(lambda: service(self.user(actor), self.get(obj), **arguments)) is not REFUSED
+
+    def removed(self, service: Callable[..., Any], obj: Obj, actor: str) -> None:
+        if self.did(service, obj, actor):
+            self.model.delete(obj)
+            self.touch(obj)
 
     # --- meetings --------------------------------------------------------------------------------------
 
@@ -248,7 +310,6 @@ class Hunter(RuleBasedStateMachine):
     @precondition(lambda self: len(self.model.of("meetings")) < MEETINGS)
     @rule(data=st.data())
     def create_meeting(self, data: Any) -> None:
-        from meetings.models import Body
         from meetings.services import cycles
 
         audience = self.draw(data, ["overleg", "openbaar", "rijk", "regio"], "meeting audience")
@@ -265,7 +326,7 @@ class Hunter(RuleBasedStateMachine):
         def work() -> Any:
             cycle = cycles.create_cycle(
                 self.user(actor),
-                db.session.get(Body, self.body_id),
+                self.body(),
                 meeting_date=day,
                 start_time=time(10),
                 end_time=time(12),
@@ -283,14 +344,12 @@ class Hunter(RuleBasedStateMachine):
             return
         cycle_id, meeting_id, milestones = done
         meeting = self.model.add(Obj("meetings", meeting_id, audience=audience))
-        meeting.extra["day"] = day
-        meeting.extra["actor"] = actor
+        meeting.extra.update(day=day, actor=actor)
         cycle = self.model.add(Obj("cycles", cycle_id, scaffolding=True, whole=meeting, meeting=meeting))
         meeting.extra["cycle"] = cycle
         for ident in milestones:
             self.model.add(Obj("milestones", ident, scaffolding=True, whole=meeting, meeting=meeting))
-        for field, value in (("location", location), ("chair", chair), ("kenmerk", kenmerk)):
-            self.written(meeting, field, value)
+        self.written(meeting, location=location, chair=chair, kenmerk=kenmerk)
         self.touch(meeting, cycle)
 
     @precondition(lambda self: self.model.of("meetings"))
@@ -298,11 +357,9 @@ class Hunter(RuleBasedStateMachine):
     def edit_meeting(self, data: Any) -> None:
         from meetings.services import cycles
 
-        meeting = self.draw(data, self.model.of("meetings"), "meeting")
-        actors = self.secretaries(meeting)
-        if not actors:
+        if not (picked := self.managed(data, self.model.of("meetings"), "meeting")):
             return
-        actor = self.draw(data, actors, "actor")
+        meeting, actor = picked
         location, location_text = text("Zaal")
 
         def work() -> None:
@@ -318,7 +375,7 @@ class Hunter(RuleBasedStateMachine):
             )
 
         if self.act(work) is not REFUSED:
-            self.written(meeting, "location", location)
+            self.written(meeting, location=location)
             self.touch(meeting)
 
     @precondition(lambda self: self.model.of("meetings"))
@@ -328,11 +385,9 @@ class Hunter(RuleBasedStateMachine):
         from meetings.models import Attendance
         from meetings.services import cycles
 
-        meeting = self.draw(data, self.model.of("meetings"), "meeting")
-        actors = self.secretaries(meeting)
-        if not actors:
+        if not (picked := self.managed(data, self.model.of("meetings"), "meeting")):
             return
-        actor = self.draw(data, actors, "actor")
+        meeting, actor = picked
         seat = self.draw(data, self.seats, "seat")
         replaced, replaced_text = text("Vervanger")
         self.move_clock(meeting.extra["day"])
@@ -353,7 +408,7 @@ class Hunter(RuleBasedStateMachine):
         attendance = self.model.find("attendances", ident) or self.model.add(
             Obj("attendances", ident, scaffolding=True, whole=meeting, meeting=meeting)
         )
-        self.written(attendance, "replaced_by", replaced)
+        self.written(attendance, replaced_by=replaced)
         self.touch(attendance, meeting)
 
     # --- the agenda ------------------------------------------------------------------------------------
@@ -363,40 +418,29 @@ class Hunter(RuleBasedStateMachine):
     def add_item(self, data: Any) -> None:
         from meetings.services import agenda
 
-        meeting = self.draw(data, self.model.of("meetings"), "meeting")
-        actors = self.secretaries(meeting)
-        if not actors:
+        if not (picked := self.managed(data, self.model.of("meetings"), "meeting")):
             return
-        actor = self.draw(data, actors, "actor")
-        audience, named = self.audience(data)
+        meeting, actor = picked
+        choice = self.audience(data)
         organisation = self.draw(data, [None, "EZK", "Prov. Noord-Brabant", "Gem. Eindhoven"], "brought in by")
         kind = self.draw(data, KINDS, "kind")
         (title, title_text), (description, description_text) = text("Punt"), text("Toelichting")
-
-        def work() -> int:
-            item = agenda.add_agenda_item(
+        ident = self.create(
+            lambda: agenda.add_agenda_item(
                 self.user(actor),
                 self.get(meeting),
                 title=title_text,
                 kind=kind,
                 description=description_text,
                 organisation_id=self.organisations.get(organisation) if organisation else None,
-                audience=audience,
-                shared_with=self.ids(named) or None,
+                **self.sharing(choice),
             )
-            db.session.flush()
-            return item.id
-
-        ident = self.act(work)
+        )
         if ident is REFUSED:
             return
-        shared_audience, shared_named = self.shared(actor, audience, named, meeting)
-        item = self.model.add(
-            Obj("agenda_items", ident, audience=shared_audience, named=shared_named, whole=meeting, meeting=meeting)
-        )
+        item = self.add_shared("agenda_items", ident, actor, choice, meeting, whole=meeting, meeting=meeting)
         item.extra["organisation"] = organisation
-        self.written(item, "title", title)
-        self.written(item, "description", description)
+        self.written(item, title=title, description=description)
         self.touch(item)
 
     @precondition(lambda self: self.model.of("agenda_items"))
@@ -405,15 +449,12 @@ class Hunter(RuleBasedStateMachine):
         """New text, and perhaps a wider or narrower audience (or other people named)."""
         from meetings.services import agenda
 
-        item = self.draw(data, self.model.of("agenda_items"), "item")
-        actors = self.secretaries(item)
-        if not actors:
+        if not (picked := self.managed(data, self.model.of("agenda_items"), "item")):
             return
-        actor = self.draw(data, actors, "actor")
-        audience, named = self.audience(data)
+        item, actor = picked
+        choice = self.audience(data)
         new_title = data.draw(st.booleans(), label="new title")
-        title, title_text = text("Punt")
-        description, description_text = text("Toelichting")
+        (title, title_text), (description, description_text) = text("Punt"), text("Toelichting")
         organisation = item.extra.get("organisation")
 
         def work() -> None:
@@ -425,17 +466,13 @@ class Hunter(RuleBasedStateMachine):
                 kind=row.kind,
                 description=description_text,
                 organisation_id=self.organisations.get(organisation) if organisation else None,
-                audience=audience,
-                shared_with=self.ids(named) or None,
+                **self.sharing(choice),
             )
 
         if self.act(work) is REFUSED:
             return
-        if audience is not None:
-            item.audience, item.named = self.shared(actor, audience, named, None)
-        if new_title:
-            self.written(item, "title", title)
-        self.written(item, "description", description)
+        self.reshared(item, actor, choice)
+        self.written(item, **({"title": title} if new_title else {}), description=description)
         self.touch(item)
 
     @precondition(lambda self: self.model.of("agenda_items"))
@@ -443,16 +480,11 @@ class Hunter(RuleBasedStateMachine):
     def move_item(self, data: Any) -> None:
         from meetings.services import agenda
 
-        item = self.draw(data, self.model.of("agenda_items"), "item")
-        actors = self.secretaries(item)
-        if not actors:
+        if not (picked := self.managed(data, self.model.of("agenda_items"), "item")):
             return
-        actor = self.draw(data, actors, "actor")
+        item, actor = picked
         position = data.draw(st.integers(1, 4), label="position")
-        if (
-            self.act(lambda: agenda.move_agenda_item(self.user(actor), self.get(item), position=position))
-            is not REFUSED
-        ):
+        if self.did(agenda.move_agenda_item, item, actor, position=position):
             self.touch(item)
 
     @precondition(lambda self: self.model.of("agenda_items"))
@@ -460,14 +492,8 @@ class Hunter(RuleBasedStateMachine):
     def remove_item(self, data: Any) -> None:
         from meetings.services import agenda
 
-        item = self.draw(data, self.model.of("agenda_items"), "item")
-        actors = self.secretaries(item)
-        if not actors:
-            return
-        actor = self.draw(data, actors, "actor")
-        if self.act(lambda: agenda.remove_agenda_item(self.user(actor), self.get(item))) is not REFUSED:
-            self.model.delete(item)
-            self.touch(item)
+        if picked := self.managed(data, self.model.of("agenda_items"), "item"):
+            self.removed(agenda.remove_agenda_item, *picked)
 
     @precondition(lambda self: self.model.of("meetings"))
     @rule(data=st.data())
@@ -475,46 +501,28 @@ class Hunter(RuleBasedStateMachine):
         """The item that lists the open actions: its page shows cases of the body."""
         from meetings.services import agenda
 
-        meeting = self.draw(data, self.model.of("meetings"), "meeting")
-        actors = self.secretaries(meeting)
-        if not actors:
+        if not (picked := self.managed(data, self.model.of("meetings"), "meeting")):
             return
-        actor = self.draw(data, actors, "actor")
-
-        def work() -> int:
-            item = agenda.add_progress_item(self.user(actor), self.get(meeting))
-            db.session.flush()
-            return item.id
-
-        ident = self.act(work)
+        meeting, actor = picked
+        ident = self.create(lambda: agenda.add_progress_item(self.user(actor), self.get(meeting)))
         if ident is not REFUSED:
-            self.touch(
-                self.model.add(
-                    Obj(
-                        "agenda_items",
-                        ident,
-                        audience=meeting.audience,
-                        named=meeting.named,
-                        whole=meeting,
-                        meeting=meeting,
-                    )
-                )
-            )
+            shared = {"audience": meeting.audience, "named": meeting.named}
+            self.touch(self.model.add(Obj("agenda_items", ident, whole=meeting, meeting=meeting, **shared)))
 
-    @precondition(lambda self: [m for m in self.model.of("meetings") if not m.agenda_published])
+    def _unpublished(self) -> list[Obj]:
+        return [m for m in self.model.of("meetings") if not m.agenda_published]
+
+    @precondition(lambda self: self._unpublished())
     @rule(data=st.data())
     def publish_agenda(self, data: Any) -> None:
         from meetings.services import agenda
 
-        meeting = self.draw(data, [m for m in self.model.of("meetings") if not m.agenda_published], "meeting")
-        actors = self.secretaries(meeting)
-        if not actors:
+        if not (picked := self.managed(data, self._unpublished(), "meeting")):
             return
-        actor = self.draw(data, actors, "actor")
-        if self.act(lambda: agenda.publish_agenda(self.user(actor), self.get(meeting))) is REFUSED:
-            return
-        meeting.agenda_published = True
-        self.touch(meeting, *[o for o in self.model.live() if o.meeting is meeting])
+        meeting, actor = picked
+        if self.did(agenda.publish_agenda, meeting, actor):
+            meeting.agenda_published = True
+            self.touch(meeting, *[o for o in self.model.live() if o.meeting is meeting])
 
     @precondition(lambda self: self.model.of("meetings"))
     @rule(data=st.data())
@@ -539,33 +547,24 @@ class Hunter(RuleBasedStateMachine):
         if not actors:
             return
         actor = self.draw(data, actors, "actor")
-        audience, named = self.audience(data)
+        choice = self.audience(data)
         (title, title_text), (content, content_text) = text("Stuk"), text("Inhoud")
         filename = marker(next(_numbers))
-
-        def work() -> int:
-            document = agenda.add_document(
+        ident = self.create(
+            lambda: agenda.add_document(
                 self.user(actor),
                 self.get(meeting),
                 title=title_text,
                 filename=f"{filename}.pdf",
                 content=text_pdf(title_text, [content_text]),
                 agenda_item=self.get(item) if item is not None else None,
-                audience=audience,
-                shared_with=self.ids(named) or None,
+                **self.sharing(choice),
             )
-            db.session.flush()
-            return document.id
-
-        ident = self.act(work)
+        )
         if ident is REFUSED:
             return
-        shared_audience, shared_named = self.shared(actor, audience, named, whole)
-        document = self.model.add(
-            Obj("documents", ident, audience=shared_audience, named=shared_named, whole=whole, meeting=meeting)
-        )
-        for field, value in (("title", title), ("content", content), ("filename", filename)):
-            self.written(document, field, value)
+        document = self.add_shared("documents", ident, actor, choice, whole, whole=whole, meeting=meeting)
+        self.written(document, title=title, content=content, filename=filename)
         self.uploaded = True
         self.touch(document)
 
@@ -574,57 +573,43 @@ class Hunter(RuleBasedStateMachine):
     def remove_document(self, data: Any) -> None:
         from meetings.services import agenda
 
-        document = self.draw(data, self.model.of("documents"), "document")
-        actors = self.secretaries(document)
-        if not actors:
-            return
-        actor = self.draw(data, actors, "actor")
-        if self.act(lambda: agenda.remove_document(self.user(actor), self.get(document))) is not REFUSED:
-            self.model.delete(document)
-            self.touch(document)
+        if picked := self.managed(data, self.model.of("documents"), "document"):
+            self.removed(agenda.remove_document, *picked)
 
     # --- decisions and the besluitenlijst ------------------------------------------------------------
 
-    @precondition(lambda self: [i for i in self.model.of("agenda_items") if i.meeting.agenda_published])
+    def _on_published_agendas(self) -> list[Obj]:
+        return [i for i in self.model.of("agenda_items") if i.meeting.agenda_published]
+
+    @precondition(lambda self: self._on_published_agendas())
     @rule(data=st.data())
     def add_decision(self, data: Any) -> None:
         """On the meeting's day or later; perhaps amending an adopted decision of an earlier meeting."""
         from meetings.services import decisions
 
-        items = [i for i in self.model.of("agenda_items") if i.meeting.agenda_published]
-        item = self.draw(data, items, "item")
-        actors = self.secretaries(item)
-        if not actors:
+        if not (picked := self.managed(data, self._on_published_agendas(), "item")):
             return
-        actor = self.draw(data, actors, "actor")
-        audience, named = self.audience(data)
+        item, actor = picked
+        choice = self.audience(data)
         adopted = [
             d for d in self.model.of("decisions") if d.meeting.status == "vastgesteld" and d.meeting is not item.meeting
         ]
         amends = self.draw(data, [None, *adopted], "amends")
         decided, decided_text = text("Besluit")
         self.move_clock(item.meeting.extra["day"])
-
-        def work() -> int:
-            decision = decisions.add_decision(
+        ident = self.create(
+            lambda: decisions.add_decision(
                 self.user(actor),
                 self.get(item),
                 text=decided_text,
-                audience=audience,
-                shared_with=self.ids(named) or None,
                 amends_id=amends.id if amends is not None else None,
+                **self.sharing(choice),
             )
-            db.session.flush()
-            return decision.id
-
-        ident = self.act(work)
+        )
         if ident is REFUSED:
             return
-        shared_audience, shared_named = self.shared(actor, audience, named, item)
-        decision = self.model.add(
-            Obj("decisions", ident, audience=shared_audience, named=shared_named, whole=item, meeting=item.meeting)
-        )
-        self.written(decision, "text", decided)
+        decision = self.add_shared("decisions", ident, actor, choice, item, whole=item, meeting=item.meeting)
+        self.written(decision, text=decided)
         self.touch(decision, amends)
 
     def _concept_decisions(self) -> list[Obj]:
@@ -635,109 +620,78 @@ class Hunter(RuleBasedStateMachine):
     def edit_decision(self, data: Any) -> None:
         from meetings.services import decisions
 
-        decision = self.draw(data, self._concept_decisions(), "decision")
-        actors = self.secretaries(decision)
-        if not actors:
+        if not (picked := self.managed(data, self._concept_decisions(), "decision")):
             return
-        actor = self.draw(data, actors, "actor")
-        audience, named = self.audience(data)
+        decision, actor = picked
+        choice = self.audience(data)
         decided, decided_text = text("Besluit")
-
-        def work() -> None:
-            decisions.update_decision(
-                self.user(actor),
-                self.get(decision),
-                text=decided_text,
-                audience=audience,
-                shared_with=self.ids(named) or None,
-            )
-
-        if self.act(work) is REFUSED:
-            return
-        if audience is not None:
-            decision.audience, decision.named = self.shared(actor, audience, named, None)
-        self.written(decision, "text", decided)
-        self.touch(decision)
+        if self.did(decisions.update_decision, decision, actor, text=decided_text, **self.sharing(choice)):
+            self.reshared(decision, actor, choice)
+            self.written(decision, text=decided)
+            self.touch(decision)
 
     @precondition(lambda self: self._concept_decisions())
     @rule(data=st.data())
     def remove_decision(self, data: Any) -> None:
         from meetings.services import decisions
 
-        decision = self.draw(data, self._concept_decisions(), "decision")
-        actors = self.secretaries(decision)
-        if not actors:
-            return
-        actor = self.draw(data, actors, "actor")
-        if self.act(lambda: decisions.remove_decision(self.user(actor), self.get(decision))) is not REFUSED:
-            self.model.delete(decision)
-            self.touch(decision)
+        if picked := self.managed(data, self._concept_decisions(), "decision"):
+            self.removed(decisions.remove_decision, *picked)
 
-    @precondition(lambda self: [m for m in self.model.of("meetings") if m.status == "concept" and m.agenda_published])
+    def _meetings(self, status: str, *, published: bool = False) -> list[Obj]:
+        return [m for m in self.model.of("meetings") if m.status == status and (m.agenda_published or not published)]
+
+    @precondition(lambda self: self._meetings("concept", published=True))
     @rule(data=st.data())
     def publish_besluitenlijst(self, data: Any) -> None:
         """Out for comments: the decisions, and the actions that follow from them, become visible."""
         from meetings.services import decisions
 
-        meetings = [m for m in self.model.of("meetings") if m.status == "concept" and m.agenda_published]
-        meeting = self.draw(data, meetings, "meeting")
-        actors = self.secretaries(meeting)
-        if not actors:
+        if not (picked := self.managed(data, self._meetings("concept", published=True), "meeting")):
             return
-        actor = self.draw(data, actors, "actor")
+        meeting, actor = picked
         self.move_clock(meeting.extra["day"])
         deadline = self.today() + timedelta(days=data.draw(st.integers(1, 14), label="days to comment"))
-        work = lambda: decisions.publish_besluitenlijst(self.user(actor), self.get(meeting), comments_deadline=deadline)  # noqa: E731
-        if self.act(work) is REFUSED:
+        if not self.did(decisions.publish_besluitenlijst, meeting, actor, comments_deadline=deadline):
             return
         meeting.status = "ter_commentaar"
         meeting.extra["deadline"] = deadline
         self.touch(meeting, *[o for o in self.model.live() if o.meeting is meeting])
         self.touch(*[c for c in self.model.of("cases") if c.decision is not None and c.decision.meeting is meeting])
 
-    @precondition(lambda self: [d for d in self.model.of("decisions") if d.meeting.status == "ter_commentaar"])
+    def _open_for_comments(self) -> list[Obj]:
+        return [d for d in self.model.of("decisions") if d.meeting.status == "ter_commentaar"]
+
+    @precondition(lambda self: self._open_for_comments())
     @rule(data=st.data())
     def comment(self, data: Any) -> None:
         from meetings.services import decisions
 
-        decision = self.draw(
-            data, [d for d in self.model.of("decisions") if d.meeting.status == "ter_commentaar"], "decision"
-        )
+        decision = self.draw(data, self._open_for_comments(), "decision")
         actors = self.participants(decision)
         if not actors:
             return
         actor = self.draw(data, sorted(actors), "actor")
         said, said_text = text("Reactie")
-
-        def work() -> int:
-            comment = decisions.comment_on_decision(self.user(actor), self.get(decision), text=said_text)
-            db.session.flush()
-            return comment.id
-
-        ident = self.act(work)
+        ident = self.create(lambda: decisions.comment_on_decision(self.user(actor), self.get(decision), text=said_text))
         if ident is REFUSED:
             return
-        comment = self.model.add(
-            Obj(
-                "decision_comments",
-                ident,
-                decision=decision,
-                organisation=self.model.people[actor].organisation,
-                meeting=decision.meeting,
-            )
-        )
-        self.written(comment, "text", said)
+        organisation = self.model.people[actor].organisation
+        comment = Obj("decision_comments", ident, decision=decision, organisation=organisation)
+        comment.meeting = decision.meeting
+        self.written(self.model.add(comment), text=said)
         self.touch(comment, decision)
 
-    @precondition(lambda self: [c for c in self.model.of("decision_comments") if not c.extra.get("settled")])
+    def _unsettled(self) -> list[Obj]:
+        return [c for c in self.model.of("decision_comments") if not c.extra.get("settled")]
+
+    @precondition(lambda self: self._unsettled())
     @rule(data=st.data())
     def settle_comment(self, data: Any) -> None:
         """Take the comment over (a new text for the decision) or answer it."""
         from meetings.services import decisions
 
-        comment = self.draw(
-            data, [c for c in self.model.of("decision_comments") if not c.extra.get("settled")], "comment"
-        )
+        comment = self.draw(data, self._unsettled(), "comment")
         assert comment.decision is not None
         actors = self.secretaries(comment.decision)
         if not actors:
@@ -745,40 +699,34 @@ class Hunter(RuleBasedStateMachine):
         actor = self.draw(data, actors, "actor")
         take_over = data.draw(st.booleans(), label="take over")
         answer, answer_text = text("Antwoord")
-
-        def work() -> None:
-            decisions.handle_comment(
-                self.user(actor),
-                self.get(comment),
-                outcome="overgenomen" if take_over else "beantwoord",
-                response=answer_text,
-                new_text=answer_text if take_over else None,
-            )
-
-        if self.act(work) is REFUSED:
+        if not self.did(
+            decisions.handle_comment,
+            comment,
+            actor,
+            outcome="overgenomen" if take_over else "beantwoord",
+            response=answer_text,
+            new_text=answer_text if take_over else None,
+        ):
             return
         comment.extra["settled"] = True
-        self.written(comment, "response", answer)
+        self.written(comment, response=answer)
         if take_over:
             self.model.markers[answer].append(_copy(self.model, answer, comment.decision, "text"))
         self.touch(comment, comment.decision)
 
-    @precondition(lambda self: [m for m in self.model.of("meetings") if m.status == "ter_commentaar"])
+    @precondition(lambda self: self._meetings("ter_commentaar"))
     @rule(data=st.data())
     def adopt_besluitenlijst(self, data: Any) -> None:
         """Vaststellen, the day after the comments closed."""
         from meetings.services import decisions
 
-        meeting = self.draw(data, [m for m in self.model.of("meetings") if m.status == "ter_commentaar"], "meeting")
-        actors = self.secretaries(meeting)
-        if not actors:
+        if not (picked := self.managed(data, self._meetings("ter_commentaar"), "meeting")):
             return
-        actor = self.draw(data, actors, "actor")
+        meeting, actor = picked
         self.move_clock(meeting.extra["deadline"] + timedelta(days=1))
-        if self.act(lambda: decisions.adopt_besluitenlijst(self.user(actor), self.get(meeting))) is REFUSED:
-            return
-        meeting.status = "vastgesteld"
-        self.touch(meeting, *[o for o in self.model.live() if o.meeting is meeting])
+        if self.did(decisions.adopt_besluitenlijst, meeting, actor):
+            meeting.status = "vastgesteld"
+            self.touch(meeting, *[o for o in self.model.live() if o.meeting is meeting])
 
     # --- minutes -------------------------------------------------------------------------------------
 
@@ -787,98 +735,80 @@ class Hunter(RuleBasedStateMachine):
     def save_minutes(self, data: Any) -> None:
         from meetings.services import decisions
 
-        meeting = self.draw(data, self.model.of("meetings"), "meeting")
-        actors = self.secretaries(meeting)
-        if not actors:
+        if not (picked := self.managed(data, self.model.of("meetings"), "meeting")):
             return
-        actor = self.draw(data, actors, "actor")
-        audience, named = self.audience(data)
+        meeting, actor = picked
+        choice = self.audience(data)
         written, written_text = text("Verslag")
-
-        def work() -> int:
-            minutes = decisions.save_minutes(
-                self.user(actor),
-                self.get(meeting),
-                text=written_text,
-                audience=audience,
-                shared_with=self.ids(named) or None,
+        ident = self.create(
+            lambda: decisions.save_minutes(
+                self.user(actor), self.get(meeting), text=written_text, **self.sharing(choice)
             )
-            db.session.flush()
-            return minutes.id
-
-        ident = self.act(work)
+        )
         if ident is REFUSED:
             return
         minutes = self.model.find("minutes", ident)
         if minutes is None:
-            shared_audience, shared_named = self.shared(actor, audience, named, meeting)
-            minutes = self.model.add(
-                Obj("minutes", ident, audience=shared_audience, named=shared_named, whole=meeting, meeting=meeting)
-            )
-        elif audience is not None:
-            minutes.audience, minutes.named = self.shared(actor, audience, named, None)
-        self.written(minutes, "text", written)
+            minutes = self.add_shared("minutes", ident, actor, choice, meeting, whole=meeting, meeting=meeting)
+        else:
+            self.reshared(minutes, actor, choice)
+        self.written(minutes, text=written)
         self.touch(minutes)
 
-    @precondition(lambda self: [m for m in self.model.of("minutes") if m.status != "vastgesteld"])
+    def _unadopted_minutes(self) -> list[Obj]:
+        return [m for m in self.model.of("minutes") if m.status != "vastgesteld"]
+
+    @precondition(lambda self: self._unadopted_minutes())
     @rule(data=st.data())
     def minutes_onward(self, data: Any) -> None:
         """Share the draft minutes with the members, or adopt shared ones."""
         from meetings.services import decisions
 
-        minutes = self.draw(data, [m for m in self.model.of("minutes") if m.status != "vastgesteld"], "minutes")
-        actors = self.secretaries(minutes)
-        if not actors:
+        if not (picked := self.managed(data, self._unadopted_minutes(), "minutes")):
             return
-        actor = self.draw(data, actors, "actor")
+        minutes, actor = picked
         step = decisions.share_minutes if minutes.status == "concept" else decisions.adopt_minutes
-        if self.act(lambda: step(self.user(actor), self.get(minutes))) is REFUSED:
-            return
-        minutes.status = "ter_commentaar" if minutes.status == "concept" else "vastgesteld"
-        self.touch(minutes)
+        if self.did(step, minutes, actor):
+            minutes.status = "ter_commentaar" if minutes.status == "concept" else "vastgesteld"
+            self.touch(minutes)
 
     # --- notes ---------------------------------------------------------------------------------------
 
     @rule(data=st.data())
     def add_note(self, data: Any) -> None:
         """A member's note on the body, a meeting or an agenda item; by default for the author's side."""
-        from meetings.models import Body
         from meetings.services import notes
 
-        actors = sorted(p for p in self.participants() if p in READERS)
-        if not actors:
+        if (actor := self.member(data)) is None:
             return
-        actor = self.draw(data, actors, "actor")
-        audience, named = self.audience(data)
+        choice = self.audience(data)
         targets = [None, *[o for o in self.model.live(("meetings", "agenda_items")) if self.model.sees(actor, o)]]
         target = self.draw(data, targets, "on")
         (title, title_text), (said, said_text) = text("Notitie"), text("Notitietekst")
 
-        def work() -> int:
+        def work() -> Any:
             row = self.get(target) if target is not None else None
-            note = notes.add_note(
+            return notes.add_note(
                 self.user(actor),
-                db.session.get(Body, self.body_id),
+                self.body(),
                 title=title_text,
                 text=said_text,
-                audience=audience,
-                shared_with=self.ids(named) or None,
                 meeting=row if target is not None and target.table == "meetings" else None,
                 agenda_item=row if target is not None and target.table == "agenda_items" else None,
+                **self.sharing(choice),
             )
-            db.session.flush()
-            return note.id
 
-        ident = self.act(work)
+        ident = self.create(work)
         if ident is REFUSED:
             return
-        side = Obj("", 0, audience=self.model.people[actor].side)
-        shared_audience, shared_named = self.shared(actor, audience, named, side)
-        note = self.model.add(Obj("notes", ident, audience=shared_audience, named=shared_named))
+        note = self.add_shared("notes", ident, actor, choice, self._side(actor))
         note.extra["author"] = actor
-        self.written(note, "title", title)
-        self.written(note, "text", said)
+        self.written(note, title=title, text=said)
         self.touch(note, target)
+
+    def _side(self, person: str) -> Obj:
+        """What a note or nota without an audience of its own is shared like: its author's side."""
+        return Obj("", 0, audience=self.model.people[person].side)
 
     @precondition(lambda self: self.model.of("notes"))
     @rule(data=st.data())
@@ -888,25 +818,13 @@ class Hunter(RuleBasedStateMachine):
 
         note = self.draw(data, self.model.of("notes"), "note")
         actor = str(note.extra["author"])
-        audience, named = self.audience(data)
+        audience, named = choice = self.audience(data)
         (title, title_text), (said, said_text) = text("Notitie"), text("Notitietekst")
-
-        def work() -> None:
-            notes.update_note(
-                self.user(actor),
-                self.get(note),
-                title=title_text,
-                text=said_text,
-                audience=audience,
-                shared_with=self.ids(named) or None,
-            )
-
-        if self.act(work) is REFUSED:
+        if not self.did(notes.update_note, note, actor, title=title_text, text=said_text, **self.sharing(choice)):
             return
         # Without an audience the note keeps its own; a vertrouwelijk one is shared anew (with whom is named).
         note.audience, note.named = self.shared(actor, audience or note.audience, named, None)
-        self.written(note, "title", title)
-        self.written(note, "text", said)
+        self.written(note, title=title, text=said)
         self.touch(note)
 
     @precondition(lambda self: self.model.of("notes"))
@@ -915,9 +833,7 @@ class Hunter(RuleBasedStateMachine):
         from meetings.services import notes
 
         note = self.draw(data, self.model.of("notes"), "note")
-        if self.act(lambda: notes.remove_note(self.user(str(note.extra["author"])), self.get(note))) is not REFUSED:
-            self.model.delete(note)
-            self.touch(note)
+        self.removed(notes.remove_note, note, str(note.extra["author"]))
 
     # --- cases ---------------------------------------------------------------------------------------
 
@@ -925,81 +841,62 @@ class Hunter(RuleBasedStateMachine):
     def follow_up(self, data: Any) -> None:
         """An action or commitment, from a decision (released with it: issue 16, bug 1) or from a debate."""
         from cases.services.cases import create_follow_up
-        from meetings.models import Body
 
         decision = self.draw(data, [None, *self.model.of("decisions")], "decision")
         actors = self.secretaries(decision)
         if not actors:
             return
         actor = self.draw(data, actors, "actor")
-        audience, named = self.audience(data, inherit=decision is not None)
+        choice = self.audience(data, inherit=decision is not None)
         owner = self.draw(data, ["EZK", "Prov. Noord-Brabant", "Gem. Eindhoven", "OCW"], "owner")
         kind = self.draw(data, ["actiepunt", "toezegging"], "type")
         (title, title_text), (said, said_text) = text("Actie"), text("Actietekst")
-
-        def work() -> int:
-            case = create_follow_up(
+        ident = self.create(
+            lambda: create_follow_up(
                 self.user(actor),
-                db.session.get(Body, self.body_id),
+                self.body(),
                 case_type=kind,
                 title=title_text,
                 description=said_text,
                 owner_organisation_id=self.organisations[owner],
                 due_date=self.today() + timedelta(days=30),
                 decision=self.get(decision) if decision is not None else None,
-                audience=audience,
-                shared_with=self.ids(named) or None,
+                **self.sharing(choice),
             )
-            db.session.flush()
-            return case.id
-
-        ident = self.act(work)
+        )
         if ident is REFUSED:
             return
-        if audience is None and decision is None:
-            audience = "overleg"
-        shared_audience, shared_named = self.shared(actor, audience, named, decision)
-        case = self.model.add(Obj("cases", ident, audience=shared_audience, named=shared_named, decision=decision))
+        if choice[0] is None and decision is None:
+            choice = ("overleg", choice[1])
+        case = self.add_shared("cases", ident, actor, choice, decision, decision=decision)
         case.extra.update(type=kind, owner=str(self.organisations[owner]), author=actor)
-        self.written(case, "title", title)
-        self.written(case, "description", said)
+        self.written(case, title=title, description=said)
         self.touch(case, decision)
 
     @rule(data=st.data())
     def write_nota(self, data: Any) -> None:
         """A member writes a nota, by default for their own side."""
         from cases.services.cases import create_nota
-        from meetings.models import Body
 
-        actors = sorted(p for p in self.participants() if p in READERS)
-        if not actors:
+        if (actor := self.member(data)) is None:
             return
-        actor = self.draw(data, actors, "actor")
-        audience, named = self.audience(data)
+        choice = self.audience(data)
         (title, title_text), (said, said_text), (kenmerk, _k) = text("Nota"), text("Notatekst"), text("")
-
-        def work() -> int:
-            case = create_nota(
+        ident = self.create(
+            lambda: create_nota(
                 self.user(actor),
-                db.session.get(Body, self.body_id),
+                self.body(),
                 title=title_text,
                 kenmerk=kenmerk,
                 description=said_text,
-                audience=audience,
-                shared_with=self.ids(named) or None,
+                **self.sharing(choice),
             )
-            db.session.flush()
-            return case.id
-
-        ident = self.act(work)
+        )
         if ident is REFUSED:
             return
-        side = Obj("", 0, audience=self.model.people[actor].side)
-        shared_audience, shared_named = self.shared(actor, audience, named, side)
-        nota = self.model.add(Obj("cases", ident, audience=shared_audience, named=shared_named))
+        nota = self.add_shared("cases", ident, actor, choice, self._side(actor))
         nota.extra.update(type="nota", owner=self.model.people[actor].organisation, author=actor)
-        for field, value in (("title", title), ("description", said), ("kenmerk", kenmerk)):
-            self.written(nota, field, value)
+        self.written(nota, title=title, description=said, kenmerk=kenmerk)
         self.touch(nota)
 
     def _notas(self) -> list[Obj]:
@@ -1034,41 +931,28 @@ class Hunter(RuleBasedStateMachine):
         if route:
             self.model.event(nota, "route", capacity)
         else:
-            self.written(nota, "title", title)
-            self.written(nota, "description", said)
+            self.written(nota, title=title, description=said)
         self.touch(nota)
 
     @rule(data=st.data())
     def request_agenda_item(self, data: Any) -> None:
         """An agenda request, for the whole table, to the next cycle the whole table may see."""
         from cases.services.cases import submit_agenda_request
-        from meetings.models import Body
 
-        actors = sorted(p for p in self.participants() if p in READERS)
-        if not actors:
+        if (actor := self.member(data)) is None:
             return
-        actor = self.draw(data, actors, "actor")
         kind = self.draw(data, KINDS, "kind")
         (title, title_text), (said, said_text) = text("Verzoek"), text("Verzoektekst")
-
-        def work() -> int:
-            case = submit_agenda_request(
-                self.user(actor),
-                db.session.get(Body, self.body_id),
-                title=title_text,
-                description=said_text,
-                requested_kind=kind,
+        ident = self.create(
+            lambda: submit_agenda_request(
+                self.user(actor), self.body(), title=title_text, description=said_text, requested_kind=kind
             )
-            db.session.flush()
-            return case.id
-
-        ident = self.act(work)
+        )
         if ident is REFUSED:
             return
         request = self.model.add(Obj("cases", ident, audience="overleg"))
         request.extra.update(type="agendaverzoek", owner=self.model.people[actor].organisation, author=actor)
-        self.written(request, "title", title)
-        self.written(request, "description", said)
+        self.written(request, title=title, description=said)
         self.touch(request)
 
     @precondition(lambda self: self.model.of("cases"))
@@ -1088,7 +972,7 @@ class Hunter(RuleBasedStateMachine):
         if not transitions:
             return
         name = self.draw(data, transitions, "step")
-        actor = self.draw(data, sorted(p for p in READERS if self.model.sees(p, case)) or ["sec"], "actor")
+        actor = self.anyone_who_sees(data, case)
         reason, reason_text = text("Reden")
         due = self.today() + timedelta(days=data.draw(st.integers(10, 90), label="days"))
 
@@ -1130,22 +1014,20 @@ class Hunter(RuleBasedStateMachine):
     @rule(data=st.data())
     def report_progress(self, data: Any) -> None:
         """A progress note, perhaps with a file (whose name and text carry markers too)."""
-        from cases.models import CaseAttachment
+        from cases.models import Case, CaseAttachment
         from cases.services.cases import add_progress_note
         from demo.pdf import text_pdf
         from meetings.storage import Upload
 
         case = self.draw(data, self.model.of("cases"), "case")
-        actor = self.draw(data, sorted(p for p in READERS if self.model.sees(p, case)) or ["sec"], "actor")
+        actor = self.anyone_who_sees(data, case)
         with_file = data.draw(st.booleans(), label="with a file")
         (said, said_text), (content, content_text) = text("Voortgang"), text("Bijlage")
         filename = marker(next(_numbers))
 
         def work() -> tuple[int, list[int]]:
             files = [Upload(f"{filename}.pdf", text_pdf(filename, [content_text]))] if with_file else None
-            event = add_progress_note(
-                self.user(actor), db.session.get(_case_model(), case.id), text=said_text, files=files
-            )
+            event = add_progress_note(self.user(actor), db.session.get(Case, case.id), text=said_text, files=files)
             db.session.flush()
             return event.id, list(
                 db.session.scalars(select(CaseAttachment.id).where(CaseAttachment.event_id == event.id))
@@ -1159,48 +1041,38 @@ class Hunter(RuleBasedStateMachine):
         self.model.event(case, "progress", said)
         for ident in attachments:
             attachment = self.model.add(Obj("case_attachments", ident, scaffolding=True, whole=case))
-            self.written(attachment, "filename", filename)
-            self.written(attachment, "content", content)
+            self.written(attachment, filename=filename, content=content)
         self.touch(case)
 
     @rule(data=st.data())
     def open_dossier(self, data: Any) -> None:
         from cases.services.dossiers import create_dossier
-        from meetings.models import Body
 
         actor = self.draw(data, self.secretaries(), "actor")
-        audience, named = self.audience(data, inherit=False)
+        choice = self.audience(data, inherit=False)
         (title, title_text), (said, said_text) = text("Dossier"), text("Dossiertekst")
-
-        def work() -> int:
-            dossier = create_dossier(
-                self.user(actor),
-                db.session.get(Body, self.body_id),
-                title=title_text,
-                description=said_text,
-                audience=audience,
-                shared_with=self.ids(named) or None,
+        ident = self.create(
+            lambda: create_dossier(
+                self.user(actor), self.body(), title=title_text, description=said_text, **self.sharing(choice)
             )
-            db.session.flush()
-            return dossier.id
-
-        ident = self.act(work)
+        )
         if ident is REFUSED:
             return
-        shared_audience, shared_named = self.shared(actor, audience, named, None)
-        dossier = self.model.add(Obj("cases", ident, audience=shared_audience, named=shared_named))
+        dossier = self.add_shared("cases", ident, actor, choice, None)
         dossier.extra.update(type="dossier", author=actor)
-        self.written(dossier, "title", title)
-        self.written(dossier, "description", said)
+        self.written(dossier, title=title, description=said)
         self.touch(dossier)
 
-    @precondition(lambda self: [c for c in self.model.of("cases") if c.extra.get("type") == "dossier"])
+    def _dossiers(self) -> list[Obj]:
+        return [c for c in self.model.of("cases") if c.extra.get("type") == "dossier"]
+
+    @precondition(lambda self: self._dossiers())
     @rule(data=st.data())
     def link_to_dossier(self, data: Any) -> None:
         """The dossier's timeline then names the item: only to who may see both."""
         from cases.services.dossiers import link
 
-        dossier = self.draw(data, [c for c in self.model.of("cases") if c.extra.get("type") == "dossier"], "dossier")
+        dossier = self.draw(data, self._dossiers(), "dossier")
         targets = [o for o in self.model.live(("agenda_items", "decisions", "cases")) if o is not dossier]
         if not targets:
             return
@@ -1210,7 +1082,7 @@ class Hunter(RuleBasedStateMachine):
             return
         actor = self.draw(data, actors, "actor")
         field = {"agenda_items": "agenda_item_id", "decisions": "decision_id", "cases": "case_id"}[target.table]
-        if self.act(lambda: link(self.user(actor), self.get(dossier), **{field: target.id})) is not REFUSED:
+        if self.did(link, dossier, actor, **{field: target.id}):
             self.touch(dossier, target)
 
     # --- people --------------------------------------------------------------------------------------
@@ -1220,7 +1092,6 @@ class Hunter(RuleBasedStateMachine):
         """The beheerder gives someone another role in BO-Brainport, or takes their role away (their
         names on vertrouwelijk items stay, and count again if they come back)."""
         from auth.models import Membership
-        from meetings.models import Body
         from meetings.services.bodies import remove_member, set_member_role
 
         person = self.draw(data, FLEXIBLE, "person")
@@ -1238,7 +1109,7 @@ class Hunter(RuleBasedStateMachine):
                     raise DomainError("no member")
                 remove_member(beheer, membership)
             else:
-                set_member_role(beheer, db.session.get(Body, self.body_id), user_id=self.user_ids[person], role=role)
+                set_member_role(beheer, self.body(), user_id=self.user_ids[person], role=role)
 
         if self.act(work) is REFUSED:
             return
@@ -1281,7 +1152,8 @@ class Hunter(RuleBasedStateMachine):
 
     def _read_all(self, *, final: bool) -> None:
         self.model.seal()
-        sweep = final or self.steps % self.sweep_every == 0
+        # The run's end reads everything, unless the last step's sweep just did (nothing happened since).
+        sweep = self.swept != self.steps if final else self.steps % self.sweep_every == 0
         focus = self.figures.focus
         started = perf_counter()
         with in_app(self.app):
@@ -1300,8 +1172,9 @@ class Hunter(RuleBasedStateMachine):
         if sweep:
             reader.sweep(personas)
             self._audit_exports(personas)
+            self.swept = self.steps
         else:
-            reader.quick(personas, self.touched)
+            reader.quick(personas, self.model.around(self.touched))
             if self.changed_personas:
                 reader.sweep(sorted(self.changed_personas))
                 self._audit_exports(sorted(self.changed_personas))
@@ -1362,12 +1235,6 @@ def capturing(compose: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return result
 
     return compose_and_keep
-
-
-def _case_model() -> Any:
-    from cases.models import Case
-
-    return Case
 
 
 def _copy(model: Model, text: str, obj: Obj, field: str) -> Any:

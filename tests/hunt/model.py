@@ -263,6 +263,17 @@ class Model:
         wanted = set(tables) if tables is not None else None
         return [o for o in self.objects if not o.deleted and (wanted is None or o.table in wanted)]
 
+    def around(self, objs: set[Obj]) -> set[Obj]:
+        """``objs`` and their parts, whose pages show what they are part of: an item's documents and
+        decisions, a decision's comments and the cases that follow from it, a case's events and files.
+        A meeting's parts are not (its own details show on its pages); the sweeps read everything."""
+        near, wholes = set(objs), {o for o in objs if o.table != "meetings"}
+        while wholes:
+            parts = {o for o in self.objects if not o.deleted and {o.whole, o.decision} & wholes} - near
+            near |= parts
+            wholes = parts
+        return near
+
     def find(self, table: str, ident: int) -> Obj | None:
         """The object with this id: the live one, if SQLite gave a deleted one's id to a new one."""
         return next((o for o in reversed(self.objects) if o.table == table and o.id == ident), None)

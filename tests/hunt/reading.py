@@ -3,6 +3,7 @@ and zip files (a zip's members read by their own kind, so a bundle's documents a
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import zipfile
@@ -19,14 +20,24 @@ def markers_in(text: str) -> set[str]:
     return {f"HUNT{m.group(1)}" for m in MARKER.finditer(text)}
 
 
+#: The text of files already read, by their bytes: a document, a bundle or an export that many personas
+#: get alike, or again at every sweep, is taken apart once (what it holds is judged every time).
+_EXTRACTED: dict[tuple[str, bytes], str] = {}
+_EXTRACTED_MAX = 4000
+
+
 def text_of(data: bytes, content_type: str = "", name: str = "") -> str:
     """Everything a reader could read in ``data``: for binary formats the extracted text, and, in case a
     format hides text the extractor misses (metadata, a spreadsheet's shared strings), the raw bytes."""
     kind = _kind(content_type, name, data)
-    if kind == "pdf":
-        return _pdf(data)
-    if kind == "zip":
-        return _zip(data)
+    if kind in ("pdf", "zip"):
+        key = (kind, hashlib.blake2b(data, digest_size=20).digest())
+        text = _EXTRACTED.get(key)
+        if text is None:
+            if len(_EXTRACTED) >= _EXTRACTED_MAX:
+                _EXTRACTED.clear()
+            text = _EXTRACTED[key] = _pdf(data) if kind == "pdf" else _zip(data)
+        return text
     if kind == "ics":
         # A line of iCalendar folds after 75 octets: unfold before looking.
         return re.sub(r"\r?\n[ \t]", "", data.decode("utf-8", "replace"))

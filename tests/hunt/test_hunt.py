@@ -3,18 +3,21 @@ the services; after every step each persona reads what the app gives out, and no
 marker the hunter's own model says they may not read. See ``tests.hunt.machine``.
 
 ``make test`` runs a small, fixed budget (derandomized, no example database: the same steps on every
-run). ``make hunt`` runs ``HUNT_STEPS`` steps (2,000 by default) with fresh random choices, and prints
-what it did.
+run). ``make hunt`` runs ``HUNT_STEPS`` steps (2,000 by default) in rounds of examples, and prints what
+it did. Each round's choices follow from one seed: ``HUNT_SEED`` (else a random one, printed), the next
+round ``HUNT_SEED + 1`` and so on. A leak prints the seed of its round; that seed with the same
+``HUNT_STEPS`` (and ``HUNT_LENGTH``) replays that round first: the same steps, the same leak.
 """
 
 from __future__ import annotations
 
 import math
 import os
+import random
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, settings
-from hypothesis.stateful import run_state_machine_as_test
+from hypothesis import HealthCheck, Phase, seed, settings
+from hypothesis.stateful import get_state_machine_test, run_state_machine_as_test
 
 from tests.hunt.checks import Figures, get_routes
 from tests.hunt.machine import Hunter, capturing
@@ -23,6 +26,9 @@ from tests.hunt.machine import Hunter, capturing
 SMALL = {"examples": 2, "steps": 12, "sweep_every": 100}
 #: Steps per example in a long hunt (``make hunt``).
 LONG_STEPS_PER_EXAMPLE = 40
+#: Examples per round of a long hunt, at most (fewer for a budget smaller than one round). Every round
+#: of one budget has the same size, so that a round's seed and the budget replay it.
+ROUND = 10
 
 
 def _hunt(
@@ -35,10 +41,18 @@ def _hunt(
     sweep_every: int,
     examples: int | None,
     derandomize: bool,
+    first_seed: int | None = None,
 ) -> Figures:
+    from hypothesis.internal.conjecture import engine
+
     from notify import services
 
     monkeypatch.setattr(services, "_compose", capturing(services._compose))
+    # Hypothesis stops shrinking after five minutes of wall time; on a busy machine a leak then keeps
+    # more steps than it needs. HUNT_SHRINK_SECONDS gives it longer.
+    shrink = os.environ.get("HUNT_SHRINK_SECONDS")
+    if shrink:
+        monkeypatch.setattr(engine, "MAX_SHRINKING_SECONDS", int(shrink))
     figures = Figures(progress=not derandomize)
     Hunter.app, Hunter.connection, Hunter.figures, Hunter.sweep_every = app, connection, figures, sweep_every
     common = {
@@ -54,10 +68,15 @@ def _hunt(
         if examples is not None:
             run_state_machine_as_test(Hunter, settings=settings(max_examples=examples, **common))
         else:
-            # Rounds of fresh random examples until the budget of steps is spent.
+            # Rounds of examples until the budget of steps is spent, each round from a seed of its own.
+            assert first_seed is not None
+            figures.seed = first_seed
+            print(f"\nhunt: HUNT_SEED={first_seed}", flush=True)
+            size = max(1, min(ROUND, math.ceil(steps / per_example)))
             while figures.steps < steps:
-                left = math.ceil((steps - figures.steps) / per_example)
-                run_state_machine_as_test(Hunter, settings=settings(max_examples=max(1, min(left, 10)), **common))
+                round_test = get_state_machine_test(Hunter, settings=settings(max_examples=size, **common))
+                seed(figures.seed)(round_test)()
+                figures.seed += 1
     finally:
         print(f"\n{figures.summary()}")
         if os.environ.get("HUNT_COSTS"):
@@ -68,6 +87,8 @@ def _hunt(
                 f"first leak after {figures.first_failure_step} steps; shrunk to {figures.final_steps} steps\n"
                 f"{figures.failure}"
             )
+            if not derandomize:
+                print(f"replay: HUNT_SEED={figures.seed} HUNT_STEPS={steps} HUNT_LENGTH={per_example}")
     return figures
 
 
@@ -85,9 +106,10 @@ def test_no_persona_reads_what_it_may_not(app, _rollback, monkeypatch):
             monkeypatch,
             steps=int(budget),
             per_example=int(os.environ.get("HUNT_LENGTH", LONG_STEPS_PER_EXAMPLE)),
-            sweep_every=int(os.environ.get("HUNT_SWEEP_EVERY", 10)),
+            sweep_every=int(os.environ.get("HUNT_SWEEP_EVERY", LONG_STEPS_PER_EXAMPLE)),
             examples=None,
             derandomize=False,
+            first_seed=int(os.environ.get("HUNT_SEED") or random.SystemRandom().randrange(2**32)),
         )
         assert figures.steps >= int(budget)
     else:

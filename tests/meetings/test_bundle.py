@@ -23,7 +23,7 @@ from sqlalchemy import delete, func, select
 from audit.models import AuditRecord
 from core.db import Audience
 from core.extensions import db
-from demo.pdf import text_pdf
+from demo.pdf import pdf_of, text_pdf
 from meetings.models import AgendaItem, AgendaItemKind, Document, Meeting, StoredFile
 from meetings.services import agenda
 from tests.conftest import docx_bytes, in_app, new_meeting, user, workbook
@@ -303,15 +303,7 @@ def cyclic_pdf() -> bytes:
         b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 4\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size 4 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
-    return bytes(out)
+    return pdf_of(objects)
 
 
 def rotated_pdf() -> bytes:

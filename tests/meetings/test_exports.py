@@ -12,14 +12,12 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from cases.models import CaseType
-from cases.services.cases import create_follow_up
 from core.dates import today
 from core.db import Audience
 from core.extensions import db
-from meetings.models import AgendaItemKind, Body
+from meetings.models import AgendaItemKind
 from meetings.services import agenda, decisions
-from tests.conftest import in_app, meeting_held, new_meeting, user
+from tests.conftest import in_app, meeting_held, new_action, new_meeting, user
 
 SEC = "secretariaat@ezk.test"
 RIJK = "beleid@ezk.test"
@@ -43,9 +41,8 @@ def make_rijk_internal(app: Any, clock: Any) -> Exported:
     item and a Rijk-only decision on a shared item (both naming the memo), a Rijk-only action and an
     openbaar action that follows from the Rijk-only decision. The clock is left after the meeting."""
     with in_app(app):
-        sec, regio = user(SEC), user(REGIO)
+        sec = user(SEC)
         meeting = new_meeting(today() + timedelta(days=240), location="Den Haag")
-        bo = db.session.get(Body, meeting.body_id)
         shared = agenda.add_agenda_item(
             sec, meeting, title="Exportpunt overleg", kind=AgendaItemKind.TER_BESLUITVORMING
         )
@@ -70,22 +67,11 @@ def make_rijk_internal(app: Any, clock: Any) -> Exported:
         db.session.flush()
         decisions.publish_besluitenlijst(sec, meeting, comments_deadline=today() + timedelta(days=10))
         rijk_action = f"Nota DGBI / {MEMO} uitwerken"
-        create_follow_up(
-            sec,
-            bo,
-            case_type=CaseType.ACTIEPUNT,
-            title=rijk_action,
-            owner_organisation_id=sec.organisation_id,
-            due_date=today() + timedelta(days=20),
-            audience=Audience.RIJK,
-        )
+        new_action(title=rijk_action, owner_organisation_id=sec.organisation_id, audience=Audience.RIJK)
         open_action = "Exportactie bij een Rijk-intern besluit"
-        create_follow_up(
-            sec,
-            bo,
-            case_type=CaseType.ACTIEPUNT,
+        new_action(
             title=open_action,
-            owner_organisation_id=regio.organisation_id,
+            owner_organisation_id=user(REGIO).organisation_id,
             due_date=today() + timedelta(days=21),
             decision=on_internal,
             audience=Audience.OPENBAAR,

@@ -14,13 +14,13 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, select
 
 from cases.models import CaseAttachment
-from core import create_app
 from core.extensions import db
 from demo.pdf import text_pdf
 from meetings import storage
 from meetings.models import AgendaItem, Document, Meeting, StoredFile
 from meetings.services import agenda
 from tests.conftest import DEMO_PASSWORD, Client, in_app, own_database, user
+from tools import throwaway
 
 SEC = "secretariaat@ezk.test"
 REGIO = "economie@noord-brabant.test"
@@ -39,6 +39,19 @@ def _march(app: Any) -> tuple[int, int]:
         return meeting.id, item.id
 
 
+def _add_to(march: tuple[int, int], title: str, filename: str, content: bytes) -> Document:
+    """The secretariat adds a document to the March item (in the caller's app context)."""
+    meeting_id, item_id = march
+    return agenda.add_document(
+        user(SEC),
+        db.session.get(Meeting, meeting_id),
+        agenda_item=db.session.get(AgendaItem, item_id),
+        title=title,
+        filename=filename,
+        content=content,
+    )
+
+
 def _signed_in(app: Any, email: str) -> Client:
     app.test_client_class = Client
     client: Client = app.test_client()  # type: ignore[assignment]
@@ -53,14 +66,7 @@ def test_a_document_uploaded_through_one_node_downloads_through_the_other(tmp_pa
     (tmp_path / "a").mkdir()
     with own_database(tmp_path / "a", BUNDLE_CACHE_FOLDER=str(tmp_path / "a" / "bundels")) as node_a:
         # A second app on the same database, with nothing on disk in common with the first.
-        node_b = create_app(
-            {
-                "DATABASE_URL": node_a.config["DATABASE_URL"],
-                "REGIOTAFEL_ENV": "test",
-                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-                "BUNDLE_CACHE_FOLDER": str(tmp_path / "b" / "bundels"),
-            }
-        )
+        node_b = throwaway.app_on(node_a.config["DATABASE_URL"], tmp_path / "b")
         try:
             meeting_id, item_id = _march(node_a)
             response = _signed_in(node_a, SEC).post_form(
@@ -90,16 +96,9 @@ def test_a_document_uploaded_through_one_node_downloads_through_the_other(tmp_pa
 def test_a_file_is_stored_in_its_document_s_transaction_and_goes_with_it(app):
     content = text_pdf("Teruggedraaid", ["Deze upload wordt teruggedraaid."])
     digest = hashlib.sha256(content).hexdigest()
-    meeting_id, item_id = _march(app)
+    march = _march(app)
     with app.app_context():
-        agenda.add_document(
-            user(SEC),
-            db.session.get(Meeting, meeting_id),
-            agenda_item=db.session.get(AgendaItem, item_id),
-            title="Teruggedraaid",
-            filename="terug.pdf",
-            content=content,
-        )
+        _add_to(march, "Teruggedraaid", "terug.pdf", content)
         db.session.flush()
         assert storage.read(digest) == content
         db.session.rollback()
@@ -110,11 +109,10 @@ def test_a_file_is_stored_in_its_document_s_transaction_and_goes_with_it(app):
 
 def test_the_same_file_twice_is_kept_once(app):
     content = text_pdf("Tweemaal", ["Tweemaal geüpload."])
-    meeting_id, item_id = _march(app)
+    march = _march(app)
     with in_app(app):
-        meeting, item = db.session.get(Meeting, meeting_id), db.session.get(AgendaItem, item_id)
         for title in ("Eerste", "Tweede"):
-            agenda.add_document(user(SEC), meeting, agenda_item=item, title=title, filename="x.pdf", content=content)
+            _add_to(march, title, "x.pdf", content)
         db.session.flush()
         digest = hashlib.sha256(content).hexdigest()
         assert db.session.scalar(select(func.count()).where(StoredFile.sha256 == digest)) == 1
@@ -125,16 +123,9 @@ def test_a_download_leaves_in_pieces_and_whole(app, clients, monkeypatch):
     monkeypatch.setattr(storage, "PIECE", 500)
     content = text_pdf("In stukjes", [f"Regel {n} van een lang verslag." for n in range(400)])
     assert len(content) > 3 * storage.PIECE
-    meeting_id, item_id = _march(app)
+    march = _march(app)
     with in_app(app):
-        document = agenda.add_document(
-            user(SEC),
-            db.session.get(Meeting, meeting_id),
-            agenda_item=db.session.get(AgendaItem, item_id),
-            title="In stukjes",
-            filename="stukjes.pdf",
-            content=content,
-        )
+        document = _add_to(march, "In stukjes", "stukjes.pdf", content)
         db.session.flush()
         document_id = document.id
     reader = clients(REGIO)

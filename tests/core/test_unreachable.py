@@ -1,0 +1,167 @@
+"""The database unreachable: pages answer with a Dutch 503 page, /healthz with 503, nothing is half-stored,
+and once the database answers again everything works without a restart, the user still signed in."""
+
+from __future__ import annotations
+
+import os
+import socket
+import socketserver
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from typing import Any
+
+import pytest
+from sqlalchemy import event, func, select
+from sqlalchemy.exc import OperationalError
+
+from audit.models import AuditRecord
+from core import create_app
+from core.extensions import db
+from meetings.models import AgendaItem, Meeting
+from tests.conftest import in_app
+
+SEC = "secretariaat@ezk.test"
+
+
+@contextmanager
+def outage(connection: Any, only: str | None = None) -> Iterator[None]:
+    """Every statement on ``connection`` fails as when the server is gone (or only those starting with
+    ``only``: the connection dropping halfway through a request's writes)."""
+
+    def refuse(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
+        if only is None or statement.lstrip().upper().startswith(only):
+            raise OperationalError(statement, parameters, ConnectionRefusedError("connection refused"))
+
+    event.listen(connection, "before_cursor_execute", refuse)
+    try:
+        yield
+    finally:
+        event.remove(connection, "before_cursor_execute", refuse)
+
+
+def _counts(app: Any, title: str) -> tuple[int, int]:
+    with in_app(app):
+        items = db.session.scalar(select(func.count(AgendaItem.id)).where(AgendaItem.title == title)) or 0
+        return items, db.session.scalar(select(func.count(AuditRecord.id))) or 0
+
+
+def test_pages_give_a_dutch_503_and_the_app_recovers_when_the_database_is_back(app, clients, _rollback):
+    sec = clients(SEC)
+    with in_app(app):
+        meeting_id = db.session.scalars(select(Meeting.id).where(Meeting.agenda_published_at.is_(None))).first()
+    page = f"/vergaderingen/{meeting_id}"
+    assert sec.get(page).status_code == 200
+    token = sec.csrf_token()
+    before = _counts(app, "Punt tijdens de storing")
+
+    with outage(_rollback):
+        down = sec.get(page)
+        assert down.status_code == 503 and down.headers["Retry-After"] == "60"
+        body = down.get_data(as_text=True)
+        assert "Even niet beschikbaar" in body and "Er is niets opgeslagen" in body
+        assert "Secretariaat BO-Brainport" not in body  # nobody was looked up
+        posted = sec.post(
+            f"/vergaderingen/{meeting_id}/agendapunten/nieuw",
+            data={"title": "Punt tijdens de storing", "kind": "ter_bespreking", "csrf_token": token},
+        )
+        assert posted.status_code == 503
+        health = sec.get("/healthz")
+        assert health.status_code == 503
+        assert health.json == {
+            "status": "error",
+            "database": "unreachable",
+            "message": "De database is niet bereikbaar.",
+        }
+
+    assert sec.get("/healthz").status_code == 200
+    back = sec.get(page)
+    assert back.status_code == 200 and "Secretariaat BO-Brainport" in back.get_data(as_text=True)  # still signed in
+    assert _counts(app, "Punt tijdens de storing") == before
+
+
+def test_a_connection_lost_halfway_through_a_save_leaves_nothing_of_it(app, clients, _rollback):
+    """The item's row is written, then the connection drops before its audit record: neither stays."""
+    sec = clients(SEC)
+    with in_app(app):
+        meeting_id = db.session.scalars(select(Meeting.id).where(Meeting.agenda_published_at.is_(None))).first()
+    token = sec.csrf_token()
+    before = _counts(app, "Half opgeslagen punt")
+    with outage(_rollback, only="INSERT INTO AUDIT_RECORDS"):
+        posted = sec.post(
+            f"/vergaderingen/{meeting_id}/agendapunten/nieuw",
+            data={"title": "Half opgeslagen punt", "kind": "ter_bespreking", "csrf_token": token},
+        )
+    assert posted.status_code == 503
+    assert _counts(app, "Half opgeslagen punt") == before
+
+
+class _Relay(socketserver.ThreadingTCPServer):
+    """A TCP relay to the PostgreSQL server that can be cut: the network between Regiotafel and its
+    database, without touching the server (which other tests share)."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.open_sockets: list[socket.socket] = []
+        super().__init__(("127.0.0.1", 0), _Pipe)
+
+    def cut(self) -> None:
+        for sock in self.open_sockets:
+            with suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        self.open_sockets.clear()
+
+
+class _Pipe(socketserver.BaseRequestHandler):
+    server: _Relay
+
+    def handle(self) -> None:
+        if getattr(self.server, "refusing", False):
+            return
+        upstream = socket.create_connection(self.server.target)
+        self.server.open_sockets += [self.request, upstream]
+
+        def pump(source: socket.socket, sink: socket.socket) -> None:
+            with suppress(OSError):
+                while chunk := source.recv(65536):
+                    sink.sendall(chunk)
+
+        other = threading.Thread(target=pump, args=(upstream, self.request), daemon=True)
+        other.start()
+        pump(self.request, upstream)
+        other.join(timeout=5)
+
+
+@pytest.mark.own_database
+def test_on_postgresql_a_cut_network_gives_503_and_heals_without_a_restart():
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("the network to a database server: PostgreSQL only (SQLite is a file)")
+    server, _sep, name = url.rpartition("/")
+    host_port = server.rsplit("@", 1)[-1]
+    host, _colon, port = host_port.partition(":")
+    relay = _Relay((host, int(port or 5432)))
+    threading.Thread(target=relay.serve_forever, daemon=True).start()
+    relayed = f"{server.rsplit('@', 1)[0]}@127.0.0.1:{relay.server_address[1]}/{name}"
+    app = create_app({"DATABASE_URL": relayed, "REGIOTAFEL_ENV": "test", "TESTING": True})
+    client = app.test_client()
+    try:
+        assert client.get("/healthz").status_code == 200  # a pooled connection, through the relay
+        relay.refusing = True  # type: ignore[attr-defined]
+        relay.cut()
+        down = client.get("/healthz")
+        assert down.status_code == 503 and down.json["database"] == "unreachable"
+        login = client.get("/auth/login")
+        assert login.status_code in (200, 503)  # the sign-in page needs no database until a POST
+        relay.refusing = False  # type: ignore[attr-defined]
+        assert client.get("/healthz").status_code == 200  # the stale pooled connection is replaced
+    finally:
+        relay.shutdown()
+        relay.server_close()
+        relay.cut()
+        with app.app_context():
+            db.engine.dispose()
