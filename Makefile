@@ -105,7 +105,7 @@ drill-restore: $(VENV)/.installed-dev
 # Rijk and a regio participant, on SQLite and PostgreSQL (127.0.0.1:5432, or BENCH_POSTGRES), at demo and
 # large size; then the audit export and `audit verify` of the large trail. Each data set is built once
 # (the large one takes about 6 minutes per database on an idle machine) into bench/.data/ and the
-# databases regiotafel_bench_*, and reused. The full run takes about 25 minutes on 2 cores; a quick one:
+# databases regiotafel_bench_*, and reused. A full run took over an hour on 2 busy cores; a quick one:
 #   make bench BENCH_DB=sqlite BENCH_SIZE=demo
 # Further: BENCH_SECONDS (per measurement), BENCH_PAGES (e.g. home,agenda), BENCH_PERSONAS (rijk or regio),
 # BENCH_TOOL=python (no wrk), BENCH_AUDIT=0 (or only). The output is also in bench/.data/latest.md
