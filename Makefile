@@ -100,8 +100,22 @@ drill-restore: $(VENV)/.installed-dev
 	timeout 900 $(BIN)/python -m tools.drill_restore
 
 # Benchmarks: measured here, never in timed unit tests.
+# `make bench` (bench/web.py, docs/performance.md): every page next to a bare Flask hello app, both under
+# gunicorn with one sync worker and driven by wrk (installed with apt-get when missing), signed in as a
+# Rijk and a regio participant, on SQLite and PostgreSQL (127.0.0.1:5432, or BENCH_POSTGRES), at demo and
+# large size; then the audit export and `audit verify` of the large trail. Each data set is built once
+# (the large one takes about 6 minutes per database on an idle machine) into bench/.data/ and the
+# databases regiotafel_bench_*, and reused. A full run took over an hour on 2 busy cores; a quick one:
+#   make bench BENCH_DB=sqlite BENCH_SIZE=demo
+# Further: BENCH_SECONDS (per measurement), BENCH_PAGES (e.g. home,agenda), BENCH_PERSONAS (rijk or regio),
+# BENCH_TOOL=python (no wrk), BENCH_AUDIT=0 (or only). The output is also in bench/.data/latest.md
+# (BENCH_OUTPUT names another file there).
+BENCH_DB ?= sqlite,postgres
+BENCH_SIZE ?= demo,large
+BENCH_SECONDS ?= 3
 .PHONY: bench bench-audit bench-storage bench-chain
-bench: bench-audit bench-storage bench-chain
+bench: $(VENV)/.installed-dev
+	BENCH_DB=$(BENCH_DB) BENCH_SIZE=$(BENCH_SIZE) BENCH_SECONDS=$(BENCH_SECONDS) $(BIN)/python -m bench.web
 
 bench-audit: $(VENV)/.installed-dev
 	$(BIN)/python -m bench.audit_export
