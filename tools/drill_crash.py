@@ -409,19 +409,19 @@ def check(url: str, folder: Path, figures: Figures, writes: list[Write], receive
     with app.app_context():
         with db.engine.connect() as connection:
             for kind, (table, column) in WRITTEN.items():
-                query = text(f"SELECT {column} FROM {table} WHERE {column} LIKE 'drill-%'")
-                present = {m.split(" ")[0] for (m,) in connection.execute(query)}
+                marked = text(f"SELECT {column} FROM {table} WHERE {column} LIKE 'drill-%'")
+                present = {m.split(" ")[0] for (m,) in connection.execute(marked)}
                 acknowledged = [w for w in writes if w.kind == kind and w.outcome == "ok"]
                 figures.found += sum(1 for w in acknowledged if w.marker in present)
                 lost = [w.marker for w in acknowledged if w.marker not in present]
                 if lost:
                     figures.problems.append(f"{len(lost)} acknowledged {kind} writes missing: {lost[:5]}")
-            for what, query in HALF_WRITTEN.items():
-                count = connection.execute(text(query)).scalar_one()
+            for what, half in HALF_WRITTEN.items():
+                count = connection.execute(text(half)).scalar_one()
                 if count:
                     figures.problems.append(f"{count} {what}")
             figures.problems += integrity(connection)
-            states = dict(
+            states: dict[str, int] = dict(
                 connection.execute(
                     text("SELECT state, count(*) FROM notifications WHERE due_at <= :now GROUP BY state"),
                     {"now": _utcnow()},
@@ -431,8 +431,8 @@ def check(url: str, folder: Path, figures: Figures, writes: list[Write], receive
             unsent = {state: n for state, n in states.items() if state in ("gepland", "bezig", "in_postvak")}
             if unsent:
                 figures.problems.append(f"messages due but not sent after the drill: {unsent}")
-            query = text("SELECT message_id FROM notifications WHERE state = 'verzonden'")
-            sent = {m for (m,) in connection.execute(query)}
+            sent_ids = text("SELECT message_id FROM notifications WHERE state = 'verzonden'")
+            sent = {m for (m,) in connection.execute(sent_ids)}
             connection.rollback()
         db.engine.dispose()
     figures.marked_sent, figures.received = len(sent), len(received)

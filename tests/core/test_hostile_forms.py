@@ -16,6 +16,7 @@ from __future__ import annotations
 import io
 import os
 import re
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -44,9 +45,9 @@ PERSONAS = (
     "auditor@ezk.test",
     "",
 )
-#: Pages read per route: the forms of one agenda item are mostly the forms of every other, but an
-#: item of a meeting still to come has other forms than one of a meeting held.
-PAGES_PER_ROUTE = 4
+#: Pages read per route: the forms of one agenda item are mostly the forms of every other; a form shown
+#: only in some states (a concept decision's) is then found by opening its page with every id.
+PAGES_PER_ROUTE = 1
 
 #: POST routes without a form here, and why.
 SKIPPED: dict[str, str] = {
@@ -126,7 +127,7 @@ def find_forms(app: Any, client_for: Any) -> dict[str, Found]:
     forms: dict[str, Found] = {}
     for persona in PERSONAS:
         client = client_for(persona)
-        queue, seen, per_route = ["/" if persona else "/auth/login"], set(), {}
+        queue, seen, per_route = ["/" if persona else "/auth/login"], set(), dict[str, int]()
         while queue:
             path = queue.pop(0)
             endpoint = _endpoint(adapter, path, "GET")
@@ -174,7 +175,7 @@ def _open_by_id(app: Any, adapter: Any, forms: dict[str, Found], client_for: Any
             table = Base.metadata.tables[ARG_TABLES[argument]]
             ids = list(db.session.scalars(select(table.c.id).order_by(table.c.id)))
             db.session.remove()
-        for persona in PERSONAS[:2]:
+        for persona in filter(None, PERSONAS):
             for id_ in ids:
                 path = adapter.build(rule.endpoint, {argument: id_})
                 response = client_for(persona).get(path)
@@ -191,7 +192,7 @@ def rows(app: Any) -> dict[str, int]:
     """Rows per table, the audit records among them."""
     with app.app_context():
         counted = {
-            table.name: db.session.scalar(select(func.count()).select_from(table))
+            table.name: db.session.scalar(select(func.count()).select_from(table)) or 0
             for table in Base.metadata.sorted_tables
         }
         db.session.remove()
@@ -243,7 +244,10 @@ def found(app: Any) -> Iterator[dict[str, Found]]:
                 assert clients[persona].login(persona).status_code == 302
         return clients[persona]
 
-    yield find_forms(app, client_for)
+    started = time.monotonic()
+    forms = find_forms(app, client_for)
+    print(f"hostile forms: found {len(forms)} forms in {time.monotonic() - started:.0f} s")
+    yield forms
 
 
 def test_every_post_route_has_a_form_or_a_reason(app, found):
