@@ -159,25 +159,36 @@ def _keep(adapter: Any, forms: dict[str, Found], found: list[Form], persona: str
 
 
 def _open_by_id(app: Any, adapter: Any, forms: dict[str, Found], client_for: Any) -> None:
-    """A form page the links did not lead to (a decision's edit form is only there while the decision is a
-    concept): opened with each id of its table in turn, by the first persona it shows a form to."""
+    """A form the links did not lead to (a decision's edit form is only there while the decision is a
+    concept, a nota's route only on a nota): its page (the route itself, or the object's page its address
+    starts with) opened with each id of its table in turn, by the first persona it shows the form to."""
     from tests.hunt.checks import ARG_TABLES
 
-    for rule in app.url_map.iter_rules():
-        methods = rule.methods or set()
-        arguments = set(rule.arguments)
-        if rule.endpoint in forms or rule.endpoint in SKIPPED or not {"GET", "POST"} <= methods:
+    rules = list(app.url_map.iter_rules())
+    pages = [
+        r for r in rules if "GET" in (r.methods or ()) and len(r.arguments) == 1 and set(r.arguments) <= set(ARG_TABLES)
+    ]
+    for rule in rules:
+        if rule.endpoint in forms or rule.endpoint in SKIPPED or "POST" not in (rule.methods or ()):
             continue
-        if len(arguments) != 1 or next(iter(arguments)) not in ARG_TABLES:
+        page = next(
+            (
+                p
+                for p in sorted(pages, key=lambda p: -len(p.rule))
+                if rule.rule == p.rule or rule.rule.startswith(p.rule + "/")
+            ),
+            None,
+        )
+        if page is None:
             continue
-        argument = next(iter(arguments))
+        argument = next(iter(page.arguments))
         with app.app_context():
             table = Base.metadata.tables[ARG_TABLES[argument]]
             ids = list(db.session.scalars(select(table.c.id).order_by(table.c.id)))
             db.session.remove()
         for persona in filter(None, PERSONAS):
             for id_ in ids:
-                path = adapter.build(rule.endpoint, {argument: id_})
+                path = adapter.build(page.endpoint, {argument: id_})
                 response = client_for(persona).get(path)
                 if response.status_code == 200:
                     _keep(adapter, forms, post_forms(path, response.get_data(as_text=True)), persona)
@@ -308,3 +319,18 @@ def test_hostile_values_on_every_form(app, found, undo):
         post_hostile(app, undo, found[endpoint], failures, posted)
     print(f"hostile forms: {len(found)} forms, {posted['posts']} posts, {posted['refused']} refused")
     assert not failures, "\n".join(failures[:30])
+
+
+@pytest.mark.parametrize("seat", ["x" * 300, "", "1.5"])
+def test_attendance_with_a_seat_that_is_no_number_is_refused_next_to_it(app, found, undo, seat):
+    """Found by the hostile forms: a seat's hidden number reached the service unchecked (a 500)."""
+    entry = found["meetings.attendance"]
+    client = app.test_client()
+    assert client.login(entry.persona).status_code == 302
+    data = {**entry.form.values, "entries-0-seat_id": [seat], "csrf_token": [client.csrf_token()]}
+    with undo():
+        before = rows(app)
+        response = client.post(entry.form.action, data=data)
+        assert rows(app) == before
+    assert response.status_code == 400
+    assert "Deze zetel hoort niet bij dit overleg." in response.get_data(as_text=True)
