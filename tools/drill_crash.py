@@ -38,7 +38,6 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 import urllib.error
@@ -638,14 +637,7 @@ def _participant_targets(base: str, url: str, folder: Path) -> list[Target]:
 
 
 def main(kinds: list[str]) -> int:
-    if not kinds:
-        kinds = ["sqlite"] + (["postgresql"] if throwaway.postgres_reachable() else [])
-        if "postgresql" not in kinds:
-            print("PostgreSQL not reachable on 127.0.0.1:5432: drilling SQLite only", file=sys.stderr)
-    results = []
-    with tempfile.TemporaryDirectory(prefix="regiotafel-drill-") as tmp:
-        for kind in kinds:
-            results.append(drill(kind, Path(tmp)))
+    results = throwaway.drill_each(kinds, drill)
     print(
         f"{'database':<11} {'kills':>5} {'workers':>7} {'sched.':>6} {'writes':>6} {'acked':>5} {'found':>5} "
         f"{'refused':>7} {'cut off':>7} {'due msgs':>8} {'sent':>4} {'received':>8} {'seconds':>7}  result"
