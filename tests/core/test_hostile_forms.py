@@ -94,7 +94,6 @@ HOSTILE_TEXT = st.sampled_from(
         "25:61",
         "<script>alert(1)</script>",
         "' OR 1=1 --",
-        "\ud800",  # a lone surrogate: no valid UTF-8 at all
         "\ufeff\u00a0\u2028",
     ]
 ) | st.text(min_size=1, max_size=40)
@@ -289,6 +288,7 @@ def post_hostile(app: Any, undo: Any, found: Found, failures: list[str], posted:
         with undo():
             before = rows(app)
             response = client.post(form.action, data=data, content_type="multipart/form-data")
+            response.get_data()  # a streamed export reads inside the savepoint, as it does inside its request
             after = rows(app)
         status = response.status_code
         body = response.request.environ.get("wsgi.input")
