@@ -93,11 +93,23 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
 # Drills (issue 13): each bounded in time, prints its figures, exits non-zero when something is lost.
-.PHONY: drill-restore
+.PHONY: drill-restore drill-crash drill-forms
 # A backup made while a writer uploads documents, restored into a fresh database and checked: SQLite,
 # and PostgreSQL when one answers on 127.0.0.1:5432 (REGIOTAFEL_DRILL_POSTGRES names another server).
 drill-restore: $(VENV)/.installed-dev
 	timeout 900 $(BIN)/python -m tools.drill_restore
+
+# gunicorn (2 sync workers) and the scheduler, 20 times one of them killed with SIGKILL while two clients
+# write through the forms; then every acknowledged write, no half-written object, the database's
+# integrity, the audit chain and every message sent once. SQLite, and PostgreSQL as drill-restore.
+drill-crash: $(VENV)/.installed-dev
+	timeout 1200 $(BIN)/python -m tools.drill_crash
+
+# Every form filled with hostile values, many more examples than `make test` tries, fresh random ones.
+HOSTILE_FORMS_EXAMPLES ?= 100
+drill-forms: $(VENV)/.installed-dev
+	HOSTILE_FORMS_EXAMPLES=$(HOSTILE_FORMS_EXAMPLES) timeout 3600 $(BIN)/python -m pytest -p no:cacheprovider -q -s \
+		tests/core/test_hostile_forms.py
 
 # Benchmarks: measured here, never in timed unit tests.
 # `make bench` (bench/web.py, docs/performance.md): every page next to a bare Flask hello app, both under

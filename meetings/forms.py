@@ -18,6 +18,7 @@ from wtforms import (
     TimeField,
 )
 from wtforms.validators import NumberRange, Optional, ValidationError
+from wtforms.widgets import HiddenInput
 
 from auth.models import Role
 from core.db import Audience
@@ -331,7 +332,15 @@ class AttendanceEntryForm(BaseForm):
     class Meta:
         csrf = False
 
-    seat_id = HiddenField()
+    #: Sent back as the page gave it; anything but a seat's number (a hand-made request) is refused here,
+    #: before the service looks the seat up.
+    seat_id = WholeNumberField(
+        minimum=1,
+        maximum=999_999_999,
+        message=_l("Deze zetel hoort niet bij dit overleg."),
+        required=True,
+        widget=HiddenInput(),
+    )
     status = EnumSelectField(_l("Aanwezigheid"), choices=choices(AttendanceStatus), validators=[Chosen()])
     replaced_by = optional_line(_l("Vervangen door"))
 

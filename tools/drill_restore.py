@@ -24,7 +24,6 @@ import os
 import re
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
@@ -221,14 +220,7 @@ def drill(kind: str, folder: Path) -> Figures:
 
 
 def main(kinds: list[str]) -> int:
-    if not kinds:
-        kinds = ["sqlite"] + (["postgresql"] if throwaway.postgres_reachable() else [])
-        if "postgresql" not in kinds:
-            print("PostgreSQL not reachable on 127.0.0.1:5432: drilling SQLite only", file=sys.stderr)
-    results = []
-    with tempfile.TemporaryDirectory(prefix="regiotafel-drill-") as tmp:
-        for kind in kinds:
-            results.append(drill(kind, Path(tmp)))
+    results = throwaway.drill_each(kinds, drill)
     print(
         f"{'database':<11} {'backup MB':>9} {'backup s':>12} {'restore s':>12} {'tables':>6} {'rows':>7} "
         f"{'documents':>9} {'audit':>6} {'writes':>6} {'during':>6} {'in backup':>9}  result"

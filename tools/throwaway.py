@@ -5,11 +5,13 @@ SQLite file, or a new PostgreSQL database on a server (``postgresql://postgres@1
 from __future__ import annotations
 
 import os
+import sys
+import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -79,3 +81,17 @@ def migrate_with_demo(app: Flask, *, by: str) -> None:
             load("regiotafel-demo")
             db.session.commit()
         db.session.remove()
+
+
+Result = TypeVar("Result")
+
+
+def drill_each(kinds: list[str], drill: Callable[[str, Path], Result]) -> list[Result]:
+    """A drill run per kind of database, in a temporary folder; without kinds named: SQLite, and
+    PostgreSQL when it answers."""
+    if not kinds:
+        kinds = ["sqlite"] + (["postgresql"] if postgres_reachable() else [])
+        if "postgresql" not in kinds:
+            print("PostgreSQL not reachable on 127.0.0.1:5432: drilling SQLite only", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="regiotafel-drill-") as tmp:
+        return [drill(kind, Path(tmp)) for kind in kinds]
