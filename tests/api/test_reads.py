@@ -52,9 +52,9 @@ def test_the_rijk_only_nota_is_in_rijks_lists_and_nowhere_for_the_regio(rijk, re
     assert hidden.status_code == missing.status_code == 404
     assert hidden.get_data() == missing.get_data()
     assert hidden.mimetype == "application/problem+json"
-    assert regio.get(f"/api/v1/history/cases/{nota_id}").get_data() == regio.get(
-        "/api/v1/history/cases/999999"
-    ).get_data()
+    assert (
+        regio.get(f"/api/v1/history/cases/{nota_id}").get_data() == regio.get("/api/v1/history/cases/999999").get_data()
+    )
     assert regio.get("/api/v1/cases", query_string={"state": "concept", "type": "nota"}).status_code == 200
     assert RIJK_ONLY not in regio.get("/api/v1/cases", query_string={"limit": 200}).get_data(as_text=True)
 
@@ -134,9 +134,12 @@ def test_changed_since_keeps_what_changed(rijk, clock):
 
     from core.dates import now
 
-    assert rijk.get("/api/v1/meetings", query_string={"changed_since": (now() + timedelta(days=1)).isoformat()}).json[
-        "items"
-    ] == []
+    assert (
+        rijk.get("/api/v1/meetings", query_string={"changed_since": (now() + timedelta(days=1)).isoformat()}).json[
+            "items"
+        ]
+        == []
+    )
     assert rijk.get("/api/v1/meetings", query_string={"changed_since": "2000-01-01T00:00:00+00:00"}).json["items"]
 
 
