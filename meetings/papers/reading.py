@@ -72,13 +72,16 @@ def besluitenlijst_title(meeting: Meeting) -> str:
 
 
 def attendance_lines(rows: Iterable[tuple[Seat, Attendance | None]], *, names: bool) -> tuple[str, ...]:
-    """Who sat at the table, per seat whose attendance was recorded: aanwezig, afwezig, vervangen door."""
+    """Who sat at the table, per seat whose attendance was recorded: aanwezig, afwezig, vervangen door.
+
+    Without ``names`` (the public's Woo package) a seat is its function and a replacement only
+    "vervangen": the person who stood in is named to the table, never to the public."""
     lines = []
     for seat, record in rows:
         if record is None:
             continue
         who = f"{seat.function} ({seat.person_name})" if names and seat.person_name else seat.function
-        if record.status is AttendanceStatus.VERVANGEN and record.replaced_by:
+        if names and record.status is AttendanceStatus.VERVANGEN and record.replaced_by:
             state = _("vervangen door %(name)s", name=record.replaced_by)
         else:
             state = label(record.status)

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from core.extensions import db
 from meetings.models import AgendaItem, Decision, Document, Meeting
-from tests.conftest import in_app
+from meetings.services import cycles
+from tests.conftest import in_app, user
 
 #: The schema as the standards folder hands it out, loaded as its README says (not our vendored copy).
 STANDARD = Path(__file__).resolve().parents[3] / "shared" / "standards" / "diwoo-0.9.8"
@@ -154,3 +155,26 @@ def test_a_rijk_only_meeting_has_no_package_not_even_its_date_and_place(app, cli
         agenda.publish_agenda(secretariat, table)
         table_id = table.id
     assert client.get(f"/vergaderingen/{table_id}/woo-pakket").status_code == 200
+
+
+def test_who_stood_in_for_a_seat_is_named_to_the_table_but_not_in_the_package(app, clients, march_2023):
+    """The leak hunter's finding: the Woo package's besluitenlijst named the person who replaced a
+    seat's holder. The public reads functions, not the people who stood in for them."""
+    stand_in = "Mr. Invaller Woo-pakket"
+    with in_app(app):
+        meeting = db.session.get(Meeting, march_2023)
+        seat = cycles.attendance_rows(meeting)[0][0]
+        cycles.record_attendance(
+            user("secretariaat@ezk.test"),
+            meeting,
+            entries=[{"seat_id": seat.id, "status": "vervangen", "replaced_by": stand_in}],
+        )
+        function = seat.function
+    archive = download(clients, march_2023)
+    public = pdf_text(archive, "besluitenlijst.pdf")
+    assert f"{function}: vervangen" in public and stand_in not in public
+    for_the_table = clients("beleid@ezk.test").get(f"/vergaderingen/{march_2023}/besluitenlijst.pdf")
+    table_text = " ".join(
+        " ".join(page.extract_text() for page in PdfReader(io.BytesIO(for_the_table.data)).pages).split()
+    )
+    assert stand_in in table_text
