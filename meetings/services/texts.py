@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from core.acting import Actor, service
 from core.dates import now
@@ -51,8 +51,13 @@ def claim_text(actor: Actor, *, token: str, lease: timedelta) -> TextClaim | Non
     ).first()
     if document is None:
         return None
-    document.text_claimed_by = token
-    document.text_claimed_until = moment + lease
+    # A claim is the reading queue's bookkeeping, not an edit: written past the mapper, so that the
+    # document's version (what an edit conflict compares, and what the trail replays) stays as it was.
+    db.session.execute(
+        update(Document.__table__)
+        .where(Document.__table__.c.id == document.id)
+        .values(text_claimed_by=token, text_claimed_until=moment + lease)
+    )
     return TextClaim(document.id, document.content_type, document.sha256)
 
 
