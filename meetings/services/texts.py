@@ -12,8 +12,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Table, or_, select, update
 
 from core.acting import Actor, service
 from core.dates import now
@@ -53,9 +54,10 @@ def claim_text(actor: Actor, *, token: str, lease: timedelta) -> TextClaim | Non
         return None
     # A claim is the reading queue's bookkeeping, not an edit: written past the mapper, so that the
     # document's version (what an edit conflict compares, and what the trail replays) stays as it was.
+    documents = cast(Table, Document.__table__)
     db.session.execute(
-        update(Document.__table__)
-        .where(Document.__table__.c.id == document.id)
+        update(documents)
+        .where(documents.c.id == document.id)
         .values(text_claimed_by=token, text_claimed_until=moment + lease)
     )
     return TextClaim(document.id, document.content_type, document.sha256)
