@@ -21,7 +21,17 @@ from core.errors import DomainError, NotPermitted
 from core.extensions import db
 from core.forms import TITLE_MAX
 from meetings import storage
-from meetings.models import AgendaItem, AgendaItemKind, Cycle, Decision, Document, Meeting, Placement, Theme
+from meetings.models import (
+    AgendaItem,
+    AgendaItemKind,
+    Cycle,
+    Decision,
+    Document,
+    Meeting,
+    Note,
+    Placement,
+    Theme,
+)
 
 #: The longest an agenda item can be planned for: a whole day of meeting.
 MAX_DURATION_MINUTES = 600
@@ -214,12 +224,17 @@ def removable_items(meeting_id: int) -> set[int]:
 
 @service
 def remove_agenda_item(actor: User, item: AgendaItem) -> None:
-    """Take an item off the agenda; not once it has decisions or documents."""
+    """Take an item off the agenda, with the notes on it; not once it has decisions or documents."""
     ensure(actor, Action.MANAGE, item)
     if item.id not in removable_items(item.meeting_id):
         raise DomainError(_("Dit agendapunt heeft al besluiten of stukken en kan niet meer van de agenda af."))
     meeting_id = item.meeting_id
     _lock_agenda(meeting_id)
+    # The notes on an item are about that item and go with it, each deletion in the trail under the
+    # note's own audience. Moving them to the meeting could widen who reads them; refusing would tell
+    # the secretary that notes they may not see exist.
+    for note in db.session.scalars(select(Note).where(Note.agenda_item_id == item.id)):
+        db.session.delete(note)
     db.session.delete(item)
     db.session.flush()
     _renumber(_items_in_order(meeting_id))

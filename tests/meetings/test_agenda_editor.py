@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from audit.models import AuditRecord
 from cases.models import Case
 from core.db import Audience
 from core.errors import DomainError, NotPermitted, NotVisible
 from core.extensions import db
-from meetings.models import AgendaItem, AgendaItemKind
-from meetings.services import agenda
+from meetings.models import AgendaItem, AgendaItemKind, Note
+from meetings.services import agenda, notes
 from tests.conftest import in_app, new_meeting, regio_secretary, user
 
 SEC = "secretariaat@ezk.test"
@@ -369,3 +370,28 @@ def test_the_demo_meeting_runs_from_one_to_three(app):
         view = agenda.agenda_of(user(SEC), march)
         assert view.planned_end == march.ends_at
         assert view.starts[view.items[2].id] - march.starts_at == timedelta(minutes=25)
+
+
+def test_an_item_with_notes_on_it_comes_off_the_agenda_with_its_notes(app, meeting):
+    """The leak hunter's finding (seed 20261207): removing an item that someone had written a note on
+    failed on the note's foreign key. The notes go with the item, each deletion in the trail."""
+    with in_app(app):
+        target = item(meeting["Netcapaciteit"])
+        note = notes.add_note(
+            user(SEC),
+            target.meeting.cycle.body,
+            title="Inzet EZK",
+            text="Eigen lijn",
+            audience=Audience.RIJK,
+            agenda_item=target,
+        )
+        db.session.flush()
+        note_id = note.id
+        agenda.remove_agenda_item(user(SEC), target)
+        db.session.flush()
+        assert db.session.get(Note, note_id) is None
+        assert db.session.get(AgendaItem, meeting["Netcapaciteit"]) is None
+        deleted = db.session.scalars(
+            select(AuditRecord.action).where(AuditRecord.object_type == "notes", AuditRecord.object_id == note_id)
+        ).all()
+        assert deleted[-1] == "delete"
