@@ -226,6 +226,7 @@ def dossiers_of(user: User, body: Body) -> list[Case]:
         db.session.scalars(
             select(Case)
             .where(visible(user, Case), Case.type == CaseType.DOSSIER, Case.body_id == body.id)
+            .options(joinedload(Case.owner_organisation), joinedload(Case.assignee))  # what as_linked shows
             .order_by(Case.state, Case.title)
         )
     )

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from cases.models import Case, CaseType, DossierLink
 from cases.services import dossiers
@@ -368,3 +368,16 @@ def test_the_body_page_lists_its_dossiers_and_only_the_secretariat_opens_one(cli
     assert "Dossier openen" not in page
     assert "Dossier openen" in text(clients(SECRETARIAAT).get("/overleggen/bo-brainport"))
     assert clients(RIJK).get("/overleggen/bo-brainport/dossiers/nieuw").status_code == 403
+
+
+def test_the_dossiers_of_a_body_come_with_the_organisation_their_lines_name(app, clients, demo):
+    """The leak hunter's 500 (seed 20261207): the body page named each dossier's organisation through a
+    relationship that may not load on its own; it loaded only when the request had met that
+    organisation before. The list now brings it along."""
+    sec = clients(SECRETARIAAT)
+    open_dossier(sec, "Dossier Brainportdeal")
+    with in_app(app):
+        db.session.expunge_all()
+        body = db.session.scalars(select(Body).where(Body.slug == "bo-brainport")).one()
+        found = dossiers.dossiers_of(user(SECRETARIAAT), body)
+        assert found and all("owner_organisation" not in inspect(case).unloaded for case in found)
