@@ -146,6 +146,9 @@ def test_the_migration_moves_the_files_from_the_instance_folder_and_names_a_miss
     with own_database(tmp_path, UPLOAD_FOLDER=str(folder)) as app, app.app_context():
         named = set(db.session.scalars(select(Document.sha256).union(select(CaseAttachment.sha256))))
         assert named, "the demo has documents"
+        # The read above holds a lock on documents until its transaction ends; on PostgreSQL the
+        # downgrade's ALTER TABLE would wait for it forever (it did, until CI's time ran out).
+        db.session.remove()
         # Back to files under the instance folder, as before; one of them then goes missing.
         downgrade(revision=BEFORE_STORED_FILES)
         on_disk = {path.name: path for path in folder.glob("*/*")}
