@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.acting import Actor
 from core.db import Base, Side, created_at, intpk, utcnow
+from core.removal import Removable
 
 
 class Role(enum.StrEnum):
@@ -123,7 +124,7 @@ class User(UserMixin, Base):
         return self.name
 
 
-class Membership(Base):
+class Membership(Removable, Base):
     """A user's role in one body; a person can be secretariat of one body and member of another."""
 
     __tablename__ = "memberships"
@@ -147,7 +148,7 @@ class Membership(Base):
         return f"lidmaatschap {self.user_id} in overleg {self.body_id} ({self.role.value})"
 
 
-class AudienceGrant(Base):
+class AudienceGrant(Removable, Base):
     """A named person on a vertrouwelijk item: only they see it (membership of its body still applies)."""
 
     __tablename__ = "audience_grants"

@@ -32,6 +32,7 @@ from core.errors import DomainError
 from core.extensions import db
 from core.i18n import known
 from core.labels import label
+from core.removal import remove
 
 
 def normalise_email(email: str) -> str:
@@ -286,9 +287,9 @@ def close_access(user: User, *, why: str, switch_off: bool, reason: str | None =
     # Deleted one by one, not dropped from the collection: the recorder sees an explicit delete (an
     # orphan removed during the flush never reaches ``session.deleted``, and so never the trail).
     for membership in list(user.memberships):
-        db.session.delete(membership)
-    for grant in db.session.scalars(select(AudienceGrant).where(AudienceGrant.user_id == user.id)):
-        db.session.delete(grant)
+        remove(membership)
+    for grant in db.session.scalars(select(AudienceGrant).where(AudienceGrant.user_id == user.id)).all():
+        remove(grant)
         ended["gedeeld"] += 1
     db.session.flush()
     db.session.expire(user, ["memberships", "grants"])
@@ -403,7 +404,7 @@ def share(
         for user_id in wanted - existing.keys():
             db.session.add(AudienceGrant(object_type=obj.__tablename__, object_id=obj.id, user_id=user_id))
         for user_id in existing.keys() - wanted:
-            db.session.delete(existing[user_id])
+            remove(existing[user_id])
         # A user already in memory (the actor, most often) must see the change in its own grants; a
         # lazy load does not flush, so flush first.
         db.session.flush()

@@ -14,6 +14,7 @@ from sqlalchemy.sql.elements import ColumnElement
 from auth.models import Organisation, User
 from cases.workflows import WORKFLOWS, CaseType
 from core.db import AudienceMixin, Base, ScaffoldingMixin, VersionedMixin, created_at, intpk
+from core.removal import CASCADE, DETACH, Removable, on_remove
 from meetings.models import AgendaItem, AgendaItemKind, Body, Cycle, Decision, Meeting, ReviewStatus, Theme
 
 __all__ = ["Case", "CaseAttachment", "CaseEvent", "CaseType", "DossierLink", "EventKind", "RouteStep", "StepStatus"]
@@ -43,9 +44,12 @@ class Case(VersionedMixin, AudienceMixin, Base):
     #: The cycle an agendaverzoek is for; it moves when the request is doorgeschoven.
     cycle_id: Mapped[int | None] = mapped_column(ForeignKey("cycles.id"), index=True)
     #: The agenda item a request became, or the item an action came from.
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    #: A case outlives the item or the concept decision it came from when that is removed.
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id"), index=True, info=on_remove(DETACH)
+    )
     #: The decision an action or commitment came from.
-    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), index=True, info=on_remove(DETACH))
     theme_id: Mapped[int | None] = mapped_column(ForeignKey("themes.id"), index=True)
     #: What an agendaverzoek asks of the meeting.
     requested_kind: Mapped[AgendaItemKind | None]
@@ -165,7 +169,7 @@ class CaseEvent(Base):
         return f"gebeurtenis bij zaak {self.case_id}: {self.transition or 'notitie'}"
 
 
-class CaseAttachment(ScaffoldingMixin, Base):
+class CaseAttachment(Removable, ScaffoldingMixin, Base):
     """A file on a case: with a progress report (its history line), or sent with an agenda request
     until the request is agendeerd (then it becomes a document of the new agenda item). Stored as
     documents are (``meetings.storage``: in the database, by its SHA-256), and seen by exactly who may see the
@@ -210,7 +214,7 @@ class StepStatus(enum.StrEnum):
     AFGEWEZEN = "afgewezen"  # the decision-maker's "no"
 
 
-class RouteStep(VersionedMixin, Base):
+class RouteStep(Removable, VersionedMixin, Base):
     """One signatory on a nota's parafenroute, in order; the decision-maker is the last step."""
 
     __tablename__ = "nota_route"
@@ -240,7 +244,7 @@ class RouteStep(VersionedMixin, Base):
         return f"parafenroute van zaak {self.case_id}, stap {self.position}"
 
 
-class DossierLink(AudienceMixin, Base):
+class DossierLink(Removable, AudienceMixin, Base):
     """An agenda item, decision or case that belongs to a dossier.
 
     That the two belong together is itself something to see: the link's audience is the narrower
@@ -263,8 +267,12 @@ class DossierLink(AudienceMixin, Base):
 
     id: Mapped[intpk]
     dossier_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True)
-    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id", ondelete="CASCADE"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True, info=on_remove(CASCADE)
+    )
+    decision_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decisions.id", ondelete="CASCADE"), index=True, info=on_remove(CASCADE)
+    )
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), index=True)
     added_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     added_at: Mapped[created_at]

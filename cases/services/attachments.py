@@ -19,6 +19,7 @@ from auth.policy import visible
 from cases.models import Case, CaseAttachment, CaseEvent
 from core.errors import DomainError
 from core.extensions import db
+from core.removal import remove
 from meetings import storage
 from meetings.models import AgendaItem, Meeting
 from meetings.services import agenda
@@ -64,7 +65,7 @@ def move_onto_agenda(actor: User, case: Case, meeting: Meeting, item: AgendaItem
         agenda.add_document(
             actor, meeting, title=attachment.title, filename=attachment.filename, content=content, agenda_item=item
         )
-        db.session.delete(attachment)
+        remove(attachment)
 
 
 def attachments_of(user: User, case: Case) -> dict[int | None, list[CaseAttachment]]:

@@ -28,6 +28,7 @@ from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
 from core.refs import ObjectRef
+from core.removal import remove
 from meetings.models import AgendaItem, Body, Decision, Meeting
 from meetings.services.bodies import members_of
 
@@ -129,7 +130,7 @@ def unlink(actor: User, dossier: Case, *, link_id: int) -> None:
     entry = db.session.get(DossierLink, link_id)
     if entry is None or entry.dossier_id != dossier.id or not _link_visible(actor, entry):
         raise DomainError(_("Dit zit niet in het dossier."))
-    db.session.delete(entry)
+    remove(entry)
 
 
 def _link_visible(user: User, entry: DossierLink) -> bool:

@@ -21,6 +21,7 @@ from core.dates import now
 from core.errors import DomainError, NotPermitted
 from core.extensions import db
 from core.forms import unix_newlines
+from core.removal import remove
 
 CAPACITY_MAX = 200
 
@@ -195,8 +196,7 @@ def remove_route_step(actor: User, case: Case, *, step_id: int) -> None:
     step = _step_of(case, step_id)
     steps = [s for s in route.route_of(case) if s.id != step.id]
     person = db.session.get(User, step.user_id)
-    db.session.delete(step)
-    db.session.flush()
+    remove(step)
     _renumber(steps)
     _event(actor, case, EventKind.ROUTE, f"{person.name if person else '?'} ({step.capacity}) uit de route gehaald.")
 

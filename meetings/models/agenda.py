@@ -6,12 +6,14 @@ import enum
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, String, Text, exists
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, aliased, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import Organisation, User
 from core.db import AudienceMixin, Base, VersionedMixin, created_at, intpk
+from core.removal import REFUSE, Removable, on_remove
 from meetings.models.body import Theme
 from meetings.models.cycle import Meeting
 
@@ -49,7 +51,7 @@ class Placement(enum.StrEnum):
     EIND = "eind"  # rondvraag, sluiting: new items go before these
 
 
-class StandingItem(Base):
+class StandingItem(Removable, Base):
     """An item every new agenda of a body gets when its cycle is created (Opening, Mededelingen, …);
     the beheerder keeps the list per body. Configuration of the body, not meeting content."""
 
@@ -95,7 +97,11 @@ class ReleasedWithTheAgenda:
         return self.meeting.agenda_published
 
 
-class AgendaItem(ReleasedWithTheAgenda, VersionedMixin, AudienceMixin, Base):
+#: Why an item with decisions or documents stays on its agenda (their record is the meeting's).
+ITEM_IN_USE = _l("Dit agendapunt heeft al besluiten of stukken en kan niet meer van de agenda af.")
+
+
+class AgendaItem(Removable, ReleasedWithTheAgenda, VersionedMixin, AudienceMixin, Base):
     """One point on a meeting's agenda; members see it once the agenda is published."""
 
     __tablename__ = "agenda_items"
@@ -145,7 +151,7 @@ class AgendaItem(ReleasedWithTheAgenda, VersionedMixin, AudienceMixin, Base):
         return f"{self.position}. {self.title}"
 
 
-class Document(ReleasedWithTheAgenda, VersionedMixin, AudienceMixin, Base):
+class Document(Removable, ReleasedWithTheAgenda, VersionedMixin, AudienceMixin, Base):
     """An uploaded meeting document. Its content is a ``StoredFile``, named by its hash."""
 
     __tablename__ = "documents"
@@ -154,7 +160,9 @@ class Document(ReleasedWithTheAgenda, VersionedMixin, AudienceMixin, Base):
     id: Mapped[intpk]
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
     #: None for a document of the meeting as a whole (e.g. the annotated agenda).
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id"), index=True, info=on_remove(REFUSE, ITEM_IN_USE)
+    )
     title: Mapped[str] = mapped_column(String(200))
     #: The name the file had on the uploader's computer, offered again on download.
     filename: Mapped[str] = mapped_column(String(200))

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from auth.models import Membership, Organisation
 from core.db import Base, BodyMixin, created_at, intpk
+from core.removal import Removable
 
 if TYPE_CHECKING:
     from meetings.models.cycle import Cycle
@@ -50,7 +51,7 @@ class Body(BodyMixin, Base):
         return self.name
 
 
-class Seat(Base):
+class Seat(Removable, Base):
     """A seat at the table: who takes part on behalf of which organisation, in which function.
 
     Seats are the administrators (a minister, a gedeputeerde), not user accounts: attendance is

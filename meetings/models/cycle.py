@@ -12,6 +12,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core.dates import to_local, today
 from core.db import AudienceMixin, Base, ScaffoldingMixin, VersionedMixin, created_at, intpk
+from core.removal import CASCADE, Removable, on_remove
 
 if TYPE_CHECKING:
     from auth.models import User
@@ -203,7 +204,7 @@ class AttendanceStatus(enum.StrEnum):
     VERVANGEN = "vervangen"
 
 
-class Attendance(ScaffoldingMixin, Base):
+class Attendance(Removable, ScaffoldingMixin, Base):
     """Who sat at the table: per seat, present, absent or replaced by someone named; seen with the meeting."""
 
     __tablename__ = "attendances"
@@ -211,7 +212,7 @@ class Attendance(ScaffoldingMixin, Base):
 
     id: Mapped[intpk]
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    seat_id: Mapped[int] = mapped_column(ForeignKey("seats.id", ondelete="CASCADE"))
+    seat_id: Mapped[int] = mapped_column(ForeignKey("seats.id", ondelete="CASCADE"), info=on_remove(CASCADE))
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
     status: Mapped[AttendanceStatus]
     replaced_by: Mapped[str | None] = mapped_column(String(200))
@@ -231,7 +232,7 @@ class Attendance(ScaffoldingMixin, Base):
         return f"aanwezigheid zetel {self.seat_id} in vergadering {self.meeting_id}"
 
 
-class AttendanceNotice(ScaffoldingMixin, Base):
+class AttendanceNotice(Removable, ScaffoldingMixin, Base):
     """What a member said ahead of a meeting about a seat of their own organisation: coming, not coming,
     or replaced by whom. It pre-fills the secretariat's attendance; seen with the meeting."""
 
@@ -240,7 +241,7 @@ class AttendanceNotice(ScaffoldingMixin, Base):
 
     id: Mapped[intpk]
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    seat_id: Mapped[int] = mapped_column(ForeignKey("seats.id", ondelete="CASCADE"))
+    seat_id: Mapped[int] = mapped_column(ForeignKey("seats.id", ondelete="CASCADE"), info=on_remove(CASCADE))
     body_id: Mapped[int] = mapped_column(ForeignKey("bodies.id"), index=True)
     status: Mapped[AttendanceStatus]
     #: The stand-in, for a seat that will be replaced (someone of the seat's own organisation).

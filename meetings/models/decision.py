@@ -5,29 +5,35 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ForeignKey, Text, exists
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
 from auth.models import Organisation, User
 from core.db import AudienceMixin, Base, SubmittedMixin, VersionedMixin, created_at, intpk
-from meetings.models.agenda import AgendaItem
+from core.removal import REFUSE, Removable, on_remove
+from meetings.models.agenda import ITEM_IN_USE, AgendaItem
 from meetings.models.cycle import Meeting, ReviewStatus
 
 
-class Decision(VersionedMixin, AudienceMixin, Base):
+class Decision(Removable, VersionedMixin, AudienceMixin, Base):
     """A decision on an agenda item; numbered per item (3.1, 3.2) on the besluitenlijst."""
 
     __tablename__ = "decisions"
 
     id: Mapped[intpk]
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)
-    agenda_item_id: Mapped[int] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    agenda_item_id: Mapped[int] = mapped_column(
+        ForeignKey("agenda_items.id"), index=True, info=on_remove(REFUSE, ITEM_IN_USE)
+    )
     #: 1, 2, … within its agenda item.
     sequence: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     #: An adopted decision changes only by a later one that amends it.
-    amends_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    amends_id: Mapped[int | None] = mapped_column(
+        ForeignKey("decisions.id"), info=on_remove(REFUSE, _l("Een later besluit wijzigt dit besluit."))
+    )
     created_at: Mapped[created_at]
 
     meeting: Mapped[Meeting] = relationship(back_populates="decisions")
@@ -72,7 +78,9 @@ class DecisionComment(VersionedMixin, SubmittedMixin, Base):
     __tablename__ = "decision_comments"
 
     id: Mapped[intpk]
-    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), index=True)
+    decision_id: Mapped[int] = mapped_column(
+        ForeignKey("decisions.id"), index=True, info=on_remove(REFUSE, _l("Op dit besluit is al gereageerd."))
+    )
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[created_at]

@@ -9,12 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from auth.models import User
 from core.db import AudienceMixin, Base, VersionedMixin, created_at, intpk
+from core.removal import CASCADE, Removable, on_remove
 from meetings.models.agenda import AgendaItem
 from meetings.models.body import Body
 from meetings.models.cycle import Meeting
 
 
-class Note(VersionedMixin, AudienceMixin, Base):
+class Note(Removable, VersionedMixin, AudienceMixin, Base):
     """A position, a preparation, a signal: by default seen by its author's side only.
 
     A province's negotiating position is the model of a regio note; a vertrouwelijk note is shared
@@ -25,7 +26,11 @@ class Note(VersionedMixin, AudienceMixin, Base):
 
     id: Mapped[intpk]
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id"), index=True)
-    agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_items.id"), index=True)
+    #: The notes on an item are about that item and go with it (moving them to the meeting could widen
+    #: who reads them; refusing would tell a secretary that notes they may not see exist).
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("agenda_items.id"), index=True, info=on_remove(CASCADE)
+    )
     title: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

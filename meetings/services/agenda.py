@@ -20,6 +20,7 @@ from core.db import Audience
 from core.errors import DomainError, NotPermitted
 from core.extensions import db
 from core.forms import TITLE_MAX
+from core.removal import remove
 from meetings import storage
 from meetings.models import (
     AgendaItem,
@@ -28,7 +29,6 @@ from meetings.models import (
     Decision,
     Document,
     Meeting,
-    Note,
     Placement,
     Theme,
 )
@@ -224,19 +224,12 @@ def removable_items(meeting_id: int) -> set[int]:
 
 @service
 def remove_agenda_item(actor: User, item: AgendaItem) -> None:
-    """Take an item off the agenda, with the notes on it; not once it has decisions or documents."""
+    """Take an item off the agenda, with what the models let go with it (``core.removal``: its notes);
+    not once it has decisions or documents."""
     ensure(actor, Action.MANAGE, item)
-    if item.id not in removable_items(item.meeting_id):
-        raise DomainError(_("Dit agendapunt heeft al besluiten of stukken en kan niet meer van de agenda af."))
     meeting_id = item.meeting_id
     _lock_agenda(meeting_id)
-    # The notes on an item are about that item and go with it, each deletion in the trail under the
-    # note's own audience. Moving them to the meeting could widen who reads them; refusing would tell
-    # the secretary that notes they may not see exist.
-    for note in db.session.scalars(select(Note).where(Note.agenda_item_id == item.id)):
-        db.session.delete(note)
-    db.session.delete(item)
-    db.session.flush()
+    remove(item)
     _renumber(_items_in_order(meeting_id))
 
 
@@ -508,4 +501,4 @@ def add_documents(
 def remove_document(actor: User, document: Document) -> None:
     """Withdraw a document. Its file stays, so the audit trail's hash still points at it."""
     ensure(actor, Action.MANAGE, document)
-    db.session.delete(document)
+    remove(document)

@@ -16,6 +16,7 @@ from core.dates import now
 from core.errors import DomainError, NotVisible
 from core.extensions import db
 from core.labels import label
+from core.removal import remove
 from meetings.models import DEFAULT_MILESTONE_OFFSETS, Body, MilestoneKind, Seat, Theme
 from meetings.services.standing import add_default_standing_items
 
@@ -192,10 +193,9 @@ def remove_member(actor: User, membership: Membership) -> None:
     body = db.session.get(Body, membership.body_id)
     ensure(actor, Action.ADMINISTER, body)
     user = membership.user
-    # An explicit delete, so that it is in the trail: an orphan dropped from the user's collection is
+    # An explicit removal, so that it is in the trail: an orphan dropped from the user's collection is
     # deleted during the flush, where the recorder does not see it.
-    db.session.delete(membership)
-    db.session.flush()
+    remove(membership)
     db.session.expire(user, ["memberships"])
 
 
@@ -232,10 +232,10 @@ def add_seat(
 
 @service
 def remove_seat(actor: User, seat: Seat) -> None:
-    """Remove a seat (its attendance records go with it)."""
+    """Remove a seat (its attendance records go with it, each in the trail)."""
     body = db.session.get(Body, seat.body_id)
     ensure(actor, Action.MANAGE, body)
-    db.session.delete(seat)
+    remove(seat)
 
 
 def all_themes() -> list[Theme]:

@@ -19,6 +19,7 @@ from core.dates import now, show_date, today
 from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
+from core.removal import remove
 from meetings.models import (
     AgendaItem,
     CommentStatus,
@@ -123,12 +124,12 @@ def update_decision(
 
 @service
 def remove_decision(actor: User, decision: Decision) -> None:
-    """Remove a decision from the concept besluitenlijst (the others keep their numbers in order)."""
+    """Remove a decision from the concept besluitenlijst (the others keep their numbers in order); the
+    actions that came from it stay, no longer tied to it (``core.removal``)."""
     ensure(actor, Action.MANAGE, decision)
     _require_concept(decision.meeting)
     item_id = decision.agenda_item_id
-    db.session.delete(decision)
-    db.session.flush()
+    remove(decision)
     remaining = db.session.scalars(
         select(Decision).where(Decision.agenda_item_id == item_id).order_by(Decision.sequence)
     )

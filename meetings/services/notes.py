@@ -15,6 +15,7 @@ from core.dates import now
 from core.db import Audience
 from core.errors import DomainError, NotPermitted
 from core.extensions import db
+from core.removal import remove
 from meetings.models import AgendaItem, Body, Meeting, Note
 
 
@@ -86,7 +87,7 @@ def update_note(
 def remove_note(actor: User, note: Note) -> None:
     """The author withdraws a note."""
     ensure_author(actor, note)
-    db.session.delete(note)
+    remove(note)
 
 
 def get_note(user: User, note_id: int) -> Note:

@@ -16,6 +16,7 @@ from core.db import Audience
 from core.errors import DomainError
 from core.extensions import db
 from core.forms import TITLE_MAX
+from core.removal import remove
 from meetings.models import AgendaItem, AgendaItemKind, Body, Meeting, Placement, StandingItem
 from meetings.services.agenda import add_agenda_item, place_progress_item
 
@@ -85,7 +86,7 @@ def save_standing_items(actor: User, body: Body, *, rows: list[dict[str, Any]]) 
         message = _("Maar één vast agendapunt kan het voortgangsoverzicht zijn.")
         raise DomainError(message, errors={f"entries-{index}-progress": message for index in progress})
     for current in set(existing.values()) - {c for c, _values in wanted if c is not None}:
-        db.session.delete(current)
+        remove(current)
     # Ordered by the positions typed, then as listed; renumbered 1, 2, … per placement.
     ordered = sorted(wanted, key=lambda pair: (int(pair[1].get("position") or 0), pair[1]["index"]))
     counters = {Placement.BEGIN: 0, Placement.EIND: 0}
