@@ -68,7 +68,7 @@ test: $(VENV)/.installed-dev
 HUNT_STEPS ?= 2000
 .PHONY: hunt
 hunt: $(VENV)/.installed-dev
-	HUNT_STEPS=$(HUNT_STEPS) $(BIN)/python -m pytest -p no:cacheprovider -q -s tests/hunt
+	HUNT_STEPS=$(HUNT_STEPS) $(BIN)/python -m pytest -p no:cacheprovider -o timeout=0 -q -s tests/hunt
 
 # Screenshots for README.md: the browser suite saves the main pages to docs/screenshots/ (1280x800 PNG).
 # Only here: an ordinary `make test` never rewrites them.
@@ -108,7 +108,7 @@ drill-crash: $(VENV)/.installed-dev
 # Every form filled with hostile values, many more examples than `make test` tries, fresh random ones.
 HOSTILE_FORMS_EXAMPLES ?= 100
 drill-forms: $(VENV)/.installed-dev
-	HOSTILE_FORMS_EXAMPLES=$(HOSTILE_FORMS_EXAMPLES) timeout 3600 $(BIN)/python -m pytest -p no:cacheprovider -q -s \
+	HOSTILE_FORMS_EXAMPLES=$(HOSTILE_FORMS_EXAMPLES) timeout 3600 $(BIN)/python -m pytest -p no:cacheprovider -o timeout=0 -q -s \
 		tests/core/test_hostile_forms.py
 
 # Benchmarks: measured here, never in timed unit tests.

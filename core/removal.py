@@ -76,7 +76,7 @@ def _model_of(table: Table) -> Mapper[Any]:
 @functools.cache
 def dependents(model: type[Base]) -> tuple[Dependent, ...]:
     """Every foreign key that points at ``model``'s table, with what its column declares."""
-    table = model.__table__  # type: ignore[attr-defined]
+    table = model.__table__
     found = []
     for other in Base.metadata.sorted_tables:
         for fk in other.foreign_keys:
