@@ -26,7 +26,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from core import db as core_db
 from core.extensions import db
 from tests.browser import axe
-from tests.conftest import own_database
+from tests.conftest import IN_CI, own_database, without
 
 try:
     from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
@@ -57,8 +57,8 @@ def _skip_reason() -> str | None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     reason = _skip_reason()
-    if reason is None:
-        return
+    if reason is None or IN_CI:
+        return  # in CI the fixtures fail instead (``without``)
     here = Path(__file__).parent
     for item in items:
         if here in Path(str(item.path)).parents:
@@ -111,7 +111,7 @@ class LiveServer:
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     reason = _skip_reason()
     if reason:
-        pytest.skip(reason)
+        without(reason)
     with own_database(tmp_path_factory.mktemp("browser")) as app:
         server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
         thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
@@ -128,7 +128,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
 def playwright() -> Iterator[Playwright]:
     reason = _skip_reason()
     if reason:
-        pytest.skip(reason)
+        without(reason)
     with sync_playwright() as p:
         yield p
 

@@ -20,7 +20,7 @@ from flask import Flask
 from core.extensions import db
 from meetings.services import notes
 from search.services import SearchFilters, search
-from tests.conftest import find_body, in_app, own_database, user
+from tests.conftest import find_body, in_app, own_database, user, without
 
 pytestmark = pytest.mark.own_database
 
@@ -98,7 +98,7 @@ def postgres_server() -> str:
     try:
         psycopg.connect(server.replace("+psycopg", "") + "/postgres", connect_timeout=3).close()
     except psycopg.Error as exc:
-        pytest.skip(f"no PostgreSQL to compare with at {server} ({exc.__class__.__name__}: {exc})".strip())
+        without(f"no PostgreSQL to compare with at {server} ({exc.__class__.__name__}: {exc})".strip())
     return server
 
 
