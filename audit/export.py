@@ -18,7 +18,7 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -26,9 +26,11 @@ from typing import Any
 from sqlalchemy import Connection, or_, select
 
 from audit.chain import head
+from audit.events import record_event
 from audit.models import AuditRecord
 from audit.services import model_for_table, readable_rows
 from core.dates import AMSTERDAM, now
+from core.extensions import db
 from core.spreadsheet import safe_text
 
 BATCH = 1000
@@ -215,3 +217,40 @@ def zipped(chunks: Iterator[bytes], manifest: Manifest) -> Iterator[bytes]:
                 yield sink.take()
         archive.writestr("manifest.json", manifest.as_json())
     yield sink.take()
+
+
+def with_manifest_line(chunks: Iterator[bytes], manifest: Manifest) -> Iterator[bytes]:
+    """The export as JSON Lines with its manifest as the last line (the API's form): the manifest's
+    sha256 covers the lines before it."""
+    yield from chunks
+    yield (json.dumps({"manifest": json.loads(manifest.as_json())}, ensure_ascii=False) + "\n").encode()
+
+
+def taken(
+    reader: Any,
+    selection: ExportFilter,
+    form: str,
+    package: Callable[[Iterator[bytes], Manifest], Iterator[bytes]],
+    *,
+    via: str | None = None,
+) -> Iterator[bytes]:
+    """An export the reader takes, page or API alike. It is in the trail before a byte leaves, and
+    committed, so that a download broken off halfway is on record too; then the records the reader may
+    read stream out on a connection of their own, ``package``d with their manifest."""
+    record_event(
+        "export",
+        object_type="audit_records",
+        object_id=None,
+        label=f"export ({form}{f', {via}' if via else ''}) voor {reader.email}",
+        actor=reader.as_actor(),
+        details={"formaat": form, "filters": selection.describe()},
+        result=200,
+    )
+    db.session.commit()
+
+    def stream() -> Iterator[bytes]:
+        with db.engine.connect() as connection:
+            manifest = start(connection, reader.email, selection, form)
+            yield from package(lines(readable(connection, reader, selection), form, manifest), manifest)
+
+    return stream()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, render_template, request, stream_with_context
@@ -12,7 +11,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from audit import bp, export, services
-from audit.events import record_event
 from audit.forms import ExportForm
 from core.access import policy
 from core.dates import now
@@ -77,28 +75,10 @@ def export_page() -> ResponseReturnValue:
         case_id=form.case.data,
         actor=form.actor.data.lower() if form.actor.data else None,
     )
-    form_name = form.form.data or "jsonl"
-    record_event(
-        "export",
-        object_type="audit_records",
-        object_id=None,
-        label=f"export ({form_name}) voor {current_user.email}",
-        actor=current_user.as_actor(),
-        details={"formaat": form_name, "filters": selection.describe()},
-        result=200,
-    )
-    db.session.commit()
-    reader = current_user._get_current_object()
-
-    def stream() -> Iterator[bytes]:
-        with db.engine.connect() as connection:
-            manifest = export.start(connection, reader.email, selection, form_name)
-            chunks = export.lines(export.readable(connection, reader, selection), form_name, manifest)
-            yield from export.zipped(chunks, manifest)
-
+    chunks = export.taken(current_user._get_current_object(), selection, form.form.data or "jsonl", export.zipped)
     name = f"audittrail-{now().strftime('%Y%m%d-%H%M')}.zip"
     return Response(
-        stream_with_context(stream()),
+        stream_with_context(chunks),
         mimetype="application/zip",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
     )

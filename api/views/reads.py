@@ -4,7 +4,6 @@ may export it. Every list and every object as the pages show them: through the p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, request, stream_with_context
@@ -36,7 +35,6 @@ from api.schemas import (
 )
 from audit import export
 from audit import services as audit_services
-from audit.events import record_event
 from auth.policy import Action, bodies_where, ensure_history, get_visible
 from cases.models import Case, CaseType
 from cases.services.cases import get_case
@@ -350,28 +348,5 @@ def audit_trail(
     selection = export.ExportFilter(
         start=start, end=end, body_id=body, case_id=case, actor=actor.lower() if actor else None
     )
-    record_event(
-        "export",
-        object_type="audit_records",
-        object_id=None,
-        label=f"export (jsonl, API) voor {current_user.email}",
-        actor=current_user.as_actor(),
-        details={"formaat": "jsonl", "filters": selection.describe()},
-        result=200,
-    )
-    db.session.commit()
-    reader = current_user._get_current_object()
-
-    def stream() -> Iterator[bytes]:
-        with db.engine.connect() as connection:
-            manifest = export.start(connection, reader.email, selection, "jsonl")
-            yield from export.lines(export.readable(connection, reader, selection), "jsonl", manifest)
-            yield (export.json.dumps({"manifest": json_manifest(manifest)}, ensure_ascii=False) + "\n").encode()
-
-    return Response(stream_with_context(stream()), mimetype="application/x-ndjson")
-
-
-def json_manifest(manifest: export.Manifest) -> dict[str, Any]:
-    import json
-
-    return json.loads(manifest.as_json())
+    chunks = export.taken(current_user._get_current_object(), selection, "jsonl", export.with_manifest_line, via="API")
+    return Response(stream_with_context(chunks), mimetype="application/x-ndjson")
