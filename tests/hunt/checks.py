@@ -1,12 +1,14 @@
-"""Reading as each persona: the pages of the URL map, the exports, search, the audit export and the
-e-mails the scheduler sends; and holding what each one received against the hunter's model."""
+"""Reading as each persona: the pages of the URL map, the API with the persona's own token, the exports,
+search, the audit export and the e-mails the scheduler sends; and holding what each one received
+against the hunter's model."""
 
 from __future__ import annotations
 
 import itertools
+import json
 import re
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -43,34 +45,24 @@ SKIPPED: dict[str, str] = {
     "api-docs.openapi_json": "the API's document, the same for everyone",
     "api_docs.docs": "the API's documentation page, the same for everyone",
 }
-#: The API answers a personal access token only; a session, as the hunter reads, gets 401 from every
-#: call. tests/api reads every call with a Rijk and a regio token.
-SKIPPED |= {
-    f"api.{name}": "the API: a token only, never a session (tests/api)"
-    for name in [
-        "me",
-        "bodies_list",
-        "bodies_get",
-        "cycles_list",
-        "cycles_get",
-        "meetings_list",
-        "meetings_get",
-        "agenda_items_list",
-        "agenda_items_get",
-        "documents_list",
-        "documents_get",
-        "documents_content",
-        "decisions_list",
-        "decisions_get",
-        "decision_comments",
-        "minutes_list",
-        "minutes_get",
-        "cases_list",
-        "cases_get",
-        "history",
-        "audit_trail",
-    ]
+SKIPPED["api.bodies_get"] = "a body's own fields, which the hunter never writes (tests/api reads it per side)"
+
+#: The API's calls on one object (``/api/v1/<kind>/<id>``): the table that fills ``id``. The API is read
+#: with each persona's own read token, its errors too, and every list to its last page.
+API_TABLES = {
+    "api.cycles_get": "cycles",
+    "api.meetings_get": "meetings",
+    "api.agenda_items_get": "agenda_items",
+    "api.documents_get": "documents",
+    "api.documents_content": "documents",
+    "api.decisions_get": "decisions",
+    "api.decision_comments": "decisions",
+    "api.minutes_get": "minutes",
+    "api.cases_get": "cases",
 }
+#: The tables whose history the API gives (``/api/v1/history/<table>/<id>``) that the hunter makes.
+API_HISTORY_TABLES = frozenset(API_TABLES.values())
+API_LIMIT = 200
 
 #: Which objects fill which argument of a route.
 ARG_TABLES = {
@@ -166,6 +158,7 @@ class Figures:
     examples: int = 0
     pages: int = 0
     exports: int = 0
+    api_calls: int = 0
     searches: int = 0
     mails: int = 0
     audit_exports: int = 0
@@ -199,7 +192,7 @@ class Figures:
         return (
             f"hunt: {self.steps} steps in {self.examples} examples, {seconds:.0f} s ({cpu:.0f} s CPU); "
             f"read {self.pages} pages (of which {self.exports} exports: CSV, XLSX, DOCX, PDF, ZIP, ICS, Woo), "
-            f"{self.searches} searches, "
+            f"{self.api_calls} API calls, {self.searches} searches, "
             f"{self.audit_exports} audit exports, {self.mails} mails; {self.sweeps} full sweeps; "
             f"{self.refused} steps refused by the app"
         )
@@ -216,6 +209,7 @@ def get_routes(url_map: Map) -> list[Route]:
     """The GET routes the hunter reads; fails for one it does not know how to fill."""
     routes, unknown = [], []
     fillable = set(ARG_TABLES) | {"slug", "token", "object_type", "object_id", "attachment_id", "notification_id"}
+    fillable |= {"id"}  # the API's, by API_TABLES
     for rule in url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint in SKIPPED:
             continue
@@ -264,6 +258,7 @@ class Reader:
         passwords: dict[str, str],
         feeds: dict[str, str],
         figures: Figures,
+        issue_token: Callable[[str], str],
     ) -> None:
         self.app = app
         self.model = model
@@ -271,6 +266,8 @@ class Reader:
         self.passwords = passwords
         self.feeds = feeds
         self.figures = figures
+        self.issue_token = issue_token
+        self.tokens: dict[str, str] = {}
         self.routes = get_routes(app.url_map)
         self.adapter = app.url_map.bind("localhost")
         self.notifications: list[int] = []
@@ -280,8 +277,18 @@ class Reader:
     def urls(self, persona: str, route: Route) -> Iterator[tuple[str, set[Obj]]]:
         """Every URL of ``route`` with the ids that exist, and the objects each one names."""
         args = route.arguments
-        if not args:
+        if not args and route.endpoint.endswith("_list"):  # the API's lists: as long pages as it gives
+            yield self._build(route, {}) + f"?limit={API_LIMIT}", set()
+        elif not args:
             yield self._build(route, {}), set()
+        elif args == {"id"}:
+            for obj in self.model.objects:
+                if obj.table == API_TABLES[route.endpoint]:
+                    yield self._build(route, {"id": obj.id}), {obj}
+        elif args == {"object_type", "id"}:
+            for obj in self.model.objects:
+                if obj.table in API_HISTORY_TABLES:
+                    yield self._build(route, {"object_type": obj.table, "id": obj.id}), {obj}
         elif args == {"slug"}:
             yield self._build(route, {"slug": BODY_SLUG}), set()
         elif args == {"token"}:
@@ -313,6 +320,8 @@ class Reader:
     def page(self, persona: str, url: str, endpoint: str, typed: str | None = None) -> str:
         """GET ``url`` as ``persona`` and judge it; the text it held. ``typed``: a marker the reader typed
         (a search), which the page may say back."""
+        if endpoint.startswith("api."):
+            return self.api(persona, url, endpoint)
         client = self.clients[persona]
         started = time.perf_counter()
         response = client.get(url)
@@ -343,6 +352,43 @@ class Reader:
         if endpoint == "search.search":
             self.judge_cycles(persona, text, ("page", persona, endpoint), f"GET {url}")
         return text
+
+    def api(self, persona: str, url: str, endpoint: str) -> str:
+        """GET an API call with ``persona``'s own token and judge every answer, errors included (a problem's
+        text must not name what the reader may not see either); a list is followed to its last page."""
+        texts = []
+        path = url.split("?", 1)[0]
+        while url:
+            started = time.perf_counter()
+            response = self._api_get(persona, url)
+            status, data = response.status_code, response.get_data()
+            content_type = response.headers.get("Content-Type", "")
+            response.close()
+            self.figures.pages += 1
+            self.figures.api_calls += 1
+            if status >= 500:
+                raise Leak(("page", persona, endpoint), f"{persona} GET {url} (API): the app failed ({status})")
+            text = text_of(data, content_type, url)
+            self.figures.cost(endpoint, started)
+            self.judge(persona, text, ("page", persona, endpoint), f"GET {url} (API, {status})")
+            texts.append(text)
+            answer = json.loads(data) if status == 200 and content_type == "application/json" else None
+            following = answer.get("next_cursor") if isinstance(answer, dict) else None
+            url = f"{path}?limit={API_LIMIT}&cursor={following}" if following else ""
+        return "\n".join(texts)
+
+    def _api_get(self, persona: str, url: str) -> Any:
+        """The call with the persona's token; a token that ran out in the hunt's time is issued anew."""
+        client = self.clients[persona]
+        for _attempt in range(2):
+            if persona not in self.tokens:
+                self.tokens[persona] = self.issue_token(persona)
+            response = client.get(url, headers={"Authorization": f"Bearer {self.tokens[persona]}"})
+            if response.status_code != 401:
+                return response
+            response.close()
+            del self.tokens[persona]
+        raise AssertionError(f"{persona}'s API token is refused even when new: the hunter would read nothing there")
 
     # --- judging -------------------------------------------------------------------------------------
 
@@ -412,7 +458,7 @@ class Reader:
             return [p for p in personas if roles.get(p) in ("secretariaat", "deelnemer")]
         if route.endpoint in ADMIN:
             return [p for p in personas if self.model.people[p].beheerder]
-        if route.endpoint == HISTORY:
+        if route.endpoint in (HISTORY, "api.history"):
             return [p for p in personas if roles.get(p) in ("secretariaat", "auditor")]
         return personas
 
