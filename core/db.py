@@ -118,6 +118,15 @@ class Base(DeclarativeBase):
     #: Columns derived from others (a document's extracted text), left out of the audit trail.
     __audit_omit__: frozenset[str] = frozenset()
 
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)
+        table = cls.__dict__.get("__table__")
+        if table is not None and table.autoincrement_column is not None:
+            # An id is never handed out twice: the audit trail names objects by table and id, so a new
+            # row with a removed one's id would inherit its history. PostgreSQL's sequences never reuse
+            # one; SQLite does unless the table says AUTOINCREMENT (migration b1d0a17e5c01).
+            table.dialect_kwargs["sqlite_autoincrement"] = True
+
     @property
     def audit_label(self) -> str:
         """A readable name for this object in the audit trail and in messages."""

@@ -9,6 +9,9 @@
    meeting it was on and in the audit export.
 3. Minutes written for the regio and then saved for the table (new text, new audience) showed the Rijk
    their regio text; and the Rijk's secretariat could write over regio-only minutes it cannot see.
+4. On SQLite a new agenda item took the id of a removed one, and its history page showed the removed
+   item's records as its own (seed 20261210): what the removed item had been called while the table
+   saw it, to a reader its last, vertrouwelijk state did not admit.
 """
 
 from __future__ import annotations
@@ -141,3 +144,26 @@ def test_the_secretariat_of_one_side_does_not_write_into_the_other_sides_minutes
         with pytest.raises(NotVisible):
             decisions.save_minutes(user(SEC), meeting, text="Overschreven")
         assert minutes.text == "Regioverslag-chi"
+
+
+def test_a_new_item_never_takes_a_removed_ones_id_nor_its_history(app, clients):
+    with in_app(app):
+        sec = user(SEC)
+        meeting = new_meeting(date(YEAR, 3, 10))
+        agenda.add_agenda_item(sec, meeting, title="Opening", kind=AgendaItemKind.TER_BESLUITVORMING)
+        item = agenda.add_agenda_item(sec, meeting, title="Titel-voor-tafel", kind=AgendaItemKind.TER_BESLUITVORMING)
+        agenda.publish_agenda(sec, meeting)
+        named = [user(BRABANT).id, user("dg.bi@ezk.test").id]
+        agenda.update_agenda_item(
+            sec, item, title="Titel-vertrouwelijk", kind=item.kind, audience=Audience.VERTROUWELIJK, shared_with=named
+        )
+        agenda.remove_agenda_item(sec, item)  # the highest id of its table: the one SQLite handed out again
+        later = agenda.add_agenda_item(sec, meeting, title="Later punt", kind=AgendaItemKind.TER_BESLUITVORMING)
+        db.session.flush()
+        removed, new = item.id, later.id
+    assert new > removed
+    for reader in (REGIO_AUDITOR, RIJK_AUDITOR):
+        history = clients(reader).get(f"/geschiedenis/agenda_items/{new}").get_data(as_text=True)
+        assert "Later punt" in history
+        assert "Titel-voor-tafel" not in history and "Titel-vertrouwelijk" not in history
+    assert clients(REGIO_AUDITOR).get(f"/geschiedenis/agenda_items/{removed}").status_code == 404
