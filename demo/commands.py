@@ -22,6 +22,15 @@ def demo_command(scale: str, factor: float) -> None:
 
     ``--scale large`` adds ten years of generated data on top (``demo.large``); ``--factor`` (for tests)
     makes that a fraction of its size."""
+    from core.config import LOCAL_ENVS
+
+    environment = current_app.config["REGIOTAFEL_ENV"]
+    if environment not in LOCAL_ENVS:
+        # Its accounts (a beheerder among them) share a password that README publishes.
+        raise click.ClickException(
+            f"De demo hoort niet in productie (REGIOTAFEL_ENV={environment}): haar accounts hebben een "
+            "gepubliceerd wachtwoord. Alleen met REGIOTAFEL_ENV=development, demo of test."
+        )
     if scale == "large":
         from demo.large import load_large
 

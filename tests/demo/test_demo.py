@@ -66,6 +66,25 @@ def test_the_demo_refuses_a_database_with_other_data(tmp_path):
         db.engine.dispose()
 
 
+@pytest.mark.own_database
+def test_the_demo_is_refused_in_production_where_its_published_password_would_open_the_door(tmp_path):
+    app = create_app(
+        {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'prod.db'}",
+            "REGIOTAFEL_ENV": "production",
+            "SECRET_KEY": "a production secret of sufficient length for the test",
+            "PUBLIC_URL": "https://regiotafel.example.org",
+        }
+    )
+    with app.app_context():
+        upgrade()
+    refused = app.test_cli_runner().invoke(args=["demo"])
+    assert refused.exit_code != 0 and "hoort niet in productie" in refused.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0
+        db.engine.dispose()
+
+
 def test_the_demo_tells_the_story_of_the_seeds(clients):
     secretariat = clients("secretariaat@ezk.test")
     bo = secretariat.get("/overleggen/bo-brainport").get_data(as_text=True)
