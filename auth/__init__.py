@@ -11,7 +11,7 @@ def init_app(app: Flask) -> None:
     ``flask create-beheerder``."""
     from flask_babel import lazy_gettext as _l
 
-    from auth import cli, labels, policy, services, views  # views: its routes register on bp
+    from auth import cli, jobs, labels, policy, services, views  # views: its routes register on bp
     from auth.policy import Action, can
     from core.access import install_policy
     from core.extensions import login_manager
@@ -26,5 +26,6 @@ def init_app(app: Flask) -> None:
     login_manager.login_message_category = "warning"
     app.jinja_env.globals.update(can=can, Action=Action, language_switch_form=views.language_switch_form)
     home_panels.connect(views.beheer_panel)
+    jobs.register(app)
     app.register_blueprint(bp)
     app.cli.add_command(cli.create_beheerder)

@@ -654,3 +654,29 @@ def test_a_completed_sign_in_ends_the_streak_of_wrong_codes(app, clients, tick):
         assert browser.post_form("/auth/tweede-stap", {"code": pyotp.TOTP(secret).at(now())}).status_code == 302
         browser._token = None  # the new session has a new CSRF token
         assert browser.post_form("/auth/logout").status_code == 302
+
+
+def test_the_scheduler_forgets_attempts_the_throttle_no_longer_looks_at(app, tick):
+    from auth.jobs import prune_attempts
+    from auth.models import LoginAttempt
+    from auth.throttle import KNOWN_FOR
+
+    place = from_address(app, "10.9.0.9")
+
+    def kept() -> int:
+        with in_app(app):
+            return len(db.session.scalars(select(LoginAttempt.id).where(LoginAttempt.address == "10.9.0.9")).all())
+
+    tick()
+    assert answer(attempt(place, "beleid@ezk.test")) == WRONG
+    tick()
+    sign_in_and_out(place, "economie@noord-brabant.test")
+    assert kept() == 2
+    tick(KNOWN_FOR - timedelta(minutes=1))
+    with in_app(app):
+        prune_attempts("test")
+    assert kept() == 2, "the last sign-in from here still counts as known"
+    tick(timedelta(minutes=2))
+    with in_app(app):
+        assert prune_attempts("test").startswith("2 ")
+    assert kept() == 0
