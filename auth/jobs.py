@@ -3,8 +3,10 @@ and no longer (they hold addresses typed by anyone, and grew without end)."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from flask import Flask
-from sqlalchemy import delete
+from sqlalchemy import CursorResult, delete
 
 from auth.models import LoginAttempt
 from auth.throttle import KNOWN_FOR
@@ -17,7 +19,8 @@ from core.signals import scheduler_jobs
 def prune_attempts(_token: str) -> str:
     """Drop the attempts older than the longest the throttle looks back (a pair's last sign-in counts as
     known for ``KNOWN_FOR``; streaks and hourly ceilings look back far less). Bookkeeping, not the trail."""
-    gone = db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now() - KNOWN_FOR)).rowcount
+    done = cast(CursorResult[Any], db.session.execute(delete(LoginAttempt).where(LoginAttempt.at < now() - KNOWN_FOR)))
+    gone = done.rowcount
     db.session.commit()
     return f"{gone} inlogpogingen ouder dan {KNOWN_FOR.days} dagen opgeruimd"
 
