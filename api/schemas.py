@@ -296,7 +296,6 @@ class TransitionInput(Input):
     reason = text(TEXT_MAX, required=False, allow_none=True, metadata={"description": "Reden of toelichting"})
     kind = choice(AgendaItemKind, allow_none=True, metadata={"description": "Soort agendapunt (agenderen)"})
     position = fields.Integer(
-        strict=True,
         allow_none=True,
         validate=validate.Range(min=1, max=9999, error=_l("Kies een plaats op de agenda.")),
         error_messages=_messages(invalid=_l("Kies een plaats op de agenda.")),

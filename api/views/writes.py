@@ -15,7 +15,7 @@ from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import abort as refuse
 from flask_smorest.arguments import ArgumentsMixin
 from marshmallow import Schema
-from werkzeug.datastructures import CombinedMultiDict
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from werkzeug.exceptions import abort
 
 from api import PREFIX
@@ -49,7 +49,8 @@ class _Parser(type(ArgumentsMixin.ARGUMENTS_PARSER)):  # type: ignore[misc]
     __location_map__ = {**ArgumentsMixin.ARGUMENTS_PARSER.__location_map__, "multipart": "load_multipart"}
 
     def load_multipart(self, req: flask.Request, schema: Schema) -> Any:
-        return self._makeproxy(CombinedMultiDict([req.form, req.files]), schema)
+        parts: list[MultiDict[str, Any]] = [req.form, req.files]
+        return self._makeproxy(CombinedMultiDict(parts), schema)
 
     def _handle_invalid_json_error(self, error: Any, req: flask.Request, *args: Any, **kwargs: Any) -> Any:
         refuse(422, exc=error, messages={"json": {"json": [_("Dit is geen geldige JSON.")]}})

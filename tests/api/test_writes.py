@@ -416,7 +416,7 @@ def test_a_step_the_state_does_not_allow_is_a_conflict_in_the_pages_words(app, w
     english = sec.post(
         f"/api/v1/cases/{case}/transitions", json={"name": "agenderen"}, headers={"Accept-Language": "en"}
     )
-    assert english.status_code == 409
+    assert english.status_code == 409 and english.json["title"] == "Not possible"
     assert english.json["detail"].startswith("'") and "is not possible for" in english.json["detail"]
     assert counts(app) == before
 
@@ -596,3 +596,9 @@ def test_the_document_describes_every_write(app):
         assert list(operation["requestBody"]["content"]) == [content_type], path
         assert {"422", "default"} <= set(operation["responses"]), path
     assert json.dumps(paths).count('"Location"') == 3
+
+
+def test_the_documentation_page_names_each_writes_body_and_its_fields(app):
+    text = app.test_client().get("/api/v1/docs").get_data(as_text=True)
+    assert "multipart/form-data: <code>file*</code>" in text
+    assert "application/json: <code>body_id*</code>" in text
