@@ -122,6 +122,8 @@ def test_a_member_of_either_side_submits_an_agenda_request_readable_at_its_locat
     assert read.status_code == 200 and read.json == case
     assert any(c["id"] == case["id"] for c in api.get("/api/v1/cases", query_string={"limit": 200}).json["items"])
     assert_from_the_api(app, "cases", case["id"], email, "/api/v1/agenda-requests")
+    history = write(SEC).get(f"/api/v1/history/cases/{case['id']}")
+    assert history.status_code == 200 and history.json[0]["action"] == "create"
     with in_app(app):
         assert db.session.get(Case, case["id"]).requested_kind is AgendaItemKind.TER_BESLUITVORMING
 
