@@ -64,7 +64,7 @@ def init_app(app: Flask) -> None:
     account* and their revocation when an account closes, and ``flask tokens``."""
     from api import cli, tokens
     from api.problems import problem
-    from api.views import account, docs, reads
+    from api.views import account, docs, reads, writes
     from auth.signals import account_closed, account_sections
     from core.extensions import csrf
 
@@ -94,8 +94,9 @@ def init_app(app: Flask) -> None:
         },
     )
     api = Api(app)
-    csrf.exempt(reads.blp)
-    api.register_blueprint(reads.blp)
+    for blueprint in (reads.blp, writes.blp):
+        csrf.exempt(blueprint)
+        api.register_blueprint(blueprint)
     app.register_blueprint(docs.bp)
     app.register_blueprint(account.pages)
     app.extensions.setdefault("error_formats", {})[PREFIX + "/"] = problem

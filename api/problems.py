@@ -28,7 +28,7 @@ def problem(status: int, title: str, detail: str, errors: dict[str, Any] | None 
     body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status, "detail": detail}
     if errors:
         body["errors"] = errors
-    response = Response(json.dumps(body, ensure_ascii=False), status=status, mimetype=PROBLEM)
+    response = Response(json.dumps(body, ensure_ascii=False, default=str), status=status, mimetype=PROBLEM)
     response.headers["Content-Language"] = _language()
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="regiotafel"'

@@ -20,9 +20,22 @@ def docs() -> ResponseReturnValue:
     """Every operation of the document, grouped by its tag, with its parameters and answers."""
     spec: dict[str, Any] = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
     operations = [
-        {"method": method.upper(), "path": path, **operation}
+        {"method": method.upper(), "path": path, "body": _body(spec, operation), **operation}
         for path, item in spec.get("paths", {}).items()
         for method, operation in item.items()
         if method in _METHODS
     ]
     return render_template("api/docs.html", spec=spec, operations=operations)
+
+
+def _body(spec: dict[str, Any], operation: dict[str, Any]) -> dict[str, Any] | None:
+    """What a write takes: its content type and its fields, the required ones marked with *."""
+    content = (operation.get("requestBody") or {}).get("content") or {}
+    for content_type, media in content.items():
+        schema = media.get("schema") or {}
+        if "$ref" in schema:
+            schema = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+        required = set(schema.get("required", []))
+        fields = [name + ("*" if name in required else "") for name in schema.get("properties", {})]
+        return {"content_type": content_type, "fields": fields}
+    return None

@@ -39,7 +39,7 @@ from auth.policy import Action, bodies_where, ensure_history, get_visible
 from cases.models import Case, CaseType
 from cases.services.cases import get_case
 from core.db import is_storable_id
-from core.errors import DomainError, NotPermitted, NotVisible
+from core.errors import DomainError, InvalidTransition, NotPermitted, NotVisible, RaceLost
 from core.extensions import db
 from core.refs import ObjectRef
 from core.signals import access_refused, answer
@@ -48,12 +48,6 @@ from meetings.models import AgendaItem, Body, Cycle, Decision, DecisionComment, 
 blp = Blueprint("api", __name__, url_prefix=PREFIX, description="Lezen / reading")
 
 
-@blp.before_request
-def _authenticate() -> None:
-    authenticate()
-
-
-@blp.after_request
 def _conditional(response: Response) -> Response:
     """An ETag on every answer read whole, and 304 when the client holds it (If-None-Match)."""
     if request.method == "GET" and response.status_code == 200 and not response.is_streamed:
@@ -79,7 +73,11 @@ def http_problem(exc: HTTPException) -> ResponseReturnValue:
     if code == 404:
         return problem(404, _("Pagina niet gevonden"), _("Deze pagina bestaat niet of is niet voor u bestemd."))
     messages = (getattr(exc, "data", None) or {}).get("messages")
-    errors = {k: v for where in messages.values() for k, v in where.items()} if isinstance(messages, dict) else None
+    errors = (
+        {k: v if isinstance(v, list | dict) else [v] for where in messages.values() for k, v in where.items()}
+        if isinstance(messages, dict)
+        else None
+    )
     detail = exc.description if code == 400 and exc.description else _("Controleer de invoer.")
     return problem(code, _TITLES.get(code, lambda: _("Fout"))(), str(detail), errors)
 
@@ -93,12 +91,26 @@ def domain_problem(exc: DomainError) -> ResponseReturnValue:
     if isinstance(exc, NotPermitted):
         answer(access_refused, current_user, status=403, object_type=exc.object_type, object_id=exc.object_id)
         return problem(403, _("Niet toegestaan"), exc.message)
-    errors: dict[str, Any] = dict(exc.errors) or ({exc.field: [exc.message]} if exc.field else {})
+    if isinstance(exc, InvalidTransition | RaceLost):
+        # The request was understood, but the object's state (or another's change at the same moment)
+        # does not allow it now.
+        return problem(409, _("Niet mogelijk"), exc.message)
+    errors: dict[str, Any] = {key: [message] for key, message in exc.errors.items()}
+    if not errors and exc.field:
+        errors = {exc.field: [exc.message]}
     return problem(422, _("Ongeldige invoer"), exc.message, errors)
 
 
-blp.register_error_handler(HTTPException, http_problem)
-blp.register_error_handler(DomainError, domain_problem)
+def answer_as_api(blueprint: Blueprint) -> None:
+    """What every blueprint of the API does: the token's user acts, ETags on what is read, and every
+    refusal as problem+json."""
+    blueprint.before_request(authenticate)
+    blueprint.after_request(_conditional)
+    blueprint.register_error_handler(HTTPException, http_problem)
+    blueprint.register_error_handler(DomainError, domain_problem)
+
+
+answer_as_api(blp)
 
 
 class IdPath(Schema):

@@ -28,7 +28,12 @@ class Bearer:
         return self.client.get(path, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
 
     def post(self, path: str, **kwargs: Any) -> Any:
-        return self.client.post(path, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
+        response = self.client.post(path, headers=self.headers(kwargs.pop("headers", None)), **kwargs)
+        # Werkzeug's test client spools a large body to a temporary file that nobody closes.
+        body = response.request.environ.get("wsgi.input")
+        if body is not None:
+            body.close()
+        return response
 
 
 def make_token(app: Any, email: str, scope: str = "read", days: int = 30) -> str:
