@@ -1,5 +1,6 @@
-"""The API's documentation at /api/v1/docs: a page written on the server from the OpenAPI document
-itself (no script at all, so the strict CSP holds), with the document for tools beside it."""
+"""The API's documentation at /api/v1/docs: Swagger UI, vendored and served from our own origin so that
+the strict CSP holds (core/static/vendor/swagger-ui), renders the OpenAPI document; below it a list
+written on the server from the same document, for readers without script and for tests."""
 
 from __future__ import annotations
 
