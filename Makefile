@@ -112,6 +112,14 @@ DRILL_OUTAGE_SECONDS ?= 30
 drill-faults: $(VENV)/.installed-dev
 	DRILL_OUTAGE_SECONDS=$(DRILL_OUTAGE_SECONDS) timeout 600 $(BIN)/python -m tools.drill_faults
 
+# locust, headless: LOAD_USERS simulated secretariats, participants and readers for LOAD_SECONDS against two
+# web nodes (gunicorn, 2 workers each) and two schedulers on a throwaway PostgreSQL database; 0 responses
+# >= 500, every acknowledged write in the database, the audit chain whole, each node serving the other's upload.
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+drill-load: $(VENV)/.installed-dev
+	LOAD_USERS=$(LOAD_USERS) LOAD_SECONDS=$(LOAD_SECONDS) timeout 600 $(BIN)/python -m tools.drill_load
+
 # Every form filled with hostile values, many more examples than `make test` tries, fresh random ones.
 HOSTILE_FORMS_EXAMPLES ?= 100
 drill-forms: $(VENV)/.installed-dev

@@ -109,6 +109,14 @@ class Browser:
         except urllib.error.HTTPError as error:
             return error.code, error.headers.get("Location", ""), error.read().decode(errors="replace")
 
+    def fetch(self, path: str) -> tuple[int, bytes]:
+        """Status and the body's bytes (a download)."""
+        try:
+            with self.opener.open(self.base + path, timeout=self.timeout) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
     def forms(self, path: str) -> list[Form]:
         status, _location, html = self.request(path)
         return post_forms(path, html) if status == 200 else []

@@ -1,0 +1,108 @@
+"""The pieces of ``make drill-faults`` and ``make drill-load`` that must work for the drills to mean
+anything: the relay really cuts the network and lets it through again, the markers of acknowledged writes
+come back as written, a multipart body carries its fields and files. The drills themselves are not run
+here (minutes, real processes): ``make drill-faults``, ``make drill-load``."""
+
+from __future__ import annotations
+
+import socket
+import socketserver
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import closing
+from email.parser import BytesParser
+from email.policy import HTTP
+from pathlib import Path
+
+import pytest
+
+from tools.drilling import multipart
+from tools.load.markers import acknowledged, load_statuses, new_marker, record, save_statuses
+from tools.relay import Relay, relayed_url, target_of
+
+
+class _Echo(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        while data := self.request.recv(1024):
+            self.request.sendall(data)
+
+
+@pytest.fixture
+def relay() -> Iterator[Relay]:
+    echo = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Echo)
+    echo.daemon_threads = True
+    threading.Thread(target=echo.serve_forever, daemon=True).start()
+    relay = Relay(("127.0.0.1", int(echo.server_address[1]))).start()
+    yield relay
+    relay.close()
+    echo.shutdown()
+    echo.server_close()
+
+
+def _connect(relay: Relay) -> socket.socket:
+    return socket.create_connection(("127.0.0.1", relay.port), timeout=5)
+
+
+def _echoes(sock: socket.socket, data: bytes = b"ping") -> bool:
+    try:
+        sock.sendall(data)
+        return sock.recv(1024) == data
+    except OSError:
+        return False
+
+
+def test_the_relay_cuts_open_connections_refuses_new_ones_and_lets_them_through_again(relay):
+    with closing(_connect(relay)) as before:
+        assert _echoes(before)
+        relay.cut()
+        assert not _echoes(before)  # the open connection is broken, as when the network goes
+        with closing(_connect(relay)) as during:
+            assert not _echoes(during)  # a new one is closed at once
+        relay.restore()
+        assert not _echoes(before)  # a broken connection stays broken: the pool must replace it
+    with closing(_connect(relay)) as after:
+        assert _echoes(after)
+
+
+def test_the_relayed_url_points_at_the_relay_and_keeps_the_rest(relay):
+    url = "postgresql+psycopg://postgres:geheim@db.example:6543/regiotafel_drill_x"
+    assert target_of(url) == ("db.example", 6543)
+    assert target_of("postgresql://postgres@127.0.0.1/x") == ("127.0.0.1", 5432)
+    assert relayed_url(url, relay) == f"postgresql+psycopg://postgres:geheim@127.0.0.1:{relay.port}/regiotafel_drill_x"
+
+
+def test_acknowledged_writes_come_back_as_recorded_and_a_cut_off_line_is_an_error(tmp_path: Path):
+    path = tmp_path / "markers.jsonl"
+    assert acknowledged(path) == []
+    first, second = new_marker("agendapunt"), new_marker("reactie")
+    assert first != second and first.startswith("drill-load-agendapunt-") and " " not in first
+    record(path, "agendapunt", first, "http://127.0.0.1:1")
+    record(path, "reactie", second, "http://127.0.0.1:2")
+    writes = acknowledged(path)
+    assert [(w.kind, w.marker, w.outcome, w.answer) for w in writes] == [
+        ("agendapunt", first, "ok", "http://127.0.0.1:1"),
+        ("reactie", second, "ok", "http://127.0.0.1:2"),
+    ]
+    with path.open("a") as f:
+        f.write('{"kind": "besluit", "mark')
+    with pytest.raises(ValueError, match="line 3"):
+        acknowledged(path)
+
+
+def test_statuses_per_kind_of_request_survive_the_file(tmp_path: Path):
+    statuses = {"download": Counter({200: 7, 0: 1}), "reactie: opslaan": Counter({302: 3, 503: 1})}
+    save_statuses(tmp_path / "statuses.json", statuses)
+    assert load_statuses(tmp_path / "statuses.json") == statuses
+    assert load_statuses(tmp_path / "absent.json") == {}
+
+
+def test_a_multipart_body_carries_every_field_and_file_byte_for_byte():
+    content = b"%PDF-1.4\n\x00\xff\r\n--"
+    body, content_type = multipart({"csrf_token": ["abc"], "audience": ["overleg"]}, {"file": [("stuk.pdf", content)]})
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + body)
+    parts = {part.get_param("name", header="content-disposition"): part for part in message.iter_parts()}
+    assert parts["csrf_token"].get_content().strip() == "abc"
+    assert parts["audience"].get_content().strip() == "overleg"
+    assert parts["file"].get_filename() == "stuk.pdf"
+    assert parts["file"].get_payload(decode=True) == content
