@@ -30,7 +30,7 @@ class Relay(socketserver.ThreadingTCPServer):
         return int(self.server_address[1])
 
     def start(self) -> Relay:
-        threading.Thread(target=self.serve_forever, daemon=True).start()
+        threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         return self
 
     def cut(self) -> None:

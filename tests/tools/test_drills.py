@@ -32,7 +32,7 @@ class _Echo(socketserver.BaseRequestHandler):
 def relay() -> Iterator[Relay]:
     echo = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _Echo)
     echo.daemon_threads = True
-    threading.Thread(target=echo.serve_forever, daemon=True).start()
+    threading.Thread(target=echo.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     relay = Relay(("127.0.0.1", int(echo.server_address[1]))).start()
     yield relay
     relay.close()
