@@ -35,7 +35,6 @@ It prints a table per fault and exits 1 on any loss or any 500. Every wait has a
 from __future__ import annotations
 
 import os
-import re
 import sys
 import threading
 import time
@@ -53,9 +52,9 @@ from tools.drilling import (
     Sink,
     Write,
     acknowledged_found,
+    agenda_target,
     audit_verify,
     due_left,
-    find_target,
     free_port,
     half_written,
     ids,
@@ -321,16 +320,7 @@ def drill(folder: Path) -> list[Fault]:
             pages += ["/zoeken?q=talent", "/healthz"]
             browser = Browser(base)
             browser.sign_in(SECRETARIAT)
-            target = find_target(
-                browser,
-                "agendapunt",
-                [
-                    f"/vergaderingen/{m}/agendapunten/nieuw"
-                    for m in ids(url, folder, "SELECT id FROM meetings ORDER BY id DESC")
-                ],
-                re.compile(r"/vergaderingen/\d+/agendapunten/nieuw"),
-                "description",
-            )
+            target = agenda_target(browser, ids(url, folder, "SELECT id FROM meetings ORDER BY id DESC"))
             writer = Client(base, SECRETARIAT, [target], "f", keep_forms=True, pause=0.5)
             processes = (web.pid, *_children(web.pid), scheduler.pid)
             writer.start()

@@ -27,7 +27,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 import secrets
 import subprocess
 import sys
@@ -48,9 +47,9 @@ from tools.drilling import (
     Sink,
     Target,
     acknowledged_found,
+    agenda_target,
     audit_verify,
     due_left,
-    find_target,
     free_port,
     half_written,
     ids,
@@ -65,7 +64,7 @@ from tools.drilling import (
     stop,
     wait_healthy,
 )
-from tools.load.markers import acknowledged, load_statuses
+from tools.load.markers import Tally, acknowledged
 
 USERS = int(os.environ.get("LOAD_USERS", "50"))
 SECONDS = int(os.environ.get("LOAD_SECONDS", "60"))
@@ -79,7 +78,7 @@ class Figures:
     failures: int = 0
     statuses: Counter[int] = field(default_factory=Counter)
     #: name -> (requests, failures, p50 ms, p95 ms)
-    kinds: dict[str, tuple[int, int, str, str]] = field(default_factory=dict)
+    kinds: dict[str, tuple[int, int, float, float]] = field(default_factory=dict)
     acknowledged: Counter[str] = field(default_factory=Counter)
     found: int = 0
     per_node: Counter[str] = field(default_factory=Counter)
@@ -144,15 +143,7 @@ def plan(bases: list[str], url: str, folder: Path, document_id: int | None) -> d
     for meeting in meetings:
         if f"/vergaderingen/{meeting}/agendapunten/nieuw" != secretariat[0].page:
             try:
-                more.append(
-                    find_target(
-                        browser,
-                        "agendapunt",
-                        [f"/vergaderingen/{meeting}/agendapunten/nieuw"],
-                        re.compile(r"/vergaderingen/\d+/agendapunten/nieuw"),
-                        "description",
-                    )
-                )
+                more.append(agenda_target(browser, [meeting]))
             except RuntimeError:
                 continue
             break
@@ -216,12 +207,20 @@ def run_locust(folder: Path, plan_file: Path, log: Path) -> None:
 
 
 def read_stats(folder: Path, figures: Figures) -> None:
-    """Requests, failures and p50/p95 per kind of request from locust's CSV; what the failures said."""
-    with (folder / "load_stats.csv").open() as f:
-        for row in csv.DictReader(f):
-            name = "alle" if row["Name"] == "Aggregated" else row["Name"]
-            figures.kinds[name] = (int(row["Request Count"]), int(row["Failure Count"]), row["50%"], row["95%"])
-    figures.requests, figures.failures = figures.kinds.get("alle", (0, 0, "", ""))[:2]
+    """Requests, failures and p50/p95 per kind of request from the locustfile's tally; what the failures
+    said and the locustfile's own exceptions from locust's CSV."""
+    tally = Tally.load(folder / "statuses.json")
+    for name in sorted(tally.statuses):
+        count = sum(tally.statuses[name].values())
+        figures.kinds[name] = (count, tally.failures[name], tally.percentile(name, 0.5), tally.percentile(name, 0.95))
+        figures.statuses += tally.statuses[name]
+    figures.requests, figures.failures = figures.statuses.total(), tally.failures.total()
+    figures.kinds["alle"] = (
+        figures.requests,
+        figures.failures,
+        tally.percentile(None, 0.5),
+        tally.percentile(None, 0.95),
+    )
     failures = folder / "load_failures.csv"
     if failures.exists():
         with failures.open() as f:
@@ -271,7 +270,6 @@ def drill(folder: Path) -> Figures:
             stop(*processes)
         say("load", started, "stopped; checking")
         read_stats(folder, figures)
-        figures.statuses = sum(load_statuses(folder / "statuses.json").values(), Counter())
         writes = acknowledged(folder / "markers.jsonl")
         figures.acknowledged = Counter(w.kind for w in writes)
         figures.per_node = Counter(w.answer for w in writes)
@@ -309,7 +307,7 @@ def main() -> int:
         f = drill(Path(tmp))
     print(f"{'request':<22} {'requests':>8} {'failures':>8} {'p50 ms':>7} {'p95 ms':>7}")
     for name, (count, failed, p50, p95) in sorted(f.kinds.items(), key=lambda kv: kv[0] == "alle"):
-        print(f"{name:<22} {count:>8} {failed:>8} {p50:>7} {p95:>7}")
+        print(f"{name:<22} {count:>8} {failed:>8} {p50:>7.0f} {p95:>7.0f}")
     print(f"statuses seen: {' '.join(f'{s}x{n}' for s, n in sorted(f.statuses.items()))}; responses >= 500: {f.errors}")
     kinds = ", ".join(f"{k} {n}" for k, n in f.acknowledged.items())
     nodes = ", ".join(f"{h} {n}" for h, n in sorted(f.per_node.items()))

@@ -262,19 +262,21 @@ def find_target(browser: Browser, kind: str, pages: list[str], action: re.Patter
     raise RuntimeError(f"no form for {kind} that takes a write among {len(pages)} pages")
 
 
+def agenda_target(browser: Browser, meetings: list[int]) -> Target:
+    """The first of ``meetings`` whose agenda takes a new item from ``browser``'s user."""
+    pages = [f"/vergaderingen/{m}/agendapunten/nieuw" for m in meetings]
+    return find_target(
+        browser, "agendapunt", pages, re.compile(r"/vergaderingen/\d+/agendapunten/nieuw"), "description"
+    )
+
+
 def secretariat_targets(base: str, url: str, folder: Path) -> list[Target]:
     browser = Browser(base)
     browser.sign_in(SECRETARIAT)
     meetings = ids(url, folder, "SELECT id FROM meetings ORDER BY id DESC")
     items = ids(url, folder, "SELECT id FROM agenda_items ORDER BY id DESC")
     return [
-        find_target(
-            browser,
-            "agendapunt",
-            [f"/vergaderingen/{m}/agendapunten/nieuw" for m in meetings],
-            re.compile(r"/vergaderingen/\d+/agendapunten/nieuw"),
-            "description",
-        ),
+        agenda_target(browser, meetings),
         find_target(
             browser,
             "besluit",

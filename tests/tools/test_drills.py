@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tools.drilling import multipart
-from tools.load.markers import acknowledged, load_statuses, new_marker, record, save_statuses
+from tools.load.markers import Tally, acknowledged, new_marker, record
 from tools.relay import Relay, relayed_url, target_of
 
 
@@ -90,11 +90,18 @@ def test_acknowledged_writes_come_back_as_recorded_and_a_cut_off_line_is_an_erro
         acknowledged(path)
 
 
-def test_statuses_per_kind_of_request_survive_the_file(tmp_path: Path):
-    statuses = {"download": Counter({200: 7, 0: 1}), "reactie: opslaan": Counter({302: 3, 503: 1})}
-    save_statuses(tmp_path / "statuses.json", statuses)
-    assert load_statuses(tmp_path / "statuses.json") == statuses
-    assert load_statuses(tmp_path / "absent.json") == {}
+def test_the_tally_survives_its_file_and_gives_the_nearest_rank_percentiles(tmp_path: Path):
+    tally = Tally()
+    for ms in range(1, 101):  # 1 .. 100 ms
+        tally.add("download", 200, float(ms), failed=False)
+    tally.add("reactie: opslaan", 0, 5000.0, failed=True)  # no answer: the connection failed
+    tally.save(tmp_path / "statuses.json")
+    kept = Tally.load(tmp_path / "statuses.json")
+    assert kept.statuses == {"download": Counter({200: 100}), "reactie: opslaan": Counter({0: 1})}
+    assert kept.failures == Counter({"reactie: opslaan": 1, "download": 0})
+    assert (kept.percentile("download", 0.5), kept.percentile("download", 0.95)) == (50.0, 95.0)
+    assert kept.percentile(None, 0.95) == 96.0 and kept.percentile(None, 1.0) == 5000.0
+    assert Tally.load(tmp_path / "absent.json").statuses == {}
 
 
 def test_a_multipart_body_carries_every_field_and_file_byte_for_byte():

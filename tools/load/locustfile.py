@@ -15,7 +15,6 @@ import itertools
 import json
 import os
 import random
-from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,23 +22,22 @@ from locust import HttpUser, between, events, task
 
 from tools.drilling import Target, fill
 from tools.forms import post_forms
-from tools.load.markers import new_marker, record, save_statuses
+from tools.load.markers import Tally, new_marker, record
 
 PLAN: dict[str, Any] = json.loads(Path(os.environ["LOAD_PLAN"]).read_text())
 MARKERS = Path(PLAN["markers"])
 _turn = itertools.count()
-_statuses: dict[str, Counter[int]] = defaultdict(Counter)
+_tally = Tally()
 
 
 @events.request.add_listener
-def _count(name: str, response: Any = None, exception: Any = None, **_kwargs: Any) -> None:
-    status = getattr(response, "status_code", 0) or 0
-    _statuses[name][0 if exception is not None and not status else status] += 1
+def _count(name: str, response_time: float, response: Any = None, exception: Any = None, **_kwargs: Any) -> None:
+    _tally.add(name, getattr(response, "status_code", 0) or 0, response_time, failed=exception is not None)
 
 
 @events.quitting.add_listener
 def _save(**_kwargs: Any) -> None:
-    save_statuses(Path(PLAN["statuses"]), _statuses)
+    _tally.save(Path(PLAN["statuses"]))
 
 
 class Person(HttpUser):

@@ -6,9 +6,11 @@ kind of request."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tools.drilling import Write
@@ -47,12 +49,50 @@ def acknowledged(path: Path) -> list[Write]:
     return writes
 
 
-def save_statuses(path: Path, statuses: dict[str, Counter[int]]) -> None:
-    """The status of every response per kind of request (0: no response, the connection failed)."""
-    path.write_text(json.dumps({name: {str(s): n for s, n in c.items()} for name, c in statuses.items()}))
+@dataclass
+class Tally:
+    """Every response per kind of request: its status (0: none came, the connection failed), whether
+    locust counted it a failure, and how long it took. Kept by the locustfile's request listener, so
+    that it holds every request up to the last (locust's CSV is written before the last ones end)."""
 
+    statuses: dict[str, Counter[int]] = field(default_factory=lambda: defaultdict(Counter))
+    failures: Counter[str] = field(default_factory=Counter)
+    times: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
 
-def load_statuses(path: Path) -> dict[str, Counter[int]]:
-    if not path.exists():
-        return {}
-    return {name: Counter({int(s): n for s, n in c.items()}) for name, c in json.loads(path.read_text()).items()}
+    def add(self, name: str, status: int, milliseconds: float, failed: bool) -> None:
+        self.statuses[name][status] += 1
+        self.times[name].append(milliseconds)
+        if failed:
+            self.failures[name] += 1
+
+    def save(self, path: Path) -> None:
+        path.write_text(
+            json.dumps(
+                {
+                    name: {
+                        "statuses": {str(s): n for s, n in self.statuses[name].items()},
+                        "failures": self.failures[name],
+                        "times": self.times[name],
+                    }
+                    for name in self.statuses
+                }
+            )
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> Tally:
+        tally = cls()
+        if path.exists():
+            for name, kept in json.loads(path.read_text()).items():
+                tally.statuses[name] = Counter({int(s): n for s, n in kept["statuses"].items()})
+                tally.failures[name] = int(kept["failures"])
+                tally.times[name] = [float(t) for t in kept["times"]]
+        return tally
+
+    def percentile(self, name: str | None, share: float) -> float:
+        """The response time (ms) that ``share`` of the requests of ``name`` (None: of all) took at most:
+        the nearest rank."""
+        times = sorted(self.times[name] if name is not None else [t for ts in self.times.values() for t in ts])
+        if not times:
+            return 0.0
+        return times[max(0, math.ceil(share * len(times)) - 1)]
