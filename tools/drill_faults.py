@@ -213,10 +213,13 @@ def storage_full(base: str, url: str, folder: Path, meeting_id: int) -> Fault:
         return answer
 
     def recorded() -> tuple[int, int, int]:
+        """Documents, stored files and the records of their creation (the scheduler may meanwhile record
+        that it read a document's text: an update, not counted)."""
         with psycopg.connect(libpq) as connection:
             row = connection.execute(
                 "SELECT (SELECT count(*) FROM documents), (SELECT count(*) FROM stored_files),"
-                " (SELECT count(*) FROM audit_records WHERE object_type IN ('documents', 'stored_files'))"
+                " (SELECT count(*) FROM audit_records WHERE object_type IN ('documents', 'stored_files')"
+                " AND action = 'create')"
             ).fetchone()
         assert row is not None
         return int(row[0]), int(row[1]), int(row[2])
