@@ -35,6 +35,7 @@ It prints a table per fault and exits 1 on any loss or any 500. Every wait has a
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import threading
 import time
@@ -46,6 +47,7 @@ from typing import Any
 from tools import throwaway
 from tools.drilling import (
     DATABASE_PREFIX,
+    ROOT,
     SECRETARIAT,
     Browser,
     Client,
@@ -175,6 +177,9 @@ def database_unreachable(base: str, relay: Relay, pages: list[str], writer: Clie
         fault.problems.append("a 503 during the outage without the Dutch page")
     if not during:
         fault.problems.append("no page was asked during the outage")
+    fault.notes += [
+        f"{s} at {p} ({at - cut:.1f} s after the cut)" for at, p, s, _d in reader.seen if s >= 500 and s != 503
+    ]
     fault.notes.append(f"{len(during)} pages asked during the outage, {sum(1 for _p, s, _d in during if s == 503)} 503")
     writes = [w for w in writer.writes if cut + 0.5 < w.at < restored]
     told = Counter(w.status for w in writes)
@@ -351,6 +356,7 @@ def drill(folder: Path) -> list[Fault]:
         outage.acknowledged = sum(1 for w in writes if w.outcome == "ok")
         outage.statuses.update(w.status for w in writes)
         outage.requests += len(writes)
+        outage.notes += [f"{w.status} to the write {w.marker}" for w in writes if w.status >= 500 and w.status != 503]
         if writer is not None and writer.error is not None:
             outage.problems.append(f"the writer failed: {writer.error!r}")
         app = throwaway.app_on(url, folder)
@@ -360,9 +366,12 @@ def drill(folder: Path) -> list[Fault]:
             with db.engine.connect() as connection:
                 outage.found, missing = acknowledged_found(connection, writes)
                 outage.problems += missing
-                refused = {w.marker for w in writes if w.outcome != "ok"} & stored_markers(connection)
+                stored = stored_markers(connection)
+                refused = [
+                    f"{w.marker} (answered {w.status})" for w in writes if w.outcome != "ok" and w.marker in stored
+                ]
                 if refused:
-                    outage.problems.append(f"{len(refused)} writes answered 503 are stored: {sorted(refused)[:3]}")
+                    outage.problems.append(f"{len(refused)} writes not acknowledged are stored: {refused[:3]}")
                 planned, marked_sent, problems = messages_sent_once(connection, received)
                 smtp.requests, smtp.acknowledged, smtp.found = planned, marked_sent, len(set(received))
                 smtp.notes.append(f"{planned} messages due, {marked_sent} marked sent, {len(received)} received")
@@ -378,6 +387,11 @@ def drill(folder: Path) -> list[Fault]:
         errors = _errors_in(logs / "web.log")
         if errors:
             faults[-1].problems.append(f"gunicorn logged {len(errors)} responses of 500: {errors[:3]}")
+        if any(f.problems or f.errors for f in faults):
+            kept = ROOT / "build" / "drill-faults"
+            shutil.rmtree(kept, ignore_errors=True)
+            shutil.copytree(logs, kept)
+            faults[-1].notes.append(f"the logs of gunicorn and the scheduler are kept in {kept}")
     say("faults", started, "done")
     return faults
 
