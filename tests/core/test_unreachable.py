@@ -4,6 +4,7 @@ and once the database answers again everything works without a restart, the user
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -116,3 +117,40 @@ def test_on_postgresql_a_cut_network_gives_503_and_heals_without_a_restart():
         relay.close()
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.mark.own_database
+def test_a_connection_that_dies_before_the_request_ends_leaves_the_answer_as_it_was(tmp_path):
+    """The page was made (or the redirect after a commit), then the connection dies before the session is
+    closed: closing's rollback fails. The answer stands; it did not become gunicorn's bare 500 (found by
+    ``make drill-faults``: a write stored and answered 500, cut between its commit and the request's end)."""
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'leeg.db'}", "REGIOTAFEL_ENV": "test", "TESTING": True})
+
+    @app.get("/_proef")
+    def probe() -> str:
+        db.session.execute(select(1))
+        return "gemaakt"
+
+    engine = app.extensions["regiotafel.db"]
+    real, gone = engine.dialect.do_rollback, [False]
+
+    @app.after_request
+    def cut(response: Any) -> Any:
+        gone[0] = True  # the answer is made: from here on the connection is gone
+        return response
+
+    def rollback(dbapi_connection: Any) -> None:
+        if gone[0]:
+            raise sqlite3.OperationalError("disk I/O error: the connection is gone")
+        real(dbapi_connection)
+
+    engine.dialect.do_rollback = rollback
+    try:
+        answer = app.test_client().get("/_proef")
+    finally:
+        engine.dialect.do_rollback = real
+    assert gone[0]
+    assert answer.status_code == 200 and answer.get_data(as_text=True) == "gemaakt"
+    assert app.test_client().get("/_proef").status_code == 200  # a fresh session and connection
+    with app.app_context():
+        db.engine.dispose()
