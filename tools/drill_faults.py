@@ -68,6 +68,7 @@ from tools.drilling import (
     start_web,
     stop,
     stored_markers,
+    unhandled,
     wait_healthy,
 )
 from tools.relay import Relay, relayed_url, target_of
@@ -354,8 +355,9 @@ def drill(folder: Path) -> list[Fault]:
         outage = faults[0]
         writes: list[Write] = writer.writes if writer else []
         outage.acknowledged = sum(1 for w in writes if w.outcome == "ok")
-        outage.statuses.update(w.status for w in writes)
-        outage.requests += len(writes)
+        if writer is not None:  # its pages (the form read before each write) and its posts
+            outage.statuses.update(writer.browser.statuses)
+            outage.requests += writer.browser.statuses.total()
         outage.notes += [f"{w.status} to the write {w.marker}" for w in writes if w.status >= 500 and w.status != 503]
         if writer is not None and writer.error is not None:
             outage.problems.append(f"the writer failed: {writer.error!r}")
@@ -384,7 +386,7 @@ def drill(folder: Path) -> list[Fault]:
             db.engine.dispose()
         if problem := audit_verify({**env, "DATABASE_URL": url}):
             faults[-1].problems.append(problem)
-        errors = _errors_in(logs / "web.log")
+        errors = unhandled(logs / "web.log")
         if errors:
             faults[-1].problems.append(f"gunicorn logged {len(errors)} responses of 500: {errors[:3]}")
         if any(f.problems or f.errors for f in faults):
@@ -401,11 +403,6 @@ def _children(pid: int) -> tuple[int, ...]:
         return tuple(sorted(int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()))
     except OSError:
         return ()
-
-
-def _errors_in(log: Path) -> list[str]:
-    """Lines of the web log that tell of an unhandled exception (a 500)."""
-    return [line for line in log.read_text(errors="replace").splitlines() if "Exception on " in line]
 
 
 def main() -> int:

@@ -62,6 +62,7 @@ from tools.drilling import (
     start_scheduler,
     start_web,
     stop,
+    unhandled,
     wait_healthy,
 )
 from tools.load.markers import Tally, acknowledged
@@ -290,9 +291,8 @@ def drill(folder: Path) -> Figures:
         if problem := audit_verify(env):
             figures.problems.append(problem)
         for node in (1, 2):
-            log = (folder / f"node{node}" / "web.log").read_text(errors="replace")
-            if "Exception on " in log:
-                figures.problems.append(f"node {node} logged an unhandled exception (a 500): see its log")
+            if errors := unhandled(folder / f"node{node}" / "web.log"):
+                figures.problems.append(f"node {node} logged {len(errors)} unhandled exceptions (500): {errors[:3]}")
     if figures.errors:
         figures.problems.append(f"{figures.errors} responses of 500 or more")
     figures.seconds = time.monotonic() - started

@@ -84,6 +84,8 @@ class Browser:
 
     def __init__(self, base: str, timeout: float = 30) -> None:
         self.base, self.timeout = base, timeout
+        #: The status of every answer, pages and posts (a drill counts its 500s in them).
+        self.statuses: Counter[int] = Counter()
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), _NoRedirect()
         )
@@ -105,8 +107,10 @@ class Browser:
         asked = urllib.request.Request(self.base + path, data=body, headers=headers)
         try:
             with self.opener.open(asked, timeout=self.timeout) as response:
+                self.statuses[response.status] += 1
                 return response.status, response.headers.get("Location", ""), response.read().decode(errors="replace")
         except urllib.error.HTTPError as error:
+            self.statuses[error.code] += 1
             return error.code, error.headers.get("Location", ""), error.read().decode(errors="replace")
 
     def fetch(self, path: str) -> tuple[int, bytes]:
@@ -496,6 +500,13 @@ def half_written(connection: Any) -> list[str]:
         if count:
             problems.append(f"{count} {what}")
     return problems + integrity(connection)
+
+
+def unhandled(log: Path) -> list[str]:
+    """Lines of the web log that tell of an unhandled exception: Flask's 500 page, or gunicorn's own bare
+    500 for an exception after the answer was made."""
+    lines = log.read_text(errors="replace").splitlines()
+    return [line for line in lines if "Exception on " in line or "Error handling request" in line]
 
 
 def audit_verify(env: dict[str, str]) -> str | None:
