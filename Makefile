@@ -93,7 +93,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .import_linter_cache
 
 # Drills (issue 13): each bounded in time, prints its figures, exits non-zero when something is lost.
-.PHONY: drill-restore drill-crash drill-forms
+.PHONY: drill-restore drill-crash drill-forms drill-faults drill-load
 # A backup made while a writer uploads documents, restored into a fresh database and checked: SQLite,
 # and PostgreSQL when one answers on 127.0.0.1:5432 (REGIOTAFEL_DRILL_POSTGRES names another server).
 drill-restore: $(VENV)/.installed-dev
@@ -104,6 +104,21 @@ drill-restore: $(VENV)/.installed-dev
 # integrity, the audit chain and every message sent once. SQLite, and PostgreSQL as drill-restore.
 drill-crash: $(VENV)/.installed-dev
 	timeout 1200 $(BIN)/python -m tools.drill_crash
+
+# Against gunicorn and the scheduler on a throwaway PostgreSQL database: the database unreachable for 30 s
+# (a TCP relay cut and restored), the documents' storage full (the server refusing the bytes with SQLSTATE
+# 53100) and SMTP down; Dutch 503 pages, nothing half-stored, recovery without a restart, mail sent once.
+DRILL_OUTAGE_SECONDS ?= 30
+drill-faults: $(VENV)/.installed-dev
+	DRILL_OUTAGE_SECONDS=$(DRILL_OUTAGE_SECONDS) timeout 600 $(BIN)/python -m tools.drill_faults
+
+# locust, headless: LOAD_USERS simulated secretariats, participants and readers for LOAD_SECONDS against two
+# web nodes (gunicorn, 2 workers each) and two schedulers on a throwaway PostgreSQL database; 0 responses
+# >= 500, every acknowledged write in the database, the audit chain whole, each node serving the other's upload.
+LOAD_USERS ?= 50
+LOAD_SECONDS ?= 60
+drill-load: $(VENV)/.installed-dev
+	LOAD_USERS=$(LOAD_USERS) LOAD_SECONDS=$(LOAD_SECONDS) timeout 600 $(BIN)/python -m tools.drill_load
 
 # Every form filled with hostile values, many more examples than `make test` tries, fresh random ones.
 HOSTILE_FORMS_EXAMPLES ?= 100

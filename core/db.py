@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -26,6 +27,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import (
     DeclarativeBase,
     Mapped,
@@ -308,8 +310,16 @@ class Database:
             self.begin_write()
 
     def _remove_session(self, exc: BaseException | None) -> None:
-        # Closing rolls back whatever a failed request left uncommitted.
-        self.session.remove()
+        # Closing rolls back whatever a failed request left uncommitted. When the connection died after
+        # the response was made (the network to the database cut between a commit and the end of the
+        # request), that rollback fails: the response stands, since what it says happened did (the
+        # commit is done, or nothing was), instead of becoming gunicorn's bare 500. SQLAlchemy has
+        # invalidated the dead connection; the pool replaces it.
+        try:
+            self.session.remove()
+        except (OperationalError, InterfaceError) as error:
+            logging.getLogger(__name__).warning("closing the session: the connection is gone: %s", error)
+            self.session.registry.clear()
 
     def begin_write(self) -> None:
         """Start the session's transaction as a writer's (IMMEDIATE on SQLite), unless one is open.

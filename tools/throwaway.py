@@ -31,10 +31,11 @@ def postgres_reachable(server: str = POSTGRES_SERVER) -> bool:
 
 
 @contextmanager
-def database(kind: str, folder: Path, *, server: str = POSTGRES_SERVER) -> Iterator[str]:
+def database(kind: str, folder: Path, *, server: str = POSTGRES_SERVER, prefix: str = "regiotafel_x_") -> Iterator[str]:
     """The SQLAlchemy URL of a new, empty database of ``kind`` ("sqlite" or "postgresql"). ``server``
-    may be written as libpq or as SQLAlchemy writes it (``postgresql+psycopg://…``)."""
-    name = f"regiotafel_x_{uuid.uuid4().hex[:10]}"
+    may be written as libpq or as SQLAlchemy writes it (``postgresql+psycopg://…``); the database's name
+    begins with ``prefix``."""
+    name = f"{prefix}{uuid.uuid4().hex[:10]}"
     if kind == "sqlite":
         yield f"sqlite:///{folder / (name + '.db')}"
         return

@@ -4,11 +4,9 @@ and once the database answers again everything works without a restart, the user
 from __future__ import annotations
 
 import os
-import socket
-import socketserver
-import threading
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -20,6 +18,7 @@ from core import create_app
 from core.extensions import db
 from meetings.models import AgendaItem, Meeting
 from tests.conftest import in_app
+from tools.relay import Relay, relayed_url, target_of
 
 SEC = "secretariaat@ezk.test"
 
@@ -96,72 +95,62 @@ def test_a_connection_lost_halfway_through_a_save_leaves_nothing_of_it(app, clie
     assert _counts(app, "Half opgeslagen punt") == before
 
 
-class _Relay(socketserver.ThreadingTCPServer):
-    """A TCP relay to the PostgreSQL server that can be cut: the network between Regiotafel and its
-    database, without touching the server (which other tests share)."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, target: tuple[str, int]) -> None:
-        self.target = target
-        self.open_sockets: list[socket.socket] = []
-        super().__init__(("127.0.0.1", 0), _Pipe)
-
-    def cut(self) -> None:
-        for sock in self.open_sockets:
-            with suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-            sock.close()
-        self.open_sockets.clear()
-
-
-class _Pipe(socketserver.BaseRequestHandler):
-    server: _Relay
-
-    def handle(self) -> None:
-        if getattr(self.server, "refusing", False):
-            return
-        upstream = socket.create_connection(self.server.target)
-        self.server.open_sockets += [self.request, upstream]
-
-        def pump(source: socket.socket, sink: socket.socket) -> None:
-            with suppress(OSError):
-                while chunk := source.recv(65536):
-                    sink.sendall(chunk)
-
-        other = threading.Thread(target=pump, args=(upstream, self.request), daemon=True)
-        other.start()
-        pump(self.request, upstream)
-        other.join(timeout=5)
-
-
 @pytest.mark.own_database
 def test_on_postgresql_a_cut_network_gives_503_and_heals_without_a_restart():
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
         pytest.skip("the network to a database server: PostgreSQL only (SQLite is a file)")
-    server, _sep, name = url.rpartition("/")
-    host_port = server.rsplit("@", 1)[-1]
-    host, _colon, port = host_port.partition(":")
-    relay = _Relay((host, int(port or 5432)))
-    threading.Thread(target=relay.serve_forever, daemon=True).start()
-    relayed = f"{server.rsplit('@', 1)[0]}@127.0.0.1:{relay.server_address[1]}/{name}"
+    relay = Relay(target_of(url)).start()
+    relayed = relayed_url(url, relay)
     app = create_app({"DATABASE_URL": relayed, "REGIOTAFEL_ENV": "test", "TESTING": True})
     client = app.test_client()
     try:
         assert client.get("/healthz").status_code == 200  # a pooled connection, through the relay
-        relay.refusing = True  # type: ignore[attr-defined]
         relay.cut()
         down = client.get("/healthz")
         assert down.status_code == 503 and down.json["database"] == "unreachable"
         login = client.get("/auth/login")
         assert login.status_code in (200, 503)  # the sign-in page needs no database until a POST
-        relay.refusing = False  # type: ignore[attr-defined]
+        relay.restore()
         assert client.get("/healthz").status_code == 200  # the stale pooled connection is replaced
     finally:
-        relay.shutdown()
-        relay.server_close()
-        relay.cut()
+        relay.close()
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.mark.own_database
+def test_a_connection_that_dies_before_the_request_ends_leaves_the_answer_as_it_was(tmp_path):
+    """The page was made (or the redirect after a commit), then the connection dies before the session is
+    closed: closing's rollback fails. The answer stands; it did not become gunicorn's bare 500 (found by
+    ``make drill-faults``: a write stored and answered 500, cut between its commit and the request's end)."""
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp_path / 'leeg.db'}", "REGIOTAFEL_ENV": "test", "TESTING": True})
+
+    @app.get("/_proef")
+    def probe() -> str:
+        db.session.execute(select(1))
+        return "gemaakt"
+
+    engine = app.extensions["regiotafel.db"]
+    real, gone = engine.dialect.do_rollback, [False]
+
+    @app.after_request
+    def cut(response: Any) -> Any:
+        gone[0] = True  # the answer is made: from here on the connection is gone
+        return response
+
+    def rollback(dbapi_connection: Any) -> None:
+        if gone[0]:
+            raise sqlite3.OperationalError("disk I/O error: the connection is gone")
+        real(dbapi_connection)
+
+    engine.dialect.do_rollback = rollback
+    try:
+        answer = app.test_client().get("/_proef")
+    finally:
+        engine.dialect.do_rollback = real
+    assert gone[0]
+    assert answer.status_code == 200 and answer.get_data(as_text=True) == "gemaakt"
+    assert app.test_client().get("/_proef").status_code == 200  # a fresh session and connection
+    with app.app_context():
+        db.engine.dispose()
