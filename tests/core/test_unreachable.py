@@ -95,6 +95,34 @@ def test_a_connection_lost_halfway_through_a_save_leaves_nothing_of_it(app, clie
     assert _counts(app, "Half opgeslagen punt") == before
 
 
+def test_a_connection_lost_during_the_commit_does_not_claim_that_nothing_was_stored(app, clients):
+    """The COMMIT itself fails: it may have reached the server, whose answer never came back (drill-faults
+    saw such writes stored). The page says so, and says to look before doing it again."""
+    from core.db import AppSession
+
+    sec = clients(SEC)
+    with in_app(app):
+        meeting_id = db.session.scalars(select(Meeting.id).where(Meeting.agenda_published_at.is_(None))).first()
+    token = sec.csrf_token()
+
+    def lost(_session: Any) -> None:
+        raise OperationalError("COMMIT", {}, ConnectionResetError("connection reset by peer"))
+
+    event.listen(AppSession, "before_commit", lost)
+    try:
+        posted = sec.post(
+            f"/vergaderingen/{meeting_id}/agendapunten/nieuw",
+            data={"title": "Punt bij het vastleggen", "kind": "ter_bespreking", "csrf_token": token},
+        )
+    finally:
+        event.remove(AppSession, "before_commit", lost)
+    body = posted.get_data(as_text=True)
+    assert posted.status_code == 503
+    assert "kan zijn opgeslagen of niet" in body and "Er is niets opgeslagen" not in body
+    plain = sec.get(f"/vergaderingen/{meeting_id}")
+    assert plain.status_code == 200  # the next request starts without the doubt
+
+
 @pytest.mark.own_database
 def test_on_postgresql_a_cut_network_gives_503_and_heals_without_a_restart():
     url = os.environ.get("DATABASE_URL", "")
