@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from audit.recorder import append
+from audit.recorder import append, write_pending
 from core.acting import Actor, current_acting
 from core.db import is_storable_id
 from core.extensions import db
@@ -41,6 +41,10 @@ def record_event(
         "changes": {key: [None, value] for key, value in (details or {}).items()},
         "reason": reason,
     }
+    if acting is not None:
+        # Within a service call: what it changed so far goes on record first, so the trail keeps the order.
+        db.session.flush()
+        write_pending(db.session)
     append(db.session, [row], who, acting[1] if acting else None)
 
 

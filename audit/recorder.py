@@ -1,8 +1,12 @@
 """Records every change to domain data, from one SQLAlchemy hook, in the change's transaction.
 
-After each flush the hook looks at what the flush wrote (new, changed, deleted objects) and
-inserts one audit row per object into the same transaction: if the change rolls back, so does
-its record, and a committed change always has one. Models opt out with ``__audited__ = False``
+After each flush the hook looks at what the flush wrote (new, changed, deleted objects); at the end
+of the service call it inserts one audit row per object into the same transaction: if the change
+rolls back, so does its record, and a committed change always has one. One row per object per call,
+however many flushes the call made: a query between setting an item's text and its audience flushes
+the text alone, and two rows would have shown the new text as written under the old audience (the
+leak hunter, seed 20261210). Merged, the old values are judged by who could read the object before
+the call, the new ones by who can after it. Models opt out with ``__audited__ = False``
 (only bookkeeping tables do). A domain change flushed outside a ``@service`` call has no actor;
 the hook refuses it, which is how "every write goes through a service" is enforced.
 """
@@ -19,7 +23,7 @@ from sqlalchemy.orm import Session, UOWTransaction, scoped_session
 
 from audit.chain import append_rows
 from core.access import policy
-from core.acting import Actor, current_acting, current_origin
+from core.acting import Actor, current_acting, current_origin, on_service_end
 from core.db import AppSession, AudienceMixin, ScaffoldingMixin, utcnow
 from core.refs import ObjectRef
 
@@ -27,6 +31,7 @@ _MASK = "••••••"
 _RESULTS = {"create": 201, "update": 200, "delete": 204}
 _REASONS = "regiotafel.audit_reasons"
 _BEFORE = "regiotafel.audit_states_before"
+_PENDING = "regiotafel.audit_pending"
 
 
 class WriteOutsideService(RuntimeError):
@@ -175,9 +180,58 @@ def _after_flush(session: Session, _context: UOWTransaction) -> None:
         kinds = sorted({r["object_type"] for _obj, r in written})
         raise WriteOutsideService(f"change to {', '.join(kinds)} outside a @service: nobody to attribute it to")
     after = _states(session, [obj for obj, row in written if row["action"] != "delete"], after=True)
+    pending: dict[tuple[str, Any], dict[str, Any]] = session.info.setdefault(_PENDING, {})
     for obj, row in written:
         row["visibility"] = _visibility(row["action"], _subject(obj), before, after)
-    append(session, [row for _obj, row in written], *acting)
+        key = (row["object_type"], row["object_id"])
+        earlier = pending.get(key)
+        if earlier is not None and earlier["action"] == "create" and row["action"] == "delete":
+            # Made and removed within one call: both stay on record, in their order.
+            pending[(row["object_type"], row["object_id"], "deleted")] = row  # type: ignore[index]
+            continue
+        pending[key] = _merged(earlier, row) if earlier is not None else row
+
+
+def _merged(earlier: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    """One row for two changes of one object in one call: each field from its first old value to its last
+    new one (a field that came back to where it was is no change), the readers before the first and
+    after the last; a create stays a create, an update ending in a delete is a delete."""
+    changes: dict[str, list[Any]] = {field: list(pair) for field, pair in earlier["changes"].items()}
+    for field, (old, new) in later["changes"].items():
+        changes[field] = [changes[field][0], new] if field in changes else [old, new]
+    action = earlier["action"] if later["action"] == "update" else later["action"]
+    if action == "update":
+        changes = {field: pair for field, pair in changes.items() if pair[0] != pair[1]}
+    visibility: dict[str, Any] = {}
+    if action != "delete" and (later.get("visibility") or {}).get("after") is not None:
+        visibility["after"] = later["visibility"]["after"]
+    if action != "create" and (earlier.get("visibility") or {}).get("before") is not None:
+        visibility["before"] = earlier["visibility"]["before"]
+    return {
+        **later,
+        "action": action,
+        "result": _RESULTS[action],
+        "changes": changes,
+        "reason": earlier["reason"] or later["reason"],
+        "visibility": visibility or None,
+    }
+
+
+def _service_end(session: Session, succeeded: bool) -> None:
+    """Write what the call held back (or drop it with the call's savepoint)."""
+    pending = session.info.pop(_PENDING, {})
+    if not succeeded or not pending:
+        return
+    rows = [row for row in pending.values() if row["action"] != "update" or row["changes"]]
+    acting = current_acting()
+    if rows and acting is not None:
+        append(session, rows, *acting)
+
+
+def write_pending(session: Session | scoped_session[Any]) -> None:
+    """Write what the call has held back so far, before an event of the same call (``audit.events``),
+    so that the trail keeps their order."""
+    _service_end(session, True)  # type: ignore[arg-type]
 
 
 def _visibility(
@@ -228,3 +282,4 @@ def install_recorder() -> None:
         event.listen(AppSession, "before_flush", _before_flush)
     if not event.contains(AppSession, "after_flush", _after_flush):
         event.listen(AppSession, "after_flush", _after_flush)
+    on_service_end(_service_end)

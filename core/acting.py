@@ -47,6 +47,19 @@ class _Acting:
 
 
 _acting: ContextVar[_Acting | None] = ContextVar("regiotafel_acting", default=None)
+
+#: Called with the session and whether it succeeded, at the end of every outermost service call, inside
+#: its savepoint (the audit recorder writes there what it held back during the call: one record per
+#: object per call, whatever flushes happened in between).
+_service_ends: list[Callable[[Any, bool], None]] = []
+
+
+def on_service_end(hook: Callable[[Any, bool], None]) -> None:
+    """Register ``hook(session, succeeded)`` (idempotent: apps made in tests share it)."""
+    if hook not in _service_ends:
+        _service_ends.append(hook)
+
+
 _origin: ContextVar[str] = ContextVar("regiotafel_origin", default="cli")
 
 
@@ -121,8 +134,15 @@ def service(fn: Callable[P, R]) -> Callable[P, R]:
             db.begin_write()
             try:
                 with db.session.begin_nested():
-                    result = fn(*args, **kwargs)
-                    db.session.flush()
+                    try:
+                        result = fn(*args, **kwargs)
+                        db.session.flush()
+                    except BaseException:
+                        for hook in _service_ends:
+                            hook(db.session, False)
+                        raise
+                    for hook in _service_ends:
+                        hook(db.session, True)
             except StaleDataError as exc:
                 # Another transaction changed a versioned row since this one read it (``VersionedMixin``):
                 # the UPDATE found no row of that version, and the savepoint took back everything.

@@ -12,6 +12,10 @@
 4. On SQLite a new agenda item took the id of a removed one, and its history page showed the removed
    item's records as its own (seed 20261210): what the removed item had been called while the table
    saw it, to a reader its last, vertrouwelijk state did not admit.
+5. An item made vertrouwelijk with a new text, and later opened to everyone with another: the regio
+   auditor read the vertrouwelijk text in its history and through the API (seed 20261210). Between
+   setting the text and the audience a lazy load flushed the text alone, so the trail had it as written
+   under the old audience. Now the recorder writes one record per object per service call.
 """
 
 from __future__ import annotations
@@ -167,3 +171,31 @@ def test_a_new_item_never_takes_a_removed_ones_id_nor_its_history(app, clients):
         assert "Later punt" in history
         assert "Titel-voor-tafel" not in history and "Titel-vertrouwelijk" not in history
     assert clients(REGIO_AUDITOR).get(f"/geschiedenis/agenda_items/{removed}").status_code == 404
+
+
+def test_a_text_written_with_a_narrower_audience_in_one_call_stays_behind_it(app, clients):
+    from api.tokens import create_token
+    from meetings.models import AgendaItem
+
+    with in_app(app):
+        sec = user(SEC)
+        meeting = new_meeting(date(YEAR, 3, 10))
+        item = agenda.add_agenda_item(sec, meeting, title="Punt", kind=AgendaItemKind.TER_BESLUITVORMING)
+        agenda.publish_agenda(sec, meeting)
+        item_id = item.id
+    changes = (("Toelichting-alleen-secretariaat", Audience.VERTROUWELIJK), ("Voor-iedereen", Audience.OPENBAAR))
+    for text, audience in changes:
+        with in_app(app):  # each change a request of its own, as the hunter's steps are
+            row = db.session.get(AgendaItem, item_id)
+            agenda.update_agenda_item(
+                user(SEC), row, title="Punt", kind=row.kind, description=text, audience=audience, shared_with=[]
+            )
+    with in_app(app):
+        reader = user(REGIO_AUDITOR)
+        token = create_token(reader, owner=reader, name="test", scope="read", days=1).secret
+    page = clients(REGIO_AUDITOR).get(f"/geschiedenis/agenda_items/{item_id}").get_data(as_text=True)
+    api = app.test_client().get(f"/api/v1/history/agenda_items/{item_id}", headers={"Authorization": f"Bearer {token}"})
+    for answer in (page, api.get_data(as_text=True)):
+        assert "Voor-iedereen" in answer and "Toelichting-alleen-secretariaat" not in answer
+    own = clients(SEC).get(f"/geschiedenis/agenda_items/{item_id}").get_data(as_text=True)
+    assert "Toelichting-alleen-secretariaat" in own

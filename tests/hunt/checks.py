@@ -140,6 +140,7 @@ ADMIN = frozenset(
     }
 )
 HISTORY = "audit.history"
+_NEXT_HISTORY_PAGE = re.compile(r'<a rel="next" href="([^"]+)"')
 
 
 class Leak(AssertionError):
@@ -351,6 +352,9 @@ class Reader:
             self.judge_public(text, ("page", persona, endpoint), f"GET {url} (a Woo package, for the public)")
         if endpoint == "search.search":
             self.judge_cycles(persona, text, ("page", persona, endpoint), f"GET {url}")
+        if endpoint == HISTORY and (following := _NEXT_HISTORY_PAGE.search(text)):
+            # A long history has more pages: read them all, as the API's history answers it whole.
+            text += self.page(persona, following.group(1).replace("&amp;", "&"), endpoint)
         return text
 
     def api(self, persona: str, url: str, endpoint: str) -> str:
