@@ -41,6 +41,50 @@ class Api(_SmorestApi):
         self.spec.components.response("DEFAULT_ERROR", response, lazy=True)
 
 
+#: What a page of an origin in API_CORS_ORIGINS may send and read: the token in a header, never cookies.
+_CORS_METHODS = "GET, HEAD, POST"
+_CORS_REQUEST_HEADERS = "Authorization, Content-Type, Accept-Language, If-None-Match"
+_CORS_EXPOSED = "ETag, Location, Retry-After"
+
+
+def _cors(wsgi_app: Any, origins: frozenset[str]) -> Any:
+    """Cross-origin calls from the configured origins only (``API_CORS_ORIGINS``): their preflight is
+    answered without a token (a browser sends none there), and their answers say which origin may read
+    them. Never ``*`` and never credentials: a call carries its token itself, in a header."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        origin = environ.get("HTTP_ORIGIN", "")
+        if not (path == PREFIX or path.startswith(PREFIX + "/")) or origin not in origins:
+            return wsgi_app(environ, start_response)
+        if environ.get("REQUEST_METHOD") == "OPTIONS" and environ.get("HTTP_ACCESS_CONTROL_REQUEST_METHOD"):
+            start_response(
+                "204 No Content",
+                [
+                    ("Access-Control-Allow-Origin", origin),
+                    ("Vary", "Origin"),
+                    ("Access-Control-Allow-Methods", _CORS_METHODS),
+                    ("Access-Control-Allow-Headers", _CORS_REQUEST_HEADERS),
+                    ("Access-Control-Max-Age", "600"),
+                ],
+            )
+            return [b""]
+
+        def with_cors(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            vary = [v for k, v in headers if k.lower() == "vary"]
+            kept = [(k, v) for k, v in headers if k.lower() != "vary"]
+            cors = [
+                ("Access-Control-Allow-Origin", origin),
+                ("Access-Control-Expose-Headers", _CORS_EXPOSED),
+                ("Vary", ", ".join([*vary, "Origin"])),
+            ]
+            return start_response(status, [*kept, *cors], *args)
+
+        return wsgi_app(environ, with_cors)
+
+    return app
+
+
 def _without_cookies(wsgi_app: Any) -> Any:
     """The API takes no cookies and sets none: a browser's session never acts through it (so there is no
     CSRF to guard against), and a call never starts or replaces a session."""
@@ -101,6 +145,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(account.pages)
     app.extensions.setdefault("error_formats", {})[PREFIX + "/"] = problem
     app.wsgi_app = _without_cookies(app.wsgi_app)  # type: ignore[method-assign]
+    origins = frozenset(app.config.get("API_CORS_ORIGINS", "").split())
+    if origins:
+        app.wsgi_app = _cors(app.wsgi_app, origins)  # type: ignore[method-assign]
     account_closed.connect(tokens.end_tokens)
     account_sections.connect(account.account_section)
     app.cli.add_command(cli.tokens_cli)

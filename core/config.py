@@ -33,6 +33,7 @@ _ENV_PARSERS: dict[str, Any] = {
     "SESSION_IDLE_MINUTES": int,
     "SESSION_MAX_HOURS": int,
     "PUBLIC_URL": str,
+    "API_CORS_ORIGINS": str,
     "MAIL_SERVER": str,
     "MAIL_PORT": int,
     "MAIL_USE_TLS": _flag,
@@ -96,6 +97,9 @@ class Defaults:
     PROXY_FIX = False
     #: Where people reach Regiotafel: links in e-mails and calendars. None: http://127.0.0.1:PORT.
     PUBLIC_URL: str | None = None
+    #: Web origins whose pages may call /api/v1 from a browser (CORS), space-separated and exact, e.g.
+    #: "https://dashboard.brabant.nl". Empty: none, and the API sends no CORS headers at all.
+    API_CORS_ORIGINS = ""
     #: SMTP. Without MAIL_SERVER messages stay in the outbox (Beheer → Postvak uit).
     MAIL_SERVER: str | None = None
     MAIL_PORT = 25
