@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from importlib import import_module
 from pathlib import Path
 from typing import Any
@@ -18,9 +19,11 @@ PACKAGES = ("audit", "auth", "notify", "meetings", "cases", "search", "api", "de
 
 def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app. It never migrates the database and never starts the scheduler."""
+    # A node's own folder (REGIOTAFEL_INSTANCE_PATH): with several web nodes, each keeps its own; on
+    # PostgreSQL it holds only caches, everything else is in the database they share.
     app = Flask(
         "regiotafel",
-        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_path=os.environ.get("REGIOTAFEL_INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
         root_path=str(Path(__file__).resolve().parent),
     )
     from core.config import load_config

@@ -248,7 +248,7 @@ def drill(folder: Path) -> Figures:
         for node, port in enumerate(ports, 1):
             own = folder / f"node{node}"
             own.mkdir()
-            env = production_env(url, port, sink.port, SECRET_KEY=secret, REGIOTAFEL_BUNDLE_CACHE_FOLDER=str(own))
+            env = production_env(url, port, sink.port, SECRET_KEY=secret, REGIOTAFEL_INSTANCE_PATH=str(own))
             processes += [start_web(own / "web.log", env, port), start_scheduler(own / "scheduler.log", env)]
         try:
             for node, base in enumerate(bases, 1):
