@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from contextlib import suppress
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,7 +18,6 @@ from flask import (
     jsonify,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask.sessions import SecureCookieSessionInterface
@@ -63,13 +64,19 @@ FAVICON_MAX_AGE = 7 * 24 * 3600
 
 @bp.get("/favicon.ico")
 def favicon() -> ResponseReturnValue:
-    """The site's icon where browsers and feed readers look for it without a link (base.html links it too)."""
-    return send_from_directory(
-        current_app.static_folder or "static",
-        "favicon.ico",
-        mimetype="image/vnd.microsoft.icon",
-        max_age=FAVICON_MAX_AGE,
-    )
+    """The site's icon where browsers and feed readers look for it without a link (base.html links it too).
+    From memory, not an open file: a browser often drops this request as its page closes, and the file
+    it had opened was then left for the garbage collector (a ResourceWarning in the browser tests)."""
+    response = current_app.response_class(_favicon_bytes(), mimetype="image/vnd.microsoft.icon")
+    response.cache_control.public = True
+    response.cache_control.max_age = FAVICON_MAX_AGE
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@functools.cache
+def _favicon_bytes() -> bytes:
+    return (Path(current_app.static_folder or "static") / "favicon.ico").read_bytes()
 
 
 @bp.get("/healthz")

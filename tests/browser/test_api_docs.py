@@ -24,5 +24,6 @@ def test_swagger_ui_renders_every_operation_and_breaks_no_csp_rule(page: Page, l
     expect(page.locator("#swagger-ui").get_by_text("/api/v1/audit-trail", exact=True)).to_be_visible()
     # With script on, the page's own list folds away (it stays for readers without script).
     expect(page.locator("#operations-plain")).not_to_have_attribute("open", "")
+    page.wait_for_load_state("networkidle")  # the icons too: nothing left half-sent when the page closes
     assert not [c for c in complaints if "Content Security Policy" in c or "Refused" in c], complaints
     assert not complaints, complaints
