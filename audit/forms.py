@@ -12,8 +12,13 @@ from core.forms import BaseForm, EmailAddress, EnumSelectField, IdSelectField, M
 
 
 class ExportForm(BaseForm):
+    # Blank (whitespace too, which Optional() lets through unchecked) is the default format.
     form = EnumSelectField(
-        _l("Formaat"), choices=[("jsonl", "JSON Lines"), ("csv", "CSV")], default="jsonl", validators=[Optional()]
+        _l("Formaat"),
+        choices=[("jsonl", "JSON Lines"), ("csv", "CSV")],
+        default="jsonl",
+        validators=[Optional()],
+        filters=[lambda value: value.strip() or None if isinstance(value, str) else value],
     )
     start = date_field(_l("Vanaf"), required=False)
     end = date_field(_l("Tot en met"), required=False)

@@ -213,3 +213,13 @@ def test_the_actor_filter_does_not_tell_a_regio_auditor_which_rijk_addresses_hav
     secretariat = [json.loads(line) for line in data.splitlines()]
     assert secretariat and {r["actor_user_id"] for r in secretariat} == {secretary}
     assert manifest["records"] == len(secretariat) and b"27293059" not in data
+
+
+@pytest.mark.parametrize("blank", ["", "\r", " \t "])
+def test_a_blank_format_is_the_default_not_a_500(clients, blank):
+    """make drill-forms sent a carriage return as the format: Optional() let it through unchecked, and the
+    export failed halfway through its stream."""
+    response = clients("auditor@noord-brabant.test").post_form("/audit/export", {"form": blank})
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.get_data())) as archive:
+        assert "audittrail.jsonl" in archive.namelist()
