@@ -33,6 +33,7 @@ from tests.conftest import DEMO_PASSWORD, account, in_app
 from tests.hunt.checks import COMMON_WORD, Figures, Leak, Reader
 from tests.hunt.model import AUDIENCES, AUDITOR, DEELNEMER, SECRETARIAAT, WAARNEMER, Model, Obj, Person
 from tests.hunt.reading import marker
+from tests.hunt.snapshot import Snapshot
 
 BODY = "bo-brainport"
 #: The personas who read, by the demo's accounts (and one the hunt adds: a secretary on the regio side,
@@ -71,6 +72,8 @@ class Hunter(RuleBasedStateMachine):
 
     app: ClassVar[Flask]
     connection: ClassVar[Connection]
+    #: On PostgreSQL a long hunt commits, and puts the database back after every run (see snapshot.py).
+    snapshot: ClassVar[Snapshot | None] = None
     figures: ClassVar[Figures]
     #: Read everything, for every persona, every this many steps (and at the end of every run).
     sweep_every: ClassVar[int] = 10
@@ -82,7 +85,7 @@ class Hunter(RuleBasedStateMachine):
         #: After which step everything was last read.
         self.swept = -1
         self.failed = False
-        self.point = self.connection.begin_nested()
+        self.point = self.connection.begin_nested() if self.snapshot is None else None
         self.original_clock = core_db.clock
         self.start = date(date.today().year + 6, 1, 5)
         self.now = datetime.combine(self.start, time(9), tzinfo=AMSTERDAM).astimezone(UTC)
@@ -162,8 +165,11 @@ class Hunter(RuleBasedStateMachine):
 
     def _tear_down(self) -> None:
         core_db.clock = self.original_clock
-        if self.point.is_active:
-            self.point.rollback()
+        if self.point is not None:
+            if self.point.is_active:
+                self.point.rollback()
+        elif self.snapshot is not None:
+            self.snapshot.restore()
 
     # --- acting ------------------------------------------------------------------------------------
 

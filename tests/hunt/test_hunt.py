@@ -19,8 +19,10 @@ from typing import Any
 from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis.stateful import get_state_machine_test, run_state_machine_as_test
 
+from core.extensions import db
 from tests.hunt.checks import Figures, get_routes
 from tests.hunt.machine import Hunter, capturing
+from tests.hunt.snapshot import Snapshot
 
 #: The budget of ``make test``: fixed, so that CI runs the same steps every time.
 SMALL = {"examples": 2, "steps": 12, "sweep_every": 100}
@@ -55,6 +57,12 @@ def _hunt(
         monkeypatch.setattr(engine, "MAX_SHRINKING_SECONDS", int(shrink))
     figures = Figures(progress=not derandomize)
     Hunter.app, Hunter.connection, Hunter.figures, Hunter.sweep_every = app, connection, figures, sweep_every
+    with app.app_context():
+        if examples is None and db.engine.dialect.name == "postgresql":
+            # Requests commit as in production; the rows go back after every run (tests/hunt/snapshot.py).
+            db.session.configure(bind=None, join_transaction_mode="conditional_savepoint")
+            Hunter.snapshot = Snapshot(db.engine)
+            Hunter.snapshot.take()
     common = {
         "stateful_step_count": per_example,
         "deadline": None,
@@ -78,6 +86,11 @@ def _hunt(
                 seed(figures.seed)(round_test)()
                 figures.seed += 1
     finally:
+        if Hunter.snapshot is not None:
+            with app.app_context():
+                Hunter.snapshot.drop()
+                db.session.configure(bind=connection, join_transaction_mode="create_savepoint")
+            Hunter.snapshot = None
         print(f"\n{figures.summary()}")
         if os.environ.get("HUNT_COSTS"):
             for what, (count, spent) in sorted(figures.costs.items(), key=lambda kv: -kv[1][1]):
