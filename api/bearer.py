@@ -55,6 +55,8 @@ def authenticate() -> None:
         g.requested_locale = request.accept_languages.best_match(LANGUAGES, default=LANGUAGES[0])
         refresh()
     g.api_token = token
+    # The audit trail tells a script's writes from a person's in the browser, and which token made them.
+    g.request_origin = {"source": "api", "token": str(token.id)}
     if request.method not in READING and token.scope is not TokenScope.WRITE:
         raise ReadOnlyToken()
     tokens.note_use(token)

@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any, ParamSpec, Protocol, TypeVar
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy.orm.exc import StaleDataError
 
 from core.errors import RaceLost
@@ -78,14 +78,15 @@ FORMER_ORIGIN_KEYS = {"source": "bron", "method": "methode", "path": "pad", "add
 
 
 def current_origin() -> dict[str, str]:
-    """Where the current write comes from: a web request (method, path, address) or a command."""
+    """Where the current write comes from: a web request (method, path, address) or a command. A
+    request that is not a browser's says so in ``g.request_origin`` (the API: its source and token)."""
     if has_request_context():
         return {
             "source": "web",
             "method": request.method,
             "path": request.path,
             "address": request.remote_addr or "",
-        }
+        } | g.get("request_origin", {})
     return {"source": _origin.get()}
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from api.models import AccessToken, TokenScope
 from audit.models import AuditRecord
 from cases.models import Case, CaseEvent
 from core.db import Audience
@@ -65,13 +66,17 @@ def records(app: Any, object_type: str, object_id: int) -> list[AuditRecord]:
 
 
 def assert_from_the_api(app: Any, object_type: str, object_id: int, email: str, path: str) -> None:
-    """The audit trail names the token's user, and the API request the change came from."""
+    """The audit trail names the token's user, the API request the change came from, and the token: an
+    auditor tells a script's writes from the browser's."""
     with in_app(app):
         actor = user(email).id
     made = [r for r in records(app, object_type, object_id) if r.origin.get("path") == path]
     assert made, (object_type, object_id, path)
     assert {r.actor_user_id for r in made} == {actor}
-    assert all(r.origin["method"] == "POST" for r in made)
+    assert all(r.origin["method"] == "POST" and r.origin["source"] == "api" for r in made)
+    with in_app(app):
+        tokens = [db.session.get(AccessToken, int(r.origin["token"])) for r in made]
+        assert {(token.user_id, token.scope) for token in tokens} == {(actor, TokenScope.WRITE)}
 
 
 def assert_missing(api: Any, response: Any, missing: Any) -> None:
