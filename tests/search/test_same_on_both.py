@@ -9,7 +9,6 @@ PostgreSQL runs at 127.0.0.1:5432 as user postgres (or where ``DATABASE_URL`` po
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -20,11 +19,10 @@ from flask import Flask
 from core.extensions import db
 from meetings.services import notes
 from search.services import SearchFilters, search
-from tests.conftest import find_body, in_app, own_database, user, without
+from tests.conftest import find_body, in_app, own_database, postgres_server, user
 
 pytestmark = pytest.mark.own_database
 
-SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
 READER = "secretariaat@ezk.test"
 
 #: Notes of BO-Brainport, by title: Dutch as people write it.
@@ -85,21 +83,6 @@ QUERIES: dict[str, set[str]] = {
     # stop words are left out, on both
     "het talent van de regio": {"Werkplekken", "Talent"},
 }
-
-
-def postgres_server() -> str:
-    """The PostgreSQL server to make the throwaway database on; skips when there is none."""
-    import psycopg
-
-    suite = os.environ.get("DATABASE_URL", "")
-    server = os.environ.get("REGIOTAFEL_TEST_POSTGRES") or (
-        suite.rsplit("/", 1)[0] if suite.startswith("postgresql") else SERVER
-    )
-    try:
-        psycopg.connect(server.replace("+psycopg", "") + "/postgres", connect_timeout=3).close()
-    except psycopg.Error as exc:
-        without(f"no PostgreSQL to compare with at {server} ({exc.__class__.__name__}: {exc})".strip())
-    return server
 
 
 @pytest.fixture(scope="module")
