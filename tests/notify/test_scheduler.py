@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,6 +48,9 @@ def _env(app: Flask, smtp: SmtpServer, **settings: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith(("REGIOTAFEL_", "MAIL_"))}
     env.update(
         DATABASE_URL=app.config["DATABASE_URL"],
+        # The scheduler's bundles and whatever else it keeps go beside the test's database, not into the
+        # checkout's instance folder, which CI's other half (and a developer's `make run`) uses too.
+        REGIOTAFEL_INSTANCE_PATH=str(Path(app.config["BUNDLE_CACHE_FOLDER"]).parent / "instance"),
         REGIOTAFEL_ENV="test",
         PYTHONUNBUFFERED="1",
         **smtp.env(),
