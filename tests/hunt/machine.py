@@ -769,6 +769,8 @@ class Hunter(RuleBasedStateMachine):
         meeting, actor = picked
         choice = self.audience(data)
         written, written_text = text("Verslag")
+        # The secretary is one who may see the meeting; its minutes may be another side's, or vertrouwelijk.
+        present = next((m for m in self.model.of("minutes") if m.meeting is meeting), None)
         ident = self.create(
             lambda: decisions.save_minutes(
                 self.user(actor), self.get(meeting), text=written_text, **self.sharing(choice)
@@ -776,6 +778,9 @@ class Hunter(RuleBasedStateMachine):
         )
         if ident is REFUSED:
             return
+        if present is not None and not self.model.sees(actor, present):
+            # Writing over what one may not read is a leak in the other direction.
+            raise Leak(("write", actor, "minutes"), f"WRITE: {actor} wrote over minutes/{present.id}, hidden from them")
         minutes = self.model.find("minutes", ident)
         if minutes is None:
             minutes = self.add_shared("minutes", ident, actor, choice, meeting, whole=meeting, meeting=meeting)
