@@ -320,8 +320,8 @@ class Hunter(RuleBasedStateMachine):
     @initialize(data=st.data())
     def first_meeting(self, data: Any) -> None:
         """A meeting to work in; perhaps one already held, its besluitenlijst out for comments or adopted,
-        so that what needs a past (comments on a decision, a decision that amends an adopted one) is a
-        few steps away, not twenty."""
+        and then perhaps the next one under way (an item on a published agenda), so that what needs a past
+        (comments on a decision, a decision that amends an adopted one) is a step or two away, not twenty."""
         self.create_meeting(data)
         if not (self.model.of("meetings") and data.draw(st.booleans(), label="held already")):
             return
@@ -335,6 +335,10 @@ class Hunter(RuleBasedStateMachine):
             self.publish_besluitenlijst(data)
         if self._meetings("ter_commentaar") and data.draw(st.booleans(), label="adopted"):
             self.adopt_besluitenlijst(data)
+            if data.draw(st.booleans(), label="next meeting under way"):
+                self.create_meeting(data)
+                self.add_item(data)
+                self.publish_agenda(data)
 
     @precondition(lambda self: len(self.model.of("meetings")) < MEETINGS)
     @rule(data=st.data())
