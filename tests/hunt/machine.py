@@ -320,8 +320,9 @@ class Hunter(RuleBasedStateMachine):
     @initialize(data=st.data())
     def first_meeting(self, data: Any) -> None:
         """A meeting to work in; perhaps one already held, its besluitenlijst out for comments or adopted,
-        and then perhaps the next one under way (an item on a published agenda), so that what needs a past
-        (comments on a decision, a decision that amends an adopted one) is a step or two away, not twenty."""
+        and then perhaps the next one under way (an item on a published agenda, perhaps decided on), so that
+        what needs a past (comments on a decision, a decision that amends an adopted one) is at hand or a
+        step away, not twenty."""
         self.create_meeting(data)
         if not (self.model.of("meetings") and data.draw(st.booleans(), label="held already")):
             return
@@ -339,6 +340,8 @@ class Hunter(RuleBasedStateMachine):
                 self.create_meeting(data)
                 self.add_item(data)
                 self.publish_agenda(data)
+                if self._on_published_agendas():
+                    self.add_decision(data)  # perhaps amending one of the adopted meeting's
 
     @precondition(lambda self: len(self.model.of("meetings")) < MEETINGS)
     @rule(data=st.data())
