@@ -338,10 +338,12 @@ class Hunter(RuleBasedStateMachine):
             self.adopt_besluitenlijst(data)
             if data.draw(st.booleans(), label="next meeting under way"):
                 self.create_meeting(data)
-                self.add_item(data)
-                self.publish_agenda(data)
-                if self._on_published_agendas():
-                    self.add_decision(data)  # perhaps amending one of the adopted meeting's
+                held, following = self.model.of("meetings")[0], self.model.of("meetings")[-1]
+                if following is not held:
+                    self.add_item(data, meetings=[following])
+                    self.publish_agenda(data)
+                    if items := [i for i in self._on_published_agendas() if i.meeting is following]:
+                        self.add_decision(data, items=items)  # perhaps amending one of the adopted meeting's
 
     @precondition(lambda self: len(self.model.of("meetings")) < MEETINGS)
     @rule(data=st.data())
@@ -451,10 +453,10 @@ class Hunter(RuleBasedStateMachine):
 
     @precondition(lambda self: self.model.of("meetings"))
     @rule(data=st.data())
-    def add_item(self, data: Any) -> None:
+    def add_item(self, data: Any, meetings: list[Obj] | None = None) -> None:
         from meetings.services import agenda
 
-        if not (picked := self.managed(data, self.model.of("meetings"), "meeting")):
+        if not (picked := self.managed(data, meetings or self.model.of("meetings"), "meeting")):
             return
         meeting, actor = picked
         choice = self.audience(data)
@@ -619,11 +621,11 @@ class Hunter(RuleBasedStateMachine):
 
     @precondition(lambda self: self._on_published_agendas())
     @rule(data=st.data())
-    def add_decision(self, data: Any) -> None:
+    def add_decision(self, data: Any, items: list[Obj] | None = None) -> None:
         """On the meeting's day or later; perhaps amending an adopted decision of an earlier meeting."""
         from meetings.services import decisions
 
-        if not (picked := self.managed(data, self._on_published_agendas(), "item")):
+        if not (picked := self.managed(data, items or self._on_published_agendas(), "item")):
             return
         item, actor = picked
         choice = self.audience(data)
