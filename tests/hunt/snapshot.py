@@ -4,7 +4,7 @@ A hunt inside one transaction (the suite's way: a savepoint per run, rolled back
 slows to a crawl on PostgreSQL. There every update keeps its row's old version for as long as the
 outermost transaction lives, and the audit chain's head row is updated by every audited write and read
 back by the next: after a few thousand writes each lookup walks thousands of versions (a run took 184 s
-against SQLite's 45). So on PostgreSQL a long hunt commits its requests as the app does in production,
+against about 50 on SQLite). So on PostgreSQL a long hunt commits its requests as the app does in production,
 and between runs the tables get back their rows from a copy taken before the first run.
 
 Ids are not reset: the sequences go on, as they would in production (ids are never handed out twice).
