@@ -370,21 +370,14 @@ def own_database(tmp_path: Path, *, on: str | None = None, **config: Any) -> Ite
                 db.engine.dispose()
 
 
-POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432"
-
-
 def postgres_server() -> str:
     """The PostgreSQL server to make a throwaway database on, whichever database the suite runs on: the
-    suite's, ``REGIOTAFEL_TEST_POSTGRES``, or 127.0.0.1:5432 as postgres. Without one the test skips
-    (and fails in CI)."""
-    import psycopg
-
+    suite's, ``REGIOTAFEL_TEST_POSTGRES``, or the drills' (127.0.0.1:5432 as postgres). Without one the
+    test skips (and fails in CI)."""
     suite = os.environ.get("DATABASE_URL", "")
     server = os.environ.get("REGIOTAFEL_TEST_POSTGRES") or (
-        suite.rsplit("/", 1)[0] if suite.startswith("postgresql") else POSTGRES
+        suite.rsplit("/", 1)[0] if suite.startswith("postgresql") else throwaway.POSTGRES_SERVER
     )
-    try:
-        psycopg.connect(server.replace("+psycopg", "") + "/postgres", connect_timeout=3).close()
-    except psycopg.Error as exc:
-        without(f"no PostgreSQL at {server} ({exc.__class__.__name__}: {exc})".strip())
+    if not throwaway.postgres_reachable(server.replace("+psycopg", "")):
+        without(f"no PostgreSQL answers at {server}")
     return server

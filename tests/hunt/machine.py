@@ -85,6 +85,7 @@ class Hunter(RuleBasedStateMachine):
         #: After which step everything was last read.
         self.swept = -1
         self.failed = False
+        # Each run starts from the database as the hunt found it: a savepoint, or the snapshot (PostgreSQL).
         self.point = self.connection.begin_nested() if self.snapshot is None else None
         self.original_clock = core_db.clock
         self.start = date(date.today().year + 6, 1, 5)
@@ -165,11 +166,10 @@ class Hunter(RuleBasedStateMachine):
 
     def _tear_down(self) -> None:
         core_db.clock = self.original_clock
-        if self.point is not None:
-            if self.point.is_active:
-                self.point.rollback()
-        elif self.snapshot is not None:
+        if self.snapshot is not None:
             self.snapshot.restore()
+        elif self.point.is_active:
+            self.point.rollback()
 
     # --- acting ------------------------------------------------------------------------------------
 
