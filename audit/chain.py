@@ -107,6 +107,11 @@ class Verdict:
         return f"Auditketen gebroken bij record {self.broken_at}: {self.problem}"
 
 
+MISSING = "dit record ontbreekt (verwijderd of omgenummerd)"
+BROKEN_LINK = "de schakel naar het vorige record klopt niet"
+CHANGED = "de inhoud is gewijzigd"
+WRONG_END = "het einde van de keten klopt niet met de kop (records weg of erbij)"
+
 #: The canonical form's encoder, made once (``json.dumps`` with options builds one per call).
 _ENCODE = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode
 #: JSON's C scanner, without the layers of Python around it in ``json.loads``.
@@ -135,13 +140,21 @@ def _moment(value: Any) -> Any:
     return _plain("occurred_at", value)
 
 
-def _rows(connection: Connection, batch: int) -> Generator[Sequence[Any], None, None]:
+def _rows(
+    connection: Connection, batch: int, *, low: int | None = None, end: int | None = None
+) -> Generator[Sequence[Any], None, None]:
     """The records as the driver's own rows in ``_READ`` order, oldest first, a batch at a time (on
     PostgreSQL a server-side cursor). Not through SQLAlchemy's result: at a million records, every step
-    taken per row costs a second, and its type processing was most of them."""
+    taken per row costs a second, and its type processing was most of them. ``low`` and ``end``: only
+    the records numbered from ``low`` up to (not including) ``end``."""
     raw: Any = connection.connection.dbapi_connection
-    sql = f"SELECT {', '.join(_READ)} FROM {AuditRecord.__tablename__} ORDER BY id"
-    if connection.dialect.name == "postgresql":
+    postgresql = connection.dialect.name == "postgresql"
+    mark = "%s" if postgresql else "?"
+    bounds = [(f"id >= {mark}", low), (f"id < {mark}", end)]
+    where = " AND ".join(clause for clause, value in bounds if value is not None) or "TRUE"
+    parameters = [value for _clause, value in bounds if value is not None]
+    sql = f"SELECT {', '.join(_READ)} FROM {AuditRecord.__tablename__} WHERE {where} ORDER BY id"
+    if postgresql:
         from psycopg.types.json import set_json_loads
 
         cursor = raw.cursor(name="audit_verify")
@@ -149,7 +162,7 @@ def _rows(connection: Connection, batch: int) -> Generator[Sequence[Any], None, 
     else:
         cursor = raw.cursor()
     try:
-        cursor.execute(sql)
+        cursor.execute(sql, parameters)
         while rows := cursor.fetchmany(batch):
             yield from rows
     finally:
@@ -160,30 +173,50 @@ def verify(connection: Connection, progress: Callable[[int], None] | None = None
     """Walk the chain from the first record; the first break, or that it is intact. Constant memory."""
     rows = _rows(connection, batch)
     try:
-        return _walk(connection, rows, progress, batch, parse=connection.dialect.name != "postgresql")
+        walked = _walk(rows, progress, batch, parse=connection.dialect.name != "postgresql")
     finally:
         rows.close()
+    return walked.broken or _against_head(connection, walked.records, walked.last)
+
+
+@dataclass(frozen=True)
+class _Walked:
+    """What a walk over consecutive records found: how many verified, the hash of the last, the number it
+    expected next, and the first break (its ``records`` and ``head`` counted from where the walk began)."""
+
+    records: int
+    last: str
+    next_id: int
+    broken: Verdict | None = None
+    #: A stretch's first record, for the seam: its number and its link to the record before it (``None``
+    #: when the stretch held no record).
+    first_id: int | None = None
+    first_prev: str | None = None
 
 
 def _walk(
-    connection: Connection,
     rows: Iterator[Sequence[Any]],
     progress: Callable[[int], None] | None,
     batch: int,
     *,
     parse: bool,
-) -> Verdict:
+    expected: int = 1,
+    previous: str = GENESIS,
+) -> _Walked:
     """``canonical`` and ``seal`` in a tight loop: the same bytes, from the row as it comes. ``parse``: the
     driver hands JSON over as text (SQLite); PostgreSQL's driver has parsed it already."""
-    expected, previous, count = 1, GENESIS, 0
+    count = 0
     sealed, n, sha256, encode = SEALED, len(SEALED), hashlib.sha256, _ENCODE
     json_columns = _JSON_COLUMNS if parse else ()
     late = tuple(enumerate(SEALED_WHEN_SET, start=n))
+    problem = None
     for row in rows:
         if row[_ID] != expected:
-            return Verdict(False, count, previous, expected, "dit record ontbreekt (verwijderd of omgenummerd)")
+            problem = MISSING
+            break
         if row[_PREV] != previous:
-            return Verdict(False, count, previous, expected, "de schakel naar het vorige record klopt niet")
+            problem = BROKEN_LINK
+            break
         if json_columns:
             row = list(row)
             for i in json_columns:
@@ -196,14 +229,115 @@ def _walk(
                 content[name] = row[i]
         record_hash = row[-1]
         if sha256(encode(content).encode("utf-8")).hexdigest() != record_hash:
-            return Verdict(False, count, previous, expected, "de inhoud is gewijzigd")
+            problem = CHANGED
+            break
         previous, expected, count = record_hash, expected + 1, count + 1
         if progress is not None and count % batch == 0:
             progress(count)
+    broken = Verdict(False, count, previous, expected, problem) if problem else None
+    return _Walked(count, previous, expected, broken)
+
+
+def _against_head(connection: Connection, records: int, last: str) -> Verdict:
+    """The walk reached the end: it must end where the head says."""
     head_seq, head_hash = head(connection)
-    if head_seq != count or head_hash != previous:
-        where = min(head_seq, count) + 1
-        return Verdict(
-            False, count, previous, where, "het einde van de keten klopt niet met de kop (records weg of erbij)"
-        )
-    return Verdict(True, count, previous)
+    if head_seq != records or head_hash != last:
+        return Verdict(False, records, last, min(head_seq, records) + 1, WRONG_END)
+    return Verdict(True, records, last)
+
+
+# --- in parallel ---------------------------------------------------------------------------------
+
+#: Records per stretch when the chain is walked in parallel: small enough for a progress bar that moves,
+#: large enough that starting a stretch (a query, a process's first rows) is lost in the walking.
+STRETCH = 100_000
+
+
+def verify_in_parallel(
+    url: str,
+    *,
+    workers: int,
+    stretch: int = STRETCH,
+    progress: Callable[[int], None] | None = None,
+    batch: int = 5000,
+) -> Verdict:
+    """``verify``, the chain cut into stretches of consecutive numbers that ``workers`` processes walk at
+    once; the seams (each stretch's first link to the last hash of the one before) are checked after,
+    in order, so the verdict is the one a single walk from the first record gives. ``url``: the
+    database's, for each process to connect to (so: committed records only)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            total, _hash = head(connection)
+            starts = list(range(1, total + 1, stretch)) or [1]
+            # The first stretch has no lower bound and the last no upper one: a record numbered outside
+            # 1..head (renumbered, or added behind the head's back) is still walked over.
+            bounds = [
+                (first, None if i == 0 else first, starts[i + 1] if i + 1 < len(starts) else None)
+                for i, first in enumerate(starts)
+            ]
+            # Spawned, not forked: a forked process would share this one's database connections.
+            with ProcessPoolExecutor(min(workers, len(bounds)), mp_context=get_context("spawn")) as pool:
+                futures = [pool.submit(_walk_stretch, url, *bound, batch) for bound in bounds]
+                walked, done = [], 0
+                for future in futures:
+                    walked.append(future.result())
+                    done += walked[-1].records
+                    if progress is not None:
+                        progress(done)
+            return _joined(connection, [(first, end) for first, _low, end in bounds], walked)
+    finally:
+        engine.dispose()
+
+
+def _walk_stretch(url: str, expected: int, low: int | None, end: int | None, batch: int) -> _Walked:
+    """One process's share: the records numbered from ``low`` up to ``end`` (``None``: no bound), which
+    should start at ``expected``; their own links and hashes. The first record's link is the seam's."""
+    from itertools import chain
+
+    from sqlalchemy import create_engine
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            rows = _rows(connection, batch, low=low, end=end)
+            try:
+                first = next(rows, None)
+                if first is None:
+                    return _Walked(0, GENESIS, expected)
+                parse = connection.dialect.name != "postgresql"
+                walked = _walk(chain([first], rows), None, batch, parse=parse, expected=expected, previous=first[_PREV])
+            finally:
+                rows.close()
+        return _Walked(walked.records, walked.last, walked.next_id, walked.broken, first[_ID], first[_PREV])
+    finally:
+        engine.dispose()
+
+
+def _joined(connection: Connection, bounds: list[tuple[int, int | None]], walked: list[_Walked]) -> Verdict:
+    """The stretches' findings, in order, as one walk from the first record finds them."""
+    records, previous = 0, GENESIS
+    for index, ((first, end), part) in enumerate(zip(bounds, walked, strict=True)):
+        more = any(later.first_id is not None for later in walked[index + 1 :])
+        if part.first_id is None:  # no record here: a gap when any follow, else the chain ends
+            if more:
+                return Verdict(False, records, previous, first, MISSING)
+            break
+        if part.first_id != first:
+            return Verdict(False, records, previous, first, MISSING)
+        if part.first_prev != previous:
+            return Verdict(False, records, previous, first, BROKEN_LINK)
+        if part.broken is not None:
+            broken = part.broken
+            return Verdict(False, records + broken.records, broken.head, broken.broken_at, broken.problem)
+        records, previous = records + part.records, part.last
+        if end is not None and part.next_id != end:  # the stretch's last records are gone
+            if more:
+                return Verdict(False, records, previous, part.next_id, MISSING)
+            break
+    return _against_head(connection, records, previous)

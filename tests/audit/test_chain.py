@@ -143,13 +143,15 @@ def test_records_sealed_with_the_former_dutch_origin_keys_verify_and_keep_them(c
 def test_audit_verify_exits_0_when_intact_and_1_naming_the_record_when_not(tmp_path):
     with own_database(tmp_path) as app:
         runner = app.test_cli_runner()
-        intact = runner.invoke(args=["audit", "verify"])
-        assert intact.exit_code == 0 and "Auditketen intact" in intact.output and "kop " in intact.output
+        for workers in ("1", "2"):  # one walk, or stretches in processes of their own
+            intact = runner.invoke(args=["audit", "verify", "--workers", workers])
+            assert intact.exit_code == 0 and "Auditketen intact" in intact.output and "kop " in intact.output
         with app.app_context(), db.engine.begin() as connection:
             drop_triggers(connection)
             connection.execute(text("UPDATE audit_records SET object_label = 'vervalst' WHERE id = 25"))
-        broken = runner.invoke(args=["audit", "verify"])
-        assert broken.exit_code == 1 and "gebroken bij record 25" in broken.output
+        for workers in ("1", "2"):
+            broken = runner.invoke(args=["audit", "verify", "--workers", workers])
+            assert broken.exit_code == 1 and "gebroken bij record 25" in broken.output
 
 
 @pytest.mark.own_database
@@ -185,3 +187,69 @@ def test_eight_writers_at_once_leave_one_chain_that_verifies(tmp_path):
         assert verdict.intact, verdict.summary()
         assert stored == recorded == writers * each
         assert verdict.records >= before + writers * each, verdict.summary()
+
+
+#: Ways to tamper, around the seams of stretches of ten (11, 21, 31, … begin one): what ``verify`` in
+#: parallel must find exactly as one walk from the first record does.
+TAMPERINGS = {
+    "intact": [],
+    "edited": ["UPDATE audit_records SET actor_label = 'iemand anders' WHERE id = 17"],
+    "first of a stretch edited": ["UPDATE audit_records SET reason = 'achteraf' WHERE id = 31"],
+    "first record deleted": ["DELETE FROM audit_records WHERE id = 1"],
+    "deleted at a seam": ["DELETE FROM audit_records WHERE id = 21"],
+    "deleted before a seam": ["DELETE FROM audit_records WHERE id = 20"],
+    "a whole stretch deleted": ["DELETE FROM audit_records WHERE id BETWEEN 21 AND 30"],
+    "the end deleted": ["DELETE FROM audit_records WHERE id > (SELECT max(id) - 3 FROM audit_records)"],
+    "renumbered below one": ["UPDATE audit_records SET id = -5 WHERE id = 5"],
+    "swapped across a seam": [
+        "UPDATE audit_records SET id = -20 WHERE id = 20",
+        "UPDATE audit_records SET id = 20 WHERE id = 21",
+        "UPDATE audit_records SET id = 21 WHERE id = -20",
+    ],
+    "a seam's record sealed again": ["SEAL 20"],
+    "added behind the head": ["APPEND"],
+}
+
+
+@pytest.mark.own_database
+def test_verify_in_parallel_finds_what_one_walk_finds(tmp_path):
+    """Stretches walked by other processes, joined at their seams, give the same verdict as one walk:
+    the same record, the same problem, the same count and hash before it."""
+    from audit.chain import seal, verify_in_parallel
+
+    with own_database(tmp_path) as app, app.app_context():
+        url = db.engine.url.render_as_string(hide_password=False)
+        table = AuditRecord.__table__
+        with db.engine.begin() as connection:
+            drop_triggers(connection)
+            original = [dict(row) for row in connection.execute(select(table).order_by(table.c.id)).mappings()]
+        assert len(original) > 60
+        verdicts = {}
+        for name, statements in TAMPERINGS.items():
+            with db.engine.begin() as connection:
+                for statement in statements:
+                    if statement == "APPEND":  # sealed and linked as the app would, but the head not moved
+                        last = original[-1]
+                        extra = {**last, "id": last["id"] + 1, "prev_hash": last["hash"], "reason": "erbij"}
+                        connection.execute(table.insert(), [{**extra, "hash": seal(extra)}])
+                    elif statement.startswith("SEAL"):
+                        row = {**original[int(statement.split()[1]) - 1], "reason": "achteraf verzonnen"}
+                        connection.execute(
+                            table.update().where(table.c.id == row["id"]).values(reason=row["reason"], hash=seal(row))
+                        )
+                    else:
+                        connection.execute(text(statement))
+            with db.engine.connect() as connection:
+                alone = verify(connection)
+            together = verify_in_parallel(url, workers=2, stretch=10)
+            assert together == alone, name
+            verdicts[name] = alone
+            with db.engine.begin() as connection:
+                connection.execute(table.delete())
+                connection.execute(table.insert(), original)
+    assert verdicts.pop("intact").intact
+    assert {name: verdict.intact for name, verdict in verdicts.items()} == dict.fromkeys(verdicts, False)
+    assert (verdicts["a whole stretch deleted"].broken_at, verdicts["a seam's record sealed again"].broken_at) == (
+        21,
+        21,
+    )
