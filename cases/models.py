@@ -24,7 +24,8 @@ class Case(VersionedMixin, AudienceMixin, Base):
     """A piece of work with a type, a state in that type's workflow, an owner and a history."""
 
     __tablename__ = "cases"
-    __table_args__ = (Index("ix_cases_type_state", "type", "state"),)
+    # created_at: "what's new" on the home page asks for the cases recorded since the last visit.
+    __table_args__ = (Index("ix_cases_type_state", "type", "state"), Index("ix_cases_created_at", "created_at"))
 
     id: Mapped[intpk]
     type: Mapped[CaseType]

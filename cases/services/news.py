@@ -5,11 +5,11 @@ postponements waiting for the secretariat."""
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import or_, select, union
 
 from auth.models import User
 from auth.policy import Action, bodies_where
@@ -37,13 +37,6 @@ def news_lines(user: User, since: dict[int, datetime]) -> list[NewsLine]:
     if not since:
         return []
     earliest = min(since.values())
-    decision, meeting = aliased(Decision), aliased(Meeting)
-    released = (
-        select(meeting.besluitenlijst_published_at)
-        .join(decision, decision.meeting_id == meeting.id)
-        .where(decision.id == Case.decision_id)
-        .scalar_subquery()
-    )
     lines: list[NewsLine] = []
     fresh = _visible_cases(
         user,
@@ -51,7 +44,7 @@ def news_lines(user: User, since: dict[int, datetime]) -> list[NewsLine]:
         Case.body_id.in_(list(since)),
         Case.created_by_id != user.id,
         _concerns(user),
-        or_(Case.created_at > earliest, released > earliest),
+        join=_new_since(earliest),
     )
     published = dict(
         (case_id, moment) for case_id, moment in _released_at([c for c in fresh if c.decision_id is not None])
@@ -97,6 +90,23 @@ def news_lines(user: User, since: dict[int, datetime]) -> list[NewsLine]:
             )
         )
     return lines
+
+
+def _new_since(earliest: datetime) -> tuple[Any, Any]:
+    """The join that keeps the cases recorded, or released with their besluitenlijst, after ``earliest``.
+    As one condition (``created_at > … OR released > …``) neither SQLite nor PostgreSQL could use an index,
+    and the home page walked every action of ten years (37 ms of its 80 on the large data set); as the
+    union of two indexed lookups it starts from the few that are new."""
+    released = (
+        select(Decision.id)
+        .join(Meeting, Decision.meeting_id == Meeting.id)
+        .where(Meeting.besluitenlijst_published_at > earliest)
+    )
+    new = union(
+        select(Case.id.label("case_id")).where(Case.created_at > earliest),
+        select(Case.id).where(Case.decision_id.in_(released)),
+    ).subquery("new_cases")
+    return new, new.c.case_id == Case.id
 
 
 def _released_at(cases: list[Case]) -> list[tuple[int, datetime | None]]:

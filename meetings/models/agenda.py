@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, String, Text, exists
+from sqlalchemy import ForeignKey, Index, String, Text, exists
 from sqlalchemy.orm import InstrumentedAttribute, Mapped, aliased, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -156,6 +156,8 @@ class Document(Removable, ReleasedWithTheAgenda, VersionedMixin, AudienceMixin, 
 
     __tablename__ = "documents"
     __audit_omit__ = frozenset({"text_content", "text_claimed_by", "text_claimed_until"})
+    # uploaded_at: "what's new" asks for the meetings with documents uploaded since the last visit.
+    __table_args__ = (Index("ix_documents_uploaded_at", "uploaded_at"),)
 
     id: Mapped[intpk]
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"), index=True)

@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ForeignKey, Text, exists
+from sqlalchemy import ForeignKey, Index, Text, exists
 from sqlalchemy.orm import Mapped, aliased, mapped_column, relationship
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -76,6 +76,8 @@ class DecisionComment(VersionedMixin, SubmittedMixin, Base):
     """A member's comment on a decision of a concept besluitenlijst, addressed to the secretariat."""
 
     __tablename__ = "decision_comments"
+    # handled_at: "what's new" asks for the meetings whose comments were settled since the last visit.
+    __table_args__ = (Index("ix_decision_comments_handled_at", "handled_at"),)
 
     id: Mapped[intpk]
     decision_id: Mapped[int] = mapped_column(

@@ -61,7 +61,7 @@ def test_ids_are_never_reused_and_the_rebuilt_tables_keep_every_constraint(tmp_p
             connection.exec_driver_sql("INSERT INTO themes (id, name) VALUES (1, 'a'), (2, 'b'), (3, 'c')")
             connection.exec_driver_sql("DELETE FROM themes WHERE id = 3")
             connection.commit()
-        upgrade()
+        upgrade(revision="b1d0a17e5c01")  # that migration alone: later ones may add indexes of their own
         with db.engine.connect() as connection:
             after = _schema(connection)
             connection.exec_driver_sql("DELETE FROM themes WHERE id = 2")
