@@ -30,7 +30,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     load_config(app, overrides)
 
-    from core import cli, i18n, labels, templating, web
+    from core import cli, i18n, labels, planner, templating, web
     from core.extensions import csrf, db, login_manager, migrate
 
     db.init_app(app)
@@ -45,4 +45,5 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     web.init_app(app)
     cli.init_app(app)
+    planner.register(app)
     return app

@@ -211,9 +211,11 @@ def plan(planner: Planner, scale: Scale) -> None:
 
 
 def _after_bulk(connection: Connection) -> None:
-    """On PostgreSQL: move the id sequences past the ids given here, and gather the planner's statistics
-    (as autovacuum would soon do) so that the first measurements do not run on an empty guess."""
+    """Gather the planner's statistics (as autovacuum, or on SQLite the scheduler's job in
+    ``core.planner``, would soon do) so that the first measurements do not run on an empty guess; on
+    PostgreSQL also move the id sequences past the ids given here."""
     if connection.dialect.name != "postgresql":
+        connection.execute(text("ANALYZE"))
         return
     for model in (User, *TABLES):
         table = model.__tablename__
