@@ -21,7 +21,7 @@ def _paragraphs(value: str | None) -> Markup:
     return Markup("").join(Markup("<p>{}</p>").format(Markup("<br>").join(escape(b).split("\n"))) for b in blocks)
 
 
-def _filesize(n: int) -> str:
+def filesize(n: int) -> str:
     """A file's size for people: ``850 B``, ``12 kB``, ``1,5 MB`` (``1.5 MB`` in English)."""
     if n < 1024:
         return f"{n} B"
@@ -38,7 +38,7 @@ def init_app(app: Flask) -> None:
         local_time=show_time,
         label=label,
         paragraphs=_paragraphs,
-        filesize=_filesize,
+        filesize=filesize,
     )
 
     @app.context_processor

@@ -35,6 +35,7 @@ from core.errors import NotPermitted, NotVisible
 from core.extensions import db
 from core.logs import RedactSecrets
 from core.signals import access_refused, answer, home_panels
+from core.templating import filesize
 
 bp = Blueprint("core", __name__)
 
@@ -205,16 +206,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(RequestEntityTooLarge)
     def too_large(_exc: HTTPException) -> ResponseReturnValue:
-        limit_mb = app.config["MAX_DOCUMENT_BYTES"] / (1024 * 1024)
-        total_mb = app.config["MAX_UPLOAD_BYTES"] / (1024 * 1024)
+        # In the unit of the size (a limit of 512 kB read "0 MB" in whole megabytes).
         return _error_page(
             413,
             _("Bestand te groot"),
             _(
-                "Een document mag hoogstens %(mb).0f MB zijn, alle bestanden van één keer uploaden samen hoogstens "
-                "%(total).0f MB. Er is niets opgeslagen.",
-                mb=limit_mb,
-                total=total_mb,
+                "Een document mag hoogstens %(size)s zijn, alle bestanden van één keer uploaden samen hoogstens "
+                "%(total)s. Er is niets opgeslagen.",
+                size=filesize(app.config["MAX_DOCUMENT_BYTES"]),
+                total=filesize(app.config["MAX_UPLOAD_BYTES"]),
             ),
         )
 
