@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import JSON, Connection, insert, select, update
 
 from audit.models import AuditRecord, chain_head
+from core.db import make_engine
 
 GENESIS = "0" * 64
 
@@ -192,6 +193,8 @@ class _Walked:
     #: when the stretch held no record).
     first_id: int | None = None
     first_prev: str | None = None
+    #: The last stretch's: the chain's head as it read it, in the same snapshot as its records.
+    head: tuple[int, str] | None = None
 
 
 def _walk(
@@ -238,9 +241,22 @@ def _walk(
     return _Walked(count, previous, expected, broken)
 
 
+def consistent(connection: Connection) -> Connection:
+    """``connection``, reading one snapshot from its next transaction on, so that the head and the records
+    agree while the app goes on appending: a SQLite transaction is one already, PostgreSQL's default
+    (READ COMMITTED) takes a new one at every statement."""
+    if connection.dialect.name == "postgresql":
+        connection.execution_options(isolation_level="REPEATABLE READ")
+    return connection
+
+
 def _against_head(connection: Connection, records: int, last: str) -> Verdict:
     """The walk reached the end: it must end where the head says."""
-    head_seq, head_hash = head(connection)
+    return _against(head(connection), records, last)
+
+
+def _against(chain_head: tuple[int, str], records: int, last: str) -> Verdict:
+    head_seq, head_hash = chain_head
     if head_seq != records or head_hash != last:
         return Verdict(False, records, last, min(head_seq, records) + 1, WRONG_END)
     return Verdict(True, records, last)
@@ -268,9 +284,7 @@ def verify_in_parallel(
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
+    engine = make_engine(url)
     try:
         with engine.connect() as connection:
             total, _hash = head(connection)
@@ -290,37 +304,46 @@ def verify_in_parallel(
                     done += walked[-1].records
                     if progress is not None:
                         progress(done)
-            return _joined(connection, [(first, end) for first, _low, end in bounds], walked)
+            return _joined([(first, end) for first, _low, end in bounds], walked)
     finally:
         engine.dispose()
 
 
 def _walk_stretch(url: str, expected: int, low: int | None, end: int | None, batch: int) -> _Walked:
     """One process's share: the records numbered from ``low`` up to ``end`` (``None``: no bound), which
-    should start at ``expected``; their own links and hashes. The first record's link is the seam's."""
+    should start at ``expected``; their own links and hashes. The first record's link is the seam's. The
+    last stretch also reads the head, in the snapshot of its records: what was appended after the walk
+    began is in both or in neither."""
     from itertools import chain
 
-    from sqlalchemy import create_engine
-
-    engine = create_engine(url)
+    engine = make_engine(url)
     try:
         with engine.connect() as connection:
+            consistent(connection).begin()
             rows = _rows(connection, batch, low=low, end=end)
             try:
                 first = next(rows, None)
-                if first is None:
-                    return _Walked(0, GENESIS, expected)
-                parse = connection.dialect.name != "postgresql"
-                walked = _walk(chain([first], rows), None, batch, parse=parse, expected=expected, previous=first[_PREV])
+                walked = _Walked(0, GENESIS, expected)
+                if first is not None:
+                    parse = connection.dialect.name != "postgresql"
+                    walked = _walk(
+                        chain([first], rows), None, batch, parse=parse, expected=expected, previous=first[_PREV]
+                    )
             finally:
                 rows.close()
-        return _Walked(walked.records, walked.last, walked.next_id, walked.broken, first[_ID], first[_PREV])
+            chain_head = head(connection) if end is None else None
+        if first is None:
+            return _Walked(0, GENESIS, expected, head=chain_head)
+        return _Walked(walked.records, walked.last, walked.next_id, walked.broken, first[_ID], first[_PREV], chain_head)
     finally:
         engine.dispose()
 
 
-def _joined(connection: Connection, bounds: list[tuple[int, int | None]], walked: list[_Walked]) -> Verdict:
-    """The stretches' findings, in order, as one walk from the first record finds them."""
+def _joined(bounds: list[tuple[int, int | None]], walked: list[_Walked]) -> Verdict:
+    """The stretches' findings, in order, as one walk from the first record finds them (against the head
+    the last stretch read)."""
+    final = walked[-1].head
+    assert final is not None, "the last stretch reads the head"
     records, previous = 0, GENESIS
     for index, ((first, end), part) in enumerate(zip(bounds, walked, strict=True)):
         more = any(later.first_id is not None for later in walked[index + 1 :])
@@ -340,4 +363,4 @@ def _joined(connection: Connection, bounds: list[tuple[int, int | None]], walked
             if more:
                 return Verdict(False, records, previous, part.next_id, MISSING)
             break
-    return _against_head(connection, records, previous)
+    return _against(final, records, previous)

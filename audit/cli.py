@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from audit import export
-from audit.chain import STRETCH, head, verify, verify_in_parallel
+from audit.chain import STRETCH, consistent, head, verify, verify_in_parallel
 from audit.events import record_event
 from audit.services import model_for_table
 from core.acting import origin
@@ -36,7 +36,7 @@ def verify_command(workers: int | None) -> None:
     """Walk the hash chain; exit 1 naming the first broken record, 0 with a summary when intact. A long
     chain is walked in stretches, by as many processes as there are cores."""
     with db.engine.connect() as connection:
-        total, _hash = head(connection)
+        total, _hash = head(consistent(connection))
         url = db.engine.url
         if workers is None:
             workers = (os.cpu_count() or 1) if total > STRETCH else 1

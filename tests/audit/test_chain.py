@@ -253,3 +253,39 @@ def test_verify_in_parallel_finds_what_one_walk_finds(tmp_path):
         21,
         21,
     )
+
+
+@pytest.mark.own_database
+def test_verify_in_parallel_is_not_misled_by_records_appended_while_it_walks(tmp_path):
+    """The app goes on writing during a verify: records appended after it began are in the last
+    stretch's snapshot and in the head it compares with, or in neither; never "records erbij"."""
+    import threading
+
+    from audit.chain import append_rows, head, verify_in_parallel
+
+    with own_database(tmp_path) as app, app.app_context():
+        url = db.engine.url.render_as_string(hide_password=False)
+        table = AuditRecord.__table__
+        with db.engine.connect() as connection:
+            last = dict(connection.execute(select(table).order_by(table.c.id.desc())).mappings().first())
+            before, _hash = head(connection)
+        content = {k: v for k, v in last.items() if k not in ("id", "prev_hash", "hash")}
+        stop, engine = threading.Event(), db.engine
+
+        def keep_appending() -> None:  # as another process of the app would, outside this app context
+            while not stop.is_set():
+                with engine.begin() as connection:
+                    append_rows(connection, [dict(content)])
+                stop.wait(0.01)
+
+        writer = threading.Thread(target=keep_appending)
+        writer.start()
+        try:
+            verdict = verify_in_parallel(url, workers=2, stretch=50)
+        finally:
+            stop.set()
+            writer.join()
+        with db.engine.connect() as connection:
+            after, _hash = head(connection)
+    assert verdict.intact, verdict.summary()
+    assert before < after, "nothing was appended while it walked: the test shows nothing"
